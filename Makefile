@@ -1,0 +1,28 @@
+# forge: Prisma-shaped write verbs for PostgreSQL, built with PGXS.
+
+EXTENSION = forge
+MODULE_big = forge
+OBJS = \
+	src/forge.o \
+	src/catalog.o \
+	src/values.o \
+	src/descriptor.o \
+	src/deparse.o \
+	src/plancache.o \
+	src/exec.o \
+	src/events.o
+DATA = forge--0.1.0.sql
+
+REGRESS = create create_many update upsert delete where select types \
+	errors plancache security events
+REGRESS_OPTS = --load-extension=forge
+
+ISOLATION = increment upsert_race version_check inventory
+ISOLATION_OPTS = --inputdir=test/isolation --load-extension=forge
+
+PG_CONFIG ?= pg_config
+# PostgreSQL's headers as system headers: -Wextra then judges forge's code,
+# not theirs (CI builds with PG_CFLAGS="-Wall -Wextra -Werror").
+PG_CPPFLAGS += -isystem $(shell $(PG_CONFIG) --includedir-server)
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)

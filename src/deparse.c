@@ -1,0 +1,391 @@
+/*-------------------------------------------------------------------------
+ *
+ * deparse.c
+ *		  Turn a ForgeStmt into the SQL text of one parameterised statement.
+ *
+ * Modelled on postgres_fdw's deparse.c: each function appends to the
+ * caller's StringInfo.  Values never appear in the text: they are the $n
+ * parameters descriptor.c numbered.  Every relation is schema-qualified and
+ * quoted, every column quoted, and every operator written as
+ * OPERATOR(schema.op) with the schema the operator really lives in (found
+ * through the type's default btree operator class, never the caller's
+ * search_path), so nothing in search_path can redirect the statement.
+ *
+ * The target table is aliased "t", so that an update's right-hand side,
+ * ON CONFLICT DO UPDATE and RETURNING all read the row as t.col.
+ *
+ * This runs only when the plan cache misses.
+ *
+ * Copyright (c) 2026, the forge authors
+ *
+ * src/deparse.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_operator.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+#include "forge.h"
+
+/* jsonb_build_object takes at most this many key/value pairs */
+#define BUILD_OBJECT_PAIRS 50
+
+/*
+ * deparse_column
+ *		Append column col of rel, qualified by the alias t when qualified.
+ */
+static void
+deparse_column(StringInfo buf, ForgeRel *rel, int col, bool qualified)
+{
+	if (qualified)
+		appendStringInfoString(buf, "t.");
+	appendStringInfoString(buf, quote_identifier(rel->cols[col].name));
+}
+
+/*
+ * deparse_operator
+ *		Append OPERATOR(schema.name) for operator opr.
+ */
+static void
+deparse_operator(StringInfo buf, Oid opr)
+{
+	HeapTuple	tup;
+	Form_pg_operator form;
+	char	   *nspname;
+
+	tup = SearchSysCache1(OPEROID, ObjectIdGetDatum(opr));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for operator %u", opr);
+	form = (Form_pg_operator) GETSTRUCT(tup);
+	nspname = get_namespace_name(form->oprnamespace);
+	appendStringInfo(buf, " OPERATOR(%s.%s) ",
+					 quote_identifier(nspname), NameStr(form->oprname));
+	ReleaseSysCache(tup);
+}
+
+/*
+ * deparse_filter
+ *		Append filter f as a parenthesised boolean expression.
+ */
+static void
+deparse_filter(StringInfo buf, ForgeRel *rel, ForgeFilter *f)
+{
+	ForgeColumn *c = f->col >= 0 ? &rel->cols[f->col] : NULL;
+	ListCell   *lc;
+
+	check_stack_depth();
+
+	switch (f->kind)
+	{
+		case FORGE_F_TRUE:
+			appendStringInfoString(buf, "true");
+			return;
+		case FORGE_F_FALSE:
+			appendStringInfoString(buf, "false");
+			return;
+		case FORGE_F_ISNULL:
+		case FORGE_F_NOTNULL:
+			appendStringInfoChar(buf, '(');
+			deparse_column(buf, rel, f->col, true);
+			appendStringInfoString(buf, f->kind == FORGE_F_ISNULL ?
+								   " IS NULL)" : " IS NOT NULL)");
+			return;
+		case FORGE_F_NOT:
+			if (f->args == NIL)
+			{
+				appendStringInfoString(buf, "true");
+				return;
+			}
+			appendStringInfoString(buf, "(NOT ");
+			deparse_filter(buf, rel, linitial(f->args));
+			appendStringInfoChar(buf, ')');
+			return;
+		case FORGE_F_AND:
+		case FORGE_F_OR:
+			if (f->args == NIL)
+			{
+				appendStringInfoString(buf, f->kind == FORGE_F_AND ? "true" : "false");
+				return;
+			}
+			appendStringInfoChar(buf, '(');
+			foreach(lc, f->args)
+			{
+				if (lc != list_head(f->args))
+					appendStringInfoString(buf, f->kind == FORGE_F_AND ?
+										   " AND " : " OR ");
+				deparse_filter(buf, rel, lfirst(lc));
+			}
+			appendStringInfoChar(buf, ')');
+			return;
+		case FORGE_F_CMP:
+			break;
+	}
+
+	appendStringInfoChar(buf, '(');
+	deparse_column(buf, rel, f->col, true);
+	switch (f->cmp)
+	{
+		case FORGE_EQ:
+			deparse_operator(buf, c->eqopr);
+			break;
+		case FORGE_LT:
+			deparse_operator(buf, c->ltopr);
+			break;
+		case FORGE_LE:
+			deparse_operator(buf, c->leopr);
+			break;
+		case FORGE_GT:
+			deparse_operator(buf, c->gtopr);
+			break;
+		case FORGE_GE:
+			deparse_operator(buf, c->geopr);
+			break;
+		case FORGE_IN:
+			deparse_operator(buf, c->eqopr);
+			appendStringInfo(buf, "ANY ($%d))", f->param);
+			return;
+		case FORGE_LIKE:
+			appendStringInfoString(buf, " OPERATOR(pg_catalog.~~) ");
+			break;
+		case FORGE_ILIKE:
+			appendStringInfoString(buf, " OPERATOR(pg_catalog.~~*) ");
+			break;
+	}
+	appendStringInfo(buf, "$%d)", f->param);
+}
+
+/*
+ * deparse_where
+ *		Append " WHERE filter", unless there is no filter.
+ */
+static void
+deparse_where(StringInfo buf, ForgeRel *rel, ForgeFilter *where)
+{
+	if (where == NULL || where->kind == FORGE_F_TRUE)
+		return;
+	appendStringInfoString(buf, " WHERE ");
+	deparse_filter(buf, rel, where);
+}
+
+/*
+ * deparse_assigns
+ *		Append the SET list of an UPDATE or DO UPDATE.
+ */
+static void
+deparse_assigns(StringInfo buf, ForgeRel *rel, List *assigns)
+{
+	ListCell   *lc;
+
+	appendStringInfoString(buf, " SET ");
+	foreach(lc, assigns)
+	{
+		ForgeAssign *a = lfirst(lc);
+
+		if (lc != list_head(assigns))
+			appendStringInfoString(buf, ", ");
+		deparse_column(buf, rel, a->col, false);
+		appendStringInfoString(buf, " = ");
+		switch (a->kind)
+		{
+			case FORGE_SET:
+				appendStringInfo(buf, "$%d", a->param);
+				break;
+			case FORGE_KEEP:
+				deparse_column(buf, rel, a->col, true);
+				break;
+			case FORGE_INCREMENT:
+			case FORGE_DECREMENT:
+			case FORGE_MULTIPLY:
+			case FORGE_DIVIDE:
+				deparse_column(buf, rel, a->col, true);
+				deparse_operator(buf, rel->cols[a->col].arithopr[a->kind]);
+				appendStringInfo(buf, "$%d", a->param);
+				break;
+		}
+	}
+}
+
+/*
+ * deparse_insert
+ *		Append INSERT INTO rel AS t (cols) VALUES ($n, ...), or DEFAULT
+ *		VALUES for an empty row.
+ */
+static void
+deparse_insert(StringInfo buf, ForgeRel *rel, List *assigns)
+{
+	ListCell   *lc;
+
+	appendStringInfo(buf, "INSERT INTO %s AS t ", rel->qualname);
+	if (assigns == NIL)
+	{
+		appendStringInfoString(buf, "DEFAULT VALUES");
+		return;
+	}
+	appendStringInfoChar(buf, '(');
+	foreach(lc, assigns)
+	{
+		if (lc != list_head(assigns))
+			appendStringInfoString(buf, ", ");
+		deparse_column(buf, rel, ((ForgeAssign *) lfirst(lc))->col, false);
+	}
+	appendStringInfoString(buf, ") VALUES (");
+	foreach(lc, assigns)
+	{
+		if (lc != list_head(assigns))
+			appendStringInfoString(buf, ", ");
+		appendStringInfo(buf, "$%d", ((ForgeAssign *) lfirst(lc))->param);
+	}
+	appendStringInfoChar(buf, ')');
+}
+
+/*
+ * deparse_create_many
+ *		Append INSERT ... SELECT over jsonb_to_recordset($1), which reads
+ *		every row of the group from one jsonb array parameter.
+ */
+static void
+deparse_create_many(StringInfo buf, ForgeStmt *st)
+{
+	ForgeRel   *rel = st->rel;
+	int			i;
+
+	appendStringInfo(buf, "INSERT INTO %s AS t ", rel->qualname);
+	if (st->nmany == 0)
+		appendStringInfoString(buf, "SELECT FROM pg_catalog.jsonb_array_elements($1)");
+	else
+	{
+		appendStringInfoChar(buf, '(');
+		for (i = 0; i < st->nmany; i++)
+		{
+			if (i > 0)
+				appendStringInfoString(buf, ", ");
+			deparse_column(buf, rel, st->many_cols[i], false);
+		}
+		appendStringInfoString(buf, ") SELECT ");
+		for (i = 0; i < st->nmany; i++)
+		{
+			if (i > 0)
+				appendStringInfoString(buf, ", ");
+			appendStringInfo(buf, "r.%s",
+							 quote_identifier(rel->cols[st->many_cols[i]].name));
+		}
+		appendStringInfoString(buf, " FROM pg_catalog.jsonb_to_recordset($1) AS r(");
+		for (i = 0; i < st->nmany; i++)
+		{
+			ForgeColumn *c = &rel->cols[st->many_cols[i]];
+
+			if (i > 0)
+				appendStringInfoString(buf, ", ");
+			appendStringInfo(buf, "%s %s", quote_identifier(c->name),
+							 format_type_extended(c->typid, c->typmod,
+												  FORMAT_TYPE_TYPEMOD_GIVEN |
+												  FORMAT_TYPE_FORCE_QUALIFY));
+		}
+		appendStringInfoChar(buf, ')');
+	}
+	if (st->skip_duplicates)
+		appendStringInfoString(buf, " ON CONFLICT DO NOTHING");
+}
+
+/*
+ * deparse_returning
+ *		Append RETURNING the row as jsonb: the whole row through to_jsonb,
+ *		or the selected columns through jsonb_build_object.  Upsert adds
+ *		whether the row was inserted (xmax = 0).
+ */
+static void
+deparse_returning(StringInfo buf, ForgeStmt *st)
+{
+	ListCell   *lc;
+	int			n = 0;
+
+	appendStringInfoString(buf, " RETURNING ");
+	if (st->select == NIL)
+		appendStringInfoString(buf, "pg_catalog.to_jsonb(t.*)");
+	else
+	{
+		foreach(lc, st->select)
+		{
+			int			col = lfirst_int(lc);
+
+			if (n % BUILD_OBJECT_PAIRS == 0)
+				appendStringInfoString(buf, n == 0 ?
+									   "pg_catalog.jsonb_build_object(" :
+									   ") OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(");
+			else
+				appendStringInfoString(buf, ", ");
+			appendStringInfo(buf, "%s, ",
+							 quote_literal_cstr(st->rel->cols[col].name));
+			deparse_column(buf, st->rel, col, true);
+			n++;
+		}
+		appendStringInfoChar(buf, ')');
+	}
+	if (st->verb == FORGE_UPSERT)
+		appendStringInfoString(buf, ", (t.xmax OPERATOR(pg_catalog.=) '0'::pg_catalog.xid)");
+}
+
+/*
+ * forge_deparse
+ *		Append the SQL text of stmt to buf.
+ */
+void
+forge_deparse(StringInfo buf, ForgeStmt *st)
+{
+	ForgeRel   *rel = st->rel;
+	int			i;
+
+	switch (st->verb)
+	{
+		case FORGE_CREATE:
+			deparse_insert(buf, rel, st->assigns);
+			deparse_returning(buf, st);
+			break;
+
+		case FORGE_CREATE_MANY:
+			deparse_create_many(buf, st);
+			break;
+
+		case FORGE_UPDATE:
+		case FORGE_UPDATE_MANY:
+			appendStringInfo(buf, "UPDATE %s AS t", rel->qualname);
+			deparse_assigns(buf, rel, st->assigns);
+			deparse_where(buf, rel, st->where);
+			if (st->verb == FORGE_UPDATE)
+				deparse_returning(buf, st);
+			break;
+
+		case FORGE_UPSERT:
+			{
+				ForgeUniqueKey *key = &rel->keys[st->conflict_key];
+
+				deparse_insert(buf, rel, st->assigns);
+				appendStringInfoString(buf, " ON CONFLICT (");
+				for (i = 0; i < key->ncols; i++)
+				{
+					if (i > 0)
+						appendStringInfoString(buf, ", ");
+					deparse_column(buf, rel, key->cols[i], false);
+				}
+				appendStringInfoString(buf, ") DO UPDATE");
+				deparse_assigns(buf, rel, st->updates);
+				deparse_where(buf, rel, st->where);
+				deparse_returning(buf, st);
+				break;
+			}
+
+		case FORGE_DELETE:
+		case FORGE_DELETE_MANY:
+			appendStringInfo(buf, "DELETE FROM %s AS t", rel->qualname);
+			deparse_where(buf, rel, st->where);
+			if (st->verb == FORGE_DELETE)
+				deparse_returning(buf, st);
+			break;
+	}
+}

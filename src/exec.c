@@ -1,0 +1,182 @@
+/*-------------------------------------------------------------------------
+ *
+ * exec.c
+ *		  Run a call's statements through SPI and shape the result.
+ *
+ * Each statement's plan comes from plancache.c; its parameters are the
+ * Datums descriptor.c converted.  The returned row is computed by the
+ * statement itself (RETURNING to_jsonb(t.*) or jsonb_build_object), so this
+ * file only copies one jsonb Datum out of SPI's memory before SPI_finish.
+ * A verb that must touch one row and touched none is P2025.
+ *
+ * Copyright (c) 2026, the forge authors
+ *
+ * src/exec.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/jsonb.h"
+
+#include "forge.h"
+
+#define ERRCODE_FORGE_NOT_FOUND MAKE_SQLSTATE('P','2','0','2','5')
+
+/*
+ * expected_result
+ *		The SPI result code a statement of verb returns on success.
+ */
+static int
+expected_result(ForgeVerb verb)
+{
+	switch (verb)
+	{
+		case FORGE_CREATE:
+		case FORGE_UPSERT:
+			return SPI_OK_INSERT_RETURNING;
+		case FORGE_CREATE_MANY:
+			return SPI_OK_INSERT;
+		case FORGE_UPDATE:
+			return SPI_OK_UPDATE_RETURNING;
+		case FORGE_UPDATE_MANY:
+			return SPI_OK_UPDATE;
+		case FORGE_DELETE:
+			return SPI_OK_DELETE_RETURNING;
+		case FORGE_DELETE_MANY:
+			return SPI_OK_DELETE;
+	}
+	return 0;					/* keep compiler quiet */
+}
+
+/*
+ * not_found
+ *		Raise P2025 for a verb that matched no row.
+ */
+static void
+not_found(ForgeVerb verb, ForgeRel *rel)
+{
+	if (verb == FORGE_UPSERT)
+		ereport(ERROR,
+				(errcode(ERRCODE_FORGE_NOT_FOUND),
+				 errmsg("record to upsert in \"%s\" failed the where filter",
+						rel->model),
+				 errdetail("A row with this key exists but does not match the rest of the where, so it was neither updated nor created.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_FORGE_NOT_FOUND),
+			 errmsg("record to %s in \"%s\" not found",
+					verb == FORGE_UPDATE ? "update" : "delete", rel->model),
+			 errdetail("No row matches the where of %s.",
+					   forge_verb_name(verb))));
+}
+
+/*
+ * count_result
+ *		{"count": n}
+ */
+static Datum
+count_result(uint64 n)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue	key;
+	JsonbValue	val;
+
+	key.type = jbvString;
+	key.val.string.val = "count";
+	key.val.string.len = 5;
+	val.type = jbvNumeric;
+	val.val.numeric = DatumGetNumeric(DirectFunctionCall1(int8_numeric,
+														  Int64GetDatum((int64) n)));
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	pushJsonbValue(&state, WJB_KEY, &key);
+	pushJsonbValue(&state, WJB_VALUE, &val);
+	return JsonbPGetDatum(JsonbValueToJsonb(pushJsonbValue(&state,
+														   WJB_END_OBJECT,
+														   NULL)));
+}
+
+/*
+ * forge_exec
+ *		Run stmts, the statements of one call of verb on rel, queue its
+ *		event and return its result: the row, or {"count": n}.
+ */
+Datum
+forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts)
+{
+	TimestampTz started = GetCurrentTimestamp();
+	int			expected = expected_result(verb);
+	Datum		result = (Datum) 0;
+	bool		returns_row = false;
+	bool		inserted = false;
+	uint64		total = 0;
+	const char *sql = NULL;
+	char	   *firstsql = NULL;
+	const char *op;
+	ListCell   *lc;
+	int			rc;
+
+	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+
+	foreach(lc, stmts)
+	{
+		ForgeStmt  *st = lfirst(lc);
+		SPIPlanPtr	plan = forge_plan_get(st, &sql);
+
+		rc = SPI_execute_plan(plan, st->values, st->nulls, false, 0);
+		if (rc != expected)
+			elog(ERROR, "unexpected result of %s: %s", forge_verb_name(verb),
+				 SPI_result_code_string(rc));
+		total += SPI_processed;
+		if (firstsql == NULL)	/* the event names the first statement */
+		{
+			firstsql = SPI_palloc(strlen(sql) + 1);
+			strcpy(firstsql, sql);
+		}
+
+		if (expected == SPI_OK_INSERT_RETURNING ||
+			expected == SPI_OK_UPDATE_RETURNING ||
+			expected == SPI_OK_DELETE_RETURNING)
+		{
+			bool		isnull;
+			HeapTuple	tup;
+
+			if (SPI_processed == 0)
+				not_found(verb, rel);
+			tup = SPI_tuptable->vals[0];
+			result = SPI_getbinval(tup, SPI_tuptable->tupdesc, 1, &isnull);
+			Assert(!isnull);
+			result = SPI_datumTransfer(result, false, -1);
+			if (verb == FORGE_UPSERT)
+				inserted = DatumGetBool(SPI_getbinval(tup, SPI_tuptable->tupdesc,
+													  2, &isnull));
+			returns_row = true;
+		}
+	}
+
+	if ((rc = SPI_finish()) != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed: %s", SPI_result_code_string(rc));
+
+	switch (verb)
+	{
+		case FORGE_CREATE:
+		case FORGE_CREATE_MANY:
+			op = "insert";
+			break;
+		case FORGE_UPSERT:
+			op = inserted ? "insert" : "update";
+			break;
+		case FORGE_DELETE:
+		case FORGE_DELETE_MANY:
+			op = "delete";
+			break;
+		default:
+			op = "update";
+			break;
+	}
+	forge_notify(rel, verb, op, total, firstsql ? firstsql : "", started);
+
+	return returns_row ? result : count_result(total);
+}

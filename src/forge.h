@@ -1,0 +1,232 @@
+/*-------------------------------------------------------------------------
+ *
+ * forge.h
+ *		  Private declarations shared by forge's source files.
+ *
+ * A forge call flows one way: read the jsonb descriptor into a ForgeStmt
+ * (descriptor.c, validated against the ForgeRel that catalog.c keeps for the
+ * table), find or build the prepared plan for the statement's shape
+ * (plancache.c, which asks deparse.c for the SQL text), execute it with SPI
+ * and shape the result (exec.c), then queue the NOTIFY event (events.c).
+ *
+ * Copyright (c) 2026, the forge authors
+ *
+ * src/forge.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef FORGE_H
+#define FORGE_H
+
+#include "fmgr.h"
+#include "access/attnum.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "nodes/pg_list.h"
+#include "utils/jsonb.h"
+#include "utils/timestamp.h"
+
+/* The seven verbs.  The order is part of the plan-cache shape. */
+typedef enum ForgeVerb
+{
+	FORGE_CREATE,
+	FORGE_CREATE_MANY,
+	FORGE_UPDATE,
+	FORGE_UPDATE_MANY,
+	FORGE_UPSERT,
+	FORGE_DELETE,
+	FORGE_DELETE_MANY
+} ForgeVerb;
+
+/*
+ * How a JSON value becomes a Datum of one type: the type's input function
+ * (cached with its fn_extra in the relation's memory context) and, for array
+ * types, the same for the element type.
+ */
+typedef struct ForgeTypeIO
+{
+	Oid			typid;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	char		category;		/* pg_type.typcategory */
+	Oid			arraytype;		/* array over typid, for "in" lists */
+	Oid			ioparam;
+	FmgrInfo	input;
+	struct ForgeTypeIO *elem;	/* element type, if typid is an array */
+} ForgeTypeIO;
+
+/* Arithmetic update operators, in the order of ForgeAssignKind. */
+#define FORGE_NUM_ARITH 4
+
+/* One live user column of a relation. */
+typedef struct ForgeColumn
+{
+	char	   *name;
+	int			namelen;
+	AttrNumber	attnum;
+	Oid			typid;			/* declared type (may be a domain) */
+	int32		typmod;
+	char		generated;		/* pg_attribute.attgenerated */
+	bool		isjson;			/* base type is json or jsonb */
+	ForgeTypeIO *data;			/* base type: values written to the column */
+	ForgeTypeIO *cmp;			/* right operand type of the comparisons */
+	Oid			eqopr;			/* InvalidOid where the type has none */
+	Oid			ltopr;
+	Oid			leopr;
+	Oid			gtopr;
+	Oid			geopr;
+	Oid			arithopr[FORGE_NUM_ARITH];	/* + - * / on the base type */
+} ForgeColumn;
+
+/* A unique key: primary key, unique constraint or unique index. */
+typedef struct ForgeUniqueKey
+{
+	char	   *name;			/* index (= constraint) name */
+	char	   *joined;			/* column names joined by "_" */
+	int			ncols;
+	int			cols[INDEX_MAX_KEYS];	/* indexes into ForgeRel.cols */
+	bool		primary;
+	bool		partial;		/* has a predicate: identifies no row */
+	bool		deferrable;		/* cannot be an ON CONFLICT arbiter */
+} ForgeUniqueKey;
+
+/* What forge knows of one table, cached per backend (catalog.c). */
+typedef struct ForgeRel
+{
+	Oid			relid;
+	bool		valid;			/* cleared by the relcache callback */
+	MemoryContext cxt;			/* owns everything below */
+	char	   *nspname;
+	char	   *relname;
+	char	   *qualname;		/* quoted schema.table, for SQL */
+	char	   *model;			/* schema.table, for events */
+	int			ncols;
+	ForgeColumn *cols;
+	int		   *byname;			/* column indexes, sorted for lookup */
+	int			nkeys;
+	ForgeUniqueKey *keys;
+} ForgeRel;
+
+/* One assignment of data, create or update. */
+typedef enum ForgeAssignKind
+{
+	FORGE_INCREMENT,			/* the first four match arithopr[] */
+	FORGE_DECREMENT,
+	FORGE_MULTIPLY,
+	FORGE_DIVIDE,
+	FORGE_SET,
+	FORGE_KEEP					/* col = col: lock and return, change nothing */
+} ForgeAssignKind;
+
+typedef struct ForgeAssign
+{
+	int			col;			/* index into ForgeRel.cols */
+	ForgeAssignKind kind;
+	int			param;			/* $n; 0 for FORGE_KEEP */
+} ForgeAssign;
+
+/* A node of the where tree. */
+typedef enum ForgeFilterKind
+{
+	FORGE_F_AND,
+	FORGE_F_OR,
+	FORGE_F_NOT,
+	FORGE_F_CMP,
+	FORGE_F_ISNULL,
+	FORGE_F_NOTNULL,
+	FORGE_F_TRUE,
+	FORGE_F_FALSE
+} ForgeFilterKind;
+
+typedef enum ForgeCmp
+{
+	FORGE_EQ,
+	FORGE_LT,
+	FORGE_LE,
+	FORGE_GT,
+	FORGE_GE,
+	FORGE_IN,					/* col = ANY ($n) */
+	FORGE_LIKE,
+	FORGE_ILIKE
+} ForgeCmp;
+
+typedef struct ForgeFilter
+{
+	ForgeFilterKind kind;
+	List	   *args;			/* AND, OR, NOT */
+	int			col;			/* CMP, ISNULL, NOTNULL */
+	ForgeCmp	cmp;
+	int			param;
+	const JsonbValue *pinvalue; /* top-level equality: the value pinned */
+} ForgeFilter;
+
+/*
+ * One statement to plan and run.  Parameters are numbered in the order the
+ * descriptor is read, which the shape determines; so two statements with one
+ * shape have the same SQL text and parameter types.
+ */
+typedef struct ForgeStmt
+{
+	ForgeVerb	verb;
+	ForgeRel   *rel;
+	StringInfoData shape;		/* the plan-cache key */
+	int			nparams;
+	int			maxparams;
+	Oid		   *types;
+	Datum	   *values;
+	char	   *nulls;			/* SPI convention: ' ' or 'n' */
+	List	   *assigns;		/* data, or upsert's create */
+	List	   *updates;		/* upsert's update */
+	ForgeFilter *where;			/* NULL: every row */
+	int			conflict_key;	/* upsert: index into rel->keys */
+	List	   *select;			/* column indexes; NIL: the whole row */
+	bool		skip_duplicates;	/* createMany */
+	int			nmany;			/* createMany: columns of this group */
+	int		   *many_cols;
+} ForgeStmt;
+
+/* in forge.c */
+extern bool forge_notify_enabled;
+extern char *forge_notify_channel;
+extern int	forge_plan_cache_size;
+
+/* in catalog.c */
+extern void forge_catalog_init(void);
+extern ForgeRel *forge_rel_get(Oid relid);
+extern int	forge_column_lookup(ForgeRel *rel, const char *name, int len);
+extern void forge_rel_describe_keys(StringInfo buf, ForgeRel *rel);
+
+/* in values.c */
+extern Datum forge_value_to_datum(const JsonbValue *v, ForgeTypeIO *io,
+								  const ForgeColumn *col, bool *isnull);
+extern Datum forge_values_to_array(const JsonbValue *arr, ForgeTypeIO *io,
+								   const ForgeColumn *col);
+extern Datum forge_like_pattern(const JsonbValue *v, const char *prefix,
+								const char *suffix, const ForgeColumn *col,
+								const char *op);
+extern bool forge_json_scalar_equal(const JsonbValue *a, const JsonbValue *b);
+extern const char *forge_json_type_name(const JsonbValue *v);
+
+/* in descriptor.c */
+extern List *forge_read(ForgeVerb verb, ForgeRel *rel, Jsonb *args);
+extern const char *forge_verb_name(ForgeVerb verb);
+
+/* in deparse.c */
+extern void forge_deparse(StringInfo buf, ForgeStmt *stmt);
+
+/* in plancache.c */
+extern void forge_plancache_init(void);
+extern SPIPlanPtr forge_plan_get(ForgeStmt *stmt, const char **sql);
+extern void forge_plancache_stats(int64 *hits, int64 *misses, int64 *entries);
+extern void forge_plancache_reset(void);
+
+/* in exec.c */
+extern Datum forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts);
+
+/* in events.c */
+extern void forge_notify(ForgeRel *rel, ForgeVerb verb, const char *op,
+						 uint64 rowcount, const char *sql,
+						 TimestampTz started);
+
+#endif							/* FORGE_H */

@@ -1,0 +1,235 @@
+/*-------------------------------------------------------------------------
+ *
+ * values.c
+ *		  Turn JSON values from a descriptor into Datums of a column's type.
+ *
+ * A value is converted by the target type's own input function, so that a
+ * JSON string reaches a timestamptz, an enum or a uuid exactly as it would
+ * through a text parameter, and PostgreSQL's errors (22P02, 22008, ...) pass
+ * through unchanged.  json and jsonb take the JSON value itself.  A JSON
+ * array reaches an array type element by element.  The results are SPI
+ * parameter values; they are never spliced into SQL text.
+ *
+ * Copyright (c) 2026, the forge authors
+ *
+ * src/values.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/numeric.h"
+
+#include "forge.h"
+
+/*
+ * forge_json_type_name
+ *		The JSON type of v, for messages.
+ */
+const char *
+forge_json_type_name(const JsonbValue *v)
+{
+	switch (v->type)
+	{
+		case jbvNull:
+			return "null";
+		case jbvString:
+			return "string";
+		case jbvNumeric:
+			return "number";
+		case jbvBool:
+			return "boolean";
+		case jbvBinary:
+			if (JsonContainerIsArray(v->val.binary.data))
+				return "array";
+			return "object";
+		default:
+			return "value";
+	}
+}
+
+/*
+ * json_text
+ *		The JSON text of v (a scalar or a container), palloc'd.
+ */
+static char *
+json_text(const JsonbValue *v)
+{
+	Jsonb	   *jb = JsonbValueToJsonb((JsonbValue *) v);
+
+	return JsonbToCString(NULL, &jb->root, VARSIZE(jb));
+}
+
+/*
+ * scalar_text
+ *		The text a JSON scalar stands for: a string's contents, a number's
+ *		digits, "true" or "false".
+ */
+static char *
+scalar_text(const JsonbValue *v)
+{
+	switch (v->type)
+	{
+		case jbvString:
+			return pnstrdup(v->val.string.val, v->val.string.len);
+		case jbvNumeric:
+			return DatumGetCString(DirectFunctionCall1(numeric_out,
+													   NumericGetDatum(v->val.numeric)));
+		case jbvBool:
+			return pstrdup(v->val.boolean ? "true" : "false");
+		default:
+			elog(ERROR, "unexpected jsonb value type %d", (int) v->type);
+	}
+	return NULL;				/* keep compiler quiet */
+}
+
+/*
+ * forge_values_to_array
+ *		Build a one-dimensional array of io's type from the JSON array arr
+ *		(a jbvBinary array), element by element.
+ */
+Datum
+forge_values_to_array(const JsonbValue *arr, ForgeTypeIO *io,
+					  const ForgeColumn *col)
+{
+	JsonbContainer *jc = arr->val.binary.data;
+	int			n = JsonContainerSize(jc);
+	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
+	bool	   *nulls = palloc(sizeof(bool) * Max(n, 1));
+	JsonbIterator *it = JsonbIteratorInit(jc);
+	JsonbIteratorToken r;
+	JsonbValue	v;
+	int			i = 0;
+	int			dims[1];
+	int			lbs[1] = {1};
+
+	while ((r = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (r != WJB_ELEM)
+			continue;
+		if (v.type == jbvBinary && JsonContainerIsArray(v.val.binary.data) &&
+			io->typid != JSONBOID && io->typid != JSONOID)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("column \"%s\" cannot take a nested JSON array",
+							col->name),
+					 errdetail("forge reads one-dimensional arrays only.")));
+		elems[i] = forge_value_to_datum(&v, io, col, &nulls[i]);
+		i++;
+	}
+	dims[0] = i;
+	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs,
+											  io->typid, io->typlen,
+											  io->typbyval, io->typalign));
+}
+
+/*
+ * forge_value_to_datum
+ *		Convert the JSON value v to a Datum of io's type, for column col.
+ *		Sets *isnull for JSON null.
+ */
+Datum
+forge_value_to_datum(const JsonbValue *v, ForgeTypeIO *io,
+					 const ForgeColumn *col, bool *isnull)
+{
+	*isnull = false;
+	if (v->type == jbvNull)
+	{
+		*isnull = true;
+		return (Datum) 0;
+	}
+
+	/* json and jsonb take the value as it is, whatever its JSON type */
+	if (io->typid == JSONBOID)
+		return JsonbPGetDatum(JsonbValueToJsonb((JsonbValue *) v));
+	if (io->typid == JSONOID)
+		return InputFunctionCall(&io->input, json_text(v), io->ioparam, -1);
+
+	if (v->type == jbvBinary)
+	{
+		if (JsonContainerIsArray(v->val.binary.data) && io->elem != NULL)
+			return forge_values_to_array(v, io->elem, col);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("column \"%s\" of type %s cannot take a JSON %s",
+						col->name, format_type_be(io->typid),
+						forge_json_type_name(v))));
+	}
+
+	/* fast paths for the commonest types; the rest by input function */
+	if (v->type == jbvString && (io->typid == TEXTOID || io->typid == VARCHAROID))
+		return PointerGetDatum(cstring_to_text_with_len(v->val.string.val,
+														v->val.string.len));
+	if (v->type == jbvNumeric && io->typid == NUMERICOID)
+		return NumericGetDatum(v->val.numeric);
+	if (v->type == jbvBool && io->typid == BOOLOID)
+		return BoolGetDatum(v->val.boolean);
+
+	return InputFunctionCall(&io->input, scalar_text(v), io->ioparam, -1);
+}
+
+/*
+ * forge_like_pattern
+ *		The LIKE pattern prefix || escaped(v) || suffix, as a text Datum.
+ *		LIKE's wildcards and escape character in the value are escaped, so
+ *		"contains": "50%" matches the three characters literally.
+ */
+Datum
+forge_like_pattern(const JsonbValue *v, const char *prefix, const char *suffix,
+				   const ForgeColumn *col, const char *op)
+{
+	StringInfoData buf;
+	int			i;
+
+	if (v->type != jbvString)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"%s\" on column \"%s\" takes a string, not a JSON %s",
+						op, col->name, forge_json_type_name(v))));
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, prefix);
+	for (i = 0; i < v->val.string.len; i++)
+	{
+		char		c = v->val.string.val[i];
+
+		if (c == '%' || c == '_' || c == '\\')
+			appendStringInfoChar(&buf, '\\');
+		appendStringInfoChar(&buf, c);
+	}
+	appendStringInfoString(&buf, suffix);
+	return PointerGetDatum(cstring_to_text_with_len(buf.data, buf.len));
+}
+
+/*
+ * forge_json_scalar_equal
+ *		Whether two JSON scalars are the same value (numbers by value).
+ */
+bool
+forge_json_scalar_equal(const JsonbValue *a, const JsonbValue *b)
+{
+	if (a->type != b->type)
+		return false;
+	switch (a->type)
+	{
+		case jbvNull:
+			return true;
+		case jbvString:
+			return a->val.string.len == b->val.string.len &&
+				memcmp(a->val.string.val, b->val.string.val,
+					   a->val.string.len) == 0;
+		case jbvNumeric:
+			return DatumGetBool(DirectFunctionCall2(numeric_eq,
+													NumericGetDatum(a->val.numeric),
+													NumericGetDatum(b->val.numeric)));
+		case jbvBool:
+			return a->val.boolean == b->val.boolean;
+		default:
+			return false;
+	}
+}
