@@ -14,7 +14,7 @@ OBJS = \
 DATA = forge--0.1.0.sql
 
 REGRESS = create create_many update upsert delete where select types \
-	errors plancache security events
+	errors plancache security
 REGRESS_OPTS = --load-extension=forge
 
 ISOLATION = increment upsert_race version_check inventory

@@ -861,22 +861,22 @@ find_key_by_name(ForgeRel *rel, const JsonbValue *name)
 
 /*
  * read_filter_list
- *		The filters of v (an object, or with allow_array an array of
- *		objects), for AND, OR and NOT.
+ *		The filters of v (an array of objects, or with allow_object one
+ *		object), for AND, OR and NOT.
  */
 static List *
 read_filter_list(ForgeStmt *st, const JsonbValue *v, const char *what,
-				 bool allow_array, int depth)
+				 bool allow_object, int depth)
 {
 	List	   *args = NIL;
 
-	if (is_object(v))
+	if (is_object(v) && allow_object)
 		return list_make1(read_where(st, v->val.binary.data, depth + 1));
-	if (!is_array(v) || !allow_array)
+	if (!is_array(v))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("\"%s\" must be %s, not %s", what,
-						allow_array ? "an object or an array of objects" : "an array of objects",
+						allow_object ? "an object or an array of objects" : "an array of objects",
 						forge_json_type_name(v))));
 	{
 		JsonbIterator *it = JsonbIteratorInit(v->val.binary.data);
@@ -933,14 +933,18 @@ read_where(ForgeStmt *st, JsonbContainer *jc, int depth)
 			shape_token(st, SHAPE_FILTER, g->kind);
 			g->args = read_filter_list(st, &val, k == 'A' ? "AND" : k == 'O' ? "OR" : "NOT",
 									   k != 'O', depth);
-			if (g->kind == FORGE_F_NOT && list_length(g->args) > 1)
-			{
-				ForgeFilter *and = palloc0(sizeof(ForgeFilter));
 
-				and->kind = FORGE_F_AND;
-				and->col = -1;
-				and->args = g->args;
-				g->args = list_make1(and);
+			/*
+			 * NOT of an array is "none of these": the AND of each one
+			 * negated (Prisma's meaning); NOT of an object negates it.
+			 */
+			if (g->kind == FORGE_F_NOT && is_array(&val))
+			{
+				ListCell   *lc;
+
+				g->kind = FORGE_F_AND;
+				foreach(lc, g->args)
+					lfirst(lc) = negate(st, lfirst(lc));
 			}
 			f->args = lappend(f->args, end_filter(st, g));
 			continue;

@@ -137,12 +137,18 @@ forge_plan_get(ForgeStmt *stmt, const char **sql)
 
 	forge_plancache_init();
 
+	/* shrink to the configured size (0: keep nothing) */
+	while (hash_get_num_entries(forge_plans) > forge_plan_cache_size &&
+		   !dlist_is_empty(&forge_plan_lru))
+		remove_entry(dlist_tail_element(ForgePlanEntry, lru, &forge_plan_lru));
+
 	memset(&key, 0, sizeof(key));
 	key.len = stmt->shape.len;
 	key.shape = stmt->shape.data;
 	key.hash = hash_bytes((const unsigned char *) key.shape, key.len);
 
-	entry = hash_search(forge_plans, &key, HASH_FIND, NULL);
+	entry = forge_plan_cache_size > 0 ?
+		hash_search(forge_plans, &key, HASH_FIND, NULL) : NULL;
 	if (entry != NULL)
 	{
 		if (SPI_plan_is_valid(entry->plan))
