@@ -69,6 +69,12 @@ SELECT err($$forge_update_many('e_users', '{"where": {"aaaaaaaaaaaaaaaaaaaaaaaaa
 SELECT err($$forge_update('e_users', '{"where": {"name": "Ada"}, "data": {}}')$$);
 SELECT err($$forge_delete('e_users', '{"where": {"id": {"gt": 0}}}')$$);
 SELECT err($$forge_upsert('e_users', '{"where": {}, "create": {}, "update": {}}')$$);
+-- a comparison the column's type cannot make, an unsupported filter
+CREATE TABLE e_docs (id int PRIMARY KEY, body json, tags int[]);
+SELECT err($$forge_delete_many('e_docs', '{"where": {"body": {"lt": 1}}}')$$);
+SELECT err($$forge_delete_many('e_docs', '{"where": {"body": {"equals": {"a": 1}}}}')$$);
+SELECT err($$forge_delete_many('e_docs', '{"where": {"tags": {"in": [[1], [2]]}}}')$$);
+DROP TABLE e_docs;
 -- a model that is not a table
 CREATE VIEW e_view AS SELECT * FROM e_users;
 SELECT err($$forge_create('e_view', '{"data": {}}')$$);

@@ -1,0 +1,89 @@
+"""Check the notifications psql printed during test/suites/events.sh.
+
+Usage: events.py OUTPUT.  Exits 1, printing what differs, on any failure.
+"""
+import json
+import re
+import sys
+
+NOTE = re.compile(r'^Asynchronous notification "([^"]*)" with payload "(.*)" '
+                  r'received from server process with PID \d+\.$')
+FIELDS = {"adapter", "model", "op", "verb", "semanticOp", "rowCount",
+          "duration_ms", "startedAt", "seq", "sql"}
+
+step = None
+events = {}          # step -> list of (channel, payload dict, raw length)
+for line in open(sys.argv[1], encoding="utf-8"):
+    line = line.rstrip("\n")
+    if line.startswith("STEP "):
+        step = line[5:]
+        events[step] = []
+        continue
+    m = NOTE.match(line)
+    if m:
+        raw = m.group(2)
+        events[step].append((m.group(1), json.loads(raw), len(raw.encode())))
+    elif line.startswith(("ERROR", "psql:")):
+        sys.exit("psql failed: " + line)
+
+failures = []
+
+
+def expect(stepname, want):
+    """want: list of (verb, op, rowCount, seq) in delivery order."""
+    got = events.get(stepname)
+    if got is None:
+        failures.append(f"{stepname}: step missing")
+        return
+    summary = [(p["verb"], p["op"], p["rowCount"], p["seq"]) for _, p, _ in got]
+    if summary != want:
+        failures.append(f"{stepname}: got {summary}, want {want}")
+    for channel, p, size in got:
+        if channel != "forge":
+            failures.append(f"{stepname}: channel {channel}")
+        if set(p) - {"sqlTruncated"} != FIELDS:
+            failures.append(f"{stepname}: fields {sorted(p)}")
+        if p["adapter"] != "postgres" or p["semanticOp"] is not None:
+            failures.append(f"{stepname}: adapter/semanticOp {p}")
+        if not re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$", p["startedAt"]):
+            failures.append(f"{stepname}: startedAt {p['startedAt']}")
+        if not isinstance(p["duration_ms"], (int, float)) or p["duration_ms"] < 0:
+            failures.append(f"{stepname}: duration_ms {p['duration_ms']}")
+        if size >= 8000:
+            failures.append(f"{stepname}: payload of {size} bytes")
+        if "a@x.co" in json.dumps(p) or "u@x.co" in json.dumps(p):
+            failures.append(f"{stepname}: a column value in the payload")
+
+
+expect("autocommit-create", [("forge_create", "insert", 1, 1)])
+# psql prints notifications after each command: nothing before COMMIT,
+# both identical updates (seq 1 and 2) right after it.
+expect("two-identical-updates", [])
+expect("before-commit", [("forge_update", "update", 1, 1),
+                         ("forge_update", "update", 1, 2)])
+expect("after-commit", [])
+expect("rollback", [])
+expect("savepoint", [("forge_create_many", "insert", 2, 2)])
+expect("upsert-insert", [("forge_upsert", "insert", 1, 1)])
+expect("upsert-update", [("forge_upsert", "update", 1, 1)])
+expect("many", [("forge_update_many", "update", 4, 1),
+                ("forge_delete", "delete", 1, 1),
+                ("forge_delete_many", "delete", 2, 1)])
+expect("notify-off", [])
+expect("other-channel", [])
+expect("long-names", [("forge_create", "insert", 1, 1)])
+
+for _, p, size in events.get("before-commit", []):
+    if p["model"] != "public.ev" or "UPDATE public.ev AS t" not in p["sql"] or "$" not in p["sql"]:
+        failures.append(f"payload fields: {p}")
+for _, p, size in events.get("long-names", []):
+    if p.get("sqlTruncated") is not True or p["model"] != "public." + "t" * 63:
+        failures.append(f"long payload ({size} bytes) not truncated as expected: "
+                        f"{ {k: v for k, v in p.items() if k != 'sql'} }")
+    else:
+        print(f"long-names payload: {size} bytes, sql cut to {len(p['sql'])} characters")
+
+if failures:
+    print("\n".join(failures))
+    sys.exit(1)
+print(f"events: {sum(len(v) for v in events.values())} notifications checked")

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# test/suites/events.sh: forge's NOTIFY events, as a listener sees them.
+#
+# One psql session LISTENs on the forge channel and writes; psql prints each
+# notification after the command that delivered it.  test/suites/events.py
+# reads those lines and checks each payload: its fields, that nothing comes
+# before COMMIT or after ROLLBACK, that a rolled-back savepoint drops only
+# its own event, that two identical writes are two events, that upsert says
+# whether it inserted or updated, that forge.notify = off and another channel
+# are honoured, and that a payload stays under 8000 bytes with 63-byte names
+# and SQL text longer than that.  Run by test/run with PG* set.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+db=forge_events
+PGOPTIONS="-c client_min_messages=warning" psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+trap 'psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db"' EXIT
+out=$(mktemp)
+psql -X -q -v ON_ERROR_STOP=1 -d "$db" >"$out" 2>&1 <<'SQL'
+CREATE EXTENSION forge;
+CREATE TABLE ev (id int PRIMARY KEY, email text UNIQUE, n int NOT NULL DEFAULT 0);
+-- a table and 60 columns with 63-byte names: an INSERT of every column that
+-- selects every column back is over 12000 bytes of SQL text
+SELECT format('CREATE TABLE %I (%s)', repeat('t', 63),
+              string_agg(format('%I int DEFAULT 0', lpad(g::text, 63, 'c')), ', '))
+  FROM generate_series(1, 60) g \gexec
+LISTEN forge;
+\echo STEP autocommit-create
+SELECT forge_create('ev', '{"data": {"id": 1, "email": "a@x.co"}}') IS NOT NULL AS ok;
+\echo STEP two-identical-updates
+BEGIN;
+SELECT forge_update('ev', '{"where": {"id": 1}, "data": {"n": {"increment": 1}}}') IS NOT NULL AS ok;
+SELECT forge_update('ev', '{"where": {"id": 1}, "data": {"n": {"increment": 1}}}') IS NOT NULL AS ok;
+\echo STEP before-commit
+COMMIT;
+\echo STEP after-commit
+\echo STEP rollback
+BEGIN;
+SELECT forge_create('ev', '{"data": {"id": 2}}') IS NOT NULL AS ok;
+ROLLBACK;
+\echo STEP savepoint
+BEGIN;
+SAVEPOINT a;
+SELECT forge_create('ev', '{"data": {"id": 3}}') IS NOT NULL AS ok;
+ROLLBACK TO SAVEPOINT a;
+SELECT forge_create_many('ev', '{"data": [{"id": 4}, {"id": 5, "n": 2}]}') IS NOT NULL AS ok;
+COMMIT;
+\echo STEP upsert-insert
+SELECT forge_upsert('ev', '{"where": {"email": "u@x.co"}, "create": {"id": 6}, "update": {}}') IS NOT NULL AS ok;
+\echo STEP upsert-update
+SELECT forge_upsert('ev', '{"where": {"email": "u@x.co"}, "create": {"id": 6}, "update": {}}') IS NOT NULL AS ok;
+\echo STEP many
+SELECT forge_update_many('ev', '{"data": {"n": 0}}') IS NOT NULL AS ok;
+SELECT forge_delete('ev', '{"where": {"id": 6}}') IS NOT NULL AS ok;
+SELECT forge_delete_many('ev', '{"where": {"id": {"in": [4, 5]}}}') IS NOT NULL AS ok;
+\echo STEP notify-off
+SET forge.notify = off;
+SELECT forge_delete('ev', '{"where": {"id": 1}}') IS NOT NULL AS ok;
+RESET forge.notify;
+\echo STEP other-channel
+SET forge.notify_channel = 'elsewhere';
+SELECT forge_create('ev', '{"data": {"id": 7}}') IS NOT NULL AS ok;
+RESET forge.notify_channel;
+\echo STEP long-names
+SELECT forge_create(format('%I', repeat('t', 63)),
+         jsonb_build_object('data', (SELECT jsonb_object_agg(lpad(g::text, 63, 'c'), g)
+                                       FROM generate_series(1, 60) g),
+                            'select', (SELECT jsonb_object_agg(lpad(g::text, 63, 'c'), true)
+                                       FROM generate_series(1, 60) g))) IS NOT NULL AS ok;
+\echo STEP end
+SQL
+python3 "$here/events.py" "$out"
