@@ -1186,6 +1186,81 @@ strip_key_filters(ForgeStmt *st, ForgeUniqueKey *key)
 }
 
 /*
+ * mark_filter_params
+ *		Set used[n] for every parameter $n that filter f refers to.
+ */
+static void
+mark_filter_params(ForgeFilter *f, bool *used)
+{
+	ListCell   *lc;
+
+	check_stack_depth();
+	if (f == NULL)
+		return;
+	if (f->kind == FORGE_F_CMP)
+		used[f->param] = true;
+	foreach(lc, f->args)
+		mark_filter_params(lfirst(lc), used);
+}
+
+/*
+ * renumber_filter_params
+ *		Rewrite filter f's parameter numbers through map.
+ */
+static void
+renumber_filter_params(ForgeFilter *f, const int *map)
+{
+	ListCell   *lc;
+
+	check_stack_depth();
+	if (f == NULL)
+		return;
+	if (f->kind == FORGE_F_CMP)
+		f->param = map[f->param];
+	foreach(lc, f->args)
+		renumber_filter_params(lfirst(lc), map);
+}
+
+/*
+ * drop_unused_params
+ *		Upsert: the equalities on the conflict key were read as filters, but
+ *		ON CONFLICT enforces them, so their parameters appear nowhere in the
+ *		SQL.  Drop them and renumber the rest, so that $1..$n are all used.
+ *		Deterministic for a shape, like the numbering it rewrites.
+ */
+static void
+drop_unused_params(ForgeStmt *st)
+{
+	bool	   *used = palloc0(sizeof(bool) * (st->nparams + 1));
+	int		   *map = palloc0(sizeof(int) * (st->nparams + 1));
+	ListCell   *lc;
+	int			n = 0;
+	int			i;
+
+	foreach(lc, st->assigns)
+		used[((ForgeAssign *) lfirst(lc))->param] = true;
+	foreach(lc, st->updates)
+		used[((ForgeAssign *) lfirst(lc))->param] = true;
+	mark_filter_params(st->where, used);
+
+	for (i = 1; i <= st->nparams; i++)
+	{
+		if (!used[i])
+			continue;
+		map[i] = ++n;
+		st->types[n - 1] = st->types[i - 1];
+		st->values[n - 1] = st->values[i - 1];
+		st->nulls[n - 1] = st->nulls[i - 1];
+	}
+	st->nparams = n;
+	foreach(lc, st->assigns)
+		((ForgeAssign *) lfirst(lc))->param = map[((ForgeAssign *) lfirst(lc))->param];
+	foreach(lc, st->updates)
+		((ForgeAssign *) lfirst(lc))->param = map[((ForgeAssign *) lfirst(lc))->param];
+	renumber_filter_params(st->where, map);
+}
+
+/*
  * read_create_many
  *		createMany: rows grouped by their set of keys, one statement per
  *		group, each taking its rows as one jsonb array parameter (so the
@@ -1396,6 +1471,7 @@ forge_read(ForgeVerb verb, ForgeRel *rel, Jsonb *args)
 				if (st->updates == NIL)
 					st->updates = keep_assign(st, key->cols[0], SHAPE_UPDATE);
 				st->where = strip_key_filters(st, key);
+				drop_unused_params(st);
 				break;
 			}
 
