@@ -41,6 +41,14 @@ RETURNS pg_catalog.jsonb
 AS 'MODULE_PATHNAME', 'forge_delete_many'
 LANGUAGE C VOLATILE SECURITY INVOKER PARALLEL UNSAFE;
 
+-- Internal: forge_upsert wraps the first value of its DO UPDATE SET in this
+-- function, which returns its argument and notes that the row existed (so
+-- the event can say "update").  Not for direct use.
+CREATE FUNCTION @extschema@.forge_upsert_mark(value pg_catalog.anyelement)
+RETURNS pg_catalog.anyelement
+AS 'MODULE_PATHNAME', 'forge_upsert_mark'
+LANGUAGE C VOLATILE SECURITY INVOKER PARALLEL UNSAFE;
+
 -- The plan cache of the calling backend.
 CREATE FUNCTION @extschema@.forge_plan_cache_stats(OUT hits pg_catalog.int8,
                                                    OUT misses pg_catalog.int8,

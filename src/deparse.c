@@ -174,11 +174,28 @@ deparse_where(StringInfo buf, ForgeRel *rel, ForgeFilter *where)
 }
 
 /*
- * deparse_assigns
- *		Append the SET list of an UPDATE or DO UPDATE.
+ * deparse_upsert_mark
+ *		Append the schema-qualified name of forge_upsert_mark(), the function
+ *		that tells exec.c that ON CONFLICT took the update branch.  It lives
+ *		in the extension's schema, with the verb being called.
  */
 static void
-deparse_assigns(StringInfo buf, ForgeRel *rel, List *assigns)
+deparse_upsert_mark(StringInfo buf)
+{
+	Oid			nsp = get_func_namespace(forge_calling_function);
+
+	appendStringInfo(buf, "%s.forge_upsert_mark(",
+					 quote_identifier(get_namespace_name(nsp)));
+}
+
+/*
+ * deparse_assigns
+ *		Append the SET list of an UPDATE or DO UPDATE.  With mark (upsert),
+ *		the first value goes through forge_upsert_mark(), which is evaluated
+ *		only when the update branch runs.
+ */
+static void
+deparse_assigns(StringInfo buf, ForgeRel *rel, List *assigns, bool mark)
 {
 	ListCell   *lc;
 
@@ -186,11 +203,14 @@ deparse_assigns(StringInfo buf, ForgeRel *rel, List *assigns)
 	foreach(lc, assigns)
 	{
 		ForgeAssign *a = lfirst(lc);
+		bool		marked = mark && lc == list_head(assigns);
 
 		if (lc != list_head(assigns))
 			appendStringInfoString(buf, ", ");
 		deparse_column(buf, rel, a->col, false);
 		appendStringInfoString(buf, " = ");
+		if (marked)
+			deparse_upsert_mark(buf);
 		switch (a->kind)
 		{
 			case FORGE_SET:
@@ -208,6 +228,8 @@ deparse_assigns(StringInfo buf, ForgeRel *rel, List *assigns)
 				appendStringInfo(buf, "$%d", a->param);
 				break;
 		}
+		if (marked)
+			appendStringInfoChar(buf, ')');
 	}
 }
 
@@ -296,8 +318,7 @@ deparse_create_many(StringInfo buf, ForgeStmt *st)
 /*
  * deparse_returning
  *		Append RETURNING the row as jsonb: the whole row through to_jsonb,
- *		or the selected columns through jsonb_build_object.  Upsert adds
- *		whether the row was inserted (xmax = 0).
+ *		or the selected columns through jsonb_build_object.
  */
 static void
 deparse_returning(StringInfo buf, ForgeStmt *st)
@@ -327,8 +348,6 @@ deparse_returning(StringInfo buf, ForgeStmt *st)
 		}
 		appendStringInfoChar(buf, ')');
 	}
-	if (st->verb == FORGE_UPSERT)
-		appendStringInfoString(buf, ", (t.xmax OPERATOR(pg_catalog.=) '0'::pg_catalog.xid)");
 }
 
 /*
@@ -355,7 +374,7 @@ forge_deparse(StringInfo buf, ForgeStmt *st)
 		case FORGE_UPDATE:
 		case FORGE_UPDATE_MANY:
 			appendStringInfo(buf, "UPDATE %s AS t", rel->qualname);
-			deparse_assigns(buf, rel, st->assigns);
+			deparse_assigns(buf, rel, st->assigns, false);
 			deparse_where(buf, rel, st->where);
 			if (st->verb == FORGE_UPDATE)
 				deparse_returning(buf, st);
@@ -374,7 +393,7 @@ forge_deparse(StringInfo buf, ForgeStmt *st)
 					deparse_column(buf, rel, key->cols[i], false);
 				}
 				appendStringInfoString(buf, ") DO UPDATE");
-				deparse_assigns(buf, rel, st->updates);
+				deparse_assigns(buf, rel, st->updates, true);
 				deparse_where(buf, rel, st->where);
 				deparse_returning(buf, st);
 				break;

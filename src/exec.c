@@ -26,6 +26,51 @@
 #define ERRCODE_FORGE_NOT_FOUND MAKE_SQLSTATE('P','2','0','2','5')
 
 /*
+ * Where forge_upsert_mark() records that the running upsert took its update
+ * branch.  Each upsert points it at its own flag and restores the previous
+ * pointer afterwards, even on error, so an upsert nested in a trigger marks
+ * its own flag and not its caller's.
+ */
+static bool *upsert_updated = NULL;
+
+/*
+ * forge_note_upsert_update
+ *		Called by forge_upsert_mark(): the ON CONFLICT update branch ran.
+ */
+void
+forge_note_upsert_update(void)
+{
+	if (upsert_updated != NULL)
+		*upsert_updated = true;
+}
+
+/*
+ * execute_upsert
+ *		SPI_execute_plan for an upsert, noting in *updated whether the row
+ *		existed.  (Reading xmax in RETURNING would tell too, but needs
+ *		table-level SELECT, which column-privileged roles lack.)
+ */
+static int
+execute_upsert(SPIPlanPtr plan, ForgeStmt *st, bool *updated)
+{
+	bool	   *saved = upsert_updated;
+	int			rc;
+
+	*updated = false;
+	upsert_updated = updated;
+	PG_TRY();
+	{
+		rc = SPI_execute_plan(plan, st->values, st->nulls, false, 0);
+	}
+	PG_FINALLY();
+	{
+		upsert_updated = saved;
+	}
+	PG_END_TRY();
+	return rc;
+}
+
+/*
  * expected_result
  *		The SPI result code a statement of verb returns on success.
  */
@@ -109,7 +154,7 @@ forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts)
 	int			expected = expected_result(verb);
 	Datum		result = (Datum) 0;
 	bool		returns_row = false;
-	bool		inserted = false;
+	bool		updated = false;
 	uint64		total = 0;
 	const char *sql = NULL;
 	char	   *firstsql = NULL;
@@ -125,7 +170,10 @@ forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts)
 		ForgeStmt  *st = lfirst(lc);
 		SPIPlanPtr	plan = forge_plan_get(st, &sql);
 
-		rc = SPI_execute_plan(plan, st->values, st->nulls, false, 0);
+		if (verb == FORGE_UPSERT)
+			rc = execute_upsert(plan, st, &updated);
+		else
+			rc = SPI_execute_plan(plan, st->values, st->nulls, false, 0);
 		if (rc != expected)
 			elog(ERROR, "unexpected result of %s: %s", forge_verb_name(verb),
 				 SPI_result_code_string(rc));
@@ -149,9 +197,6 @@ forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts)
 			result = SPI_getbinval(tup, SPI_tuptable->tupdesc, 1, &isnull);
 			Assert(!isnull);
 			result = SPI_datumTransfer(result, false, -1);
-			if (verb == FORGE_UPSERT)
-				inserted = DatumGetBool(SPI_getbinval(tup, SPI_tuptable->tupdesc,
-													  2, &isnull));
 			returns_row = true;
 		}
 	}
@@ -166,7 +211,7 @@ forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts)
 			op = "insert";
 			break;
 		case FORGE_UPSERT:
-			op = inserted ? "insert" : "update";
+			op = updated ? "update" : "insert";
 			break;
 		case FORGE_DELETE:
 		case FORGE_DELETE_MANY:

@@ -18,7 +18,10 @@
 
 #include "access/htup_details.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "storage/lmgr.h"
+#include "utils/acl.h"
+#include "utils/lsyscache.h"
 #include "utils/guc.h"
 #include "utils/jsonb.h"
 #include "utils/syscache.h"
@@ -30,6 +33,7 @@ PG_MODULE_MAGIC;
 bool		forge_notify_enabled = true;
 char	   *forge_notify_channel = NULL;
 int			forge_plan_cache_size = 1000;
+Oid			forge_calling_function = InvalidOid;	/* the verb being run */
 
 void		_PG_init(void);
 
@@ -94,6 +98,40 @@ _PG_init(void)
 }
 
 /*
+ * check_may_touch
+ *		Before locking relid: the caller must have some privilege on it (on
+ *		the table or on one of its columns) and USAGE on its schema, as a
+ *		statement naming it would.  Without this, a role with no rights
+ *		could queue for a lock on any table by passing its OID.  The
+ *		statement itself then checks the exact privileges it needs.
+ */
+static void
+check_may_touch(Oid relid)
+{
+	Oid			userid = GetUserId();
+	Oid			nsp;
+	AclResult	acl;
+
+	if (pg_class_aclmask(relid, userid,
+						 ACL_SELECT | ACL_INSERT | ACL_UPDATE | ACL_DELETE,
+						 ACLMASK_ANY) == 0 &&
+		pg_attribute_aclcheck_all(relid, userid,
+								  ACL_SELECT | ACL_INSERT | ACL_UPDATE,
+								  ACLMASK_ANY) != ACLCHECK_OK)
+		aclcheck_error(ACLCHECK_NO_PRIV,
+					   get_relkind_objtype(get_rel_relkind(relid)),
+					   get_rel_name(relid));
+	nsp = get_rel_namespace(relid);
+#if PG_VERSION_NUM >= 160000
+	acl = object_aclcheck(NamespaceRelationId, nsp, userid, ACL_USAGE);
+#else
+	acl = pg_namespace_aclcheck(nsp, userid, ACL_USAGE);
+#endif
+	if (acl != ACLCHECK_OK)
+		aclcheck_error(acl, OBJECT_SCHEMA, get_namespace_name(nsp));
+}
+
+/*
  * forge_run
  *		The body of every verb.
  */
@@ -112,11 +150,13 @@ forge_run(FunctionCallInfo fcinfo, ForgeVerb verb)
 						PG_ARGISNULL(0) ? "model" : "args")));
 	relid = PG_GETARG_OID(0);
 	args = PG_GETARG_JSONB_P(1);
+	forge_calling_function = fcinfo->flinfo->fn_oid;
 
 	/*
 	 * Lock first, as the statement itself would: this processes pending
 	 * invalidations, so the ForgeRel below reflects committed DDL.
 	 */
+	check_may_touch(relid);
 	LockRelationOid(relid, RowExclusiveLock);
 	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
 		ereport(ERROR,
@@ -136,6 +176,7 @@ PG_FUNCTION_INFO_V1(forge_delete);
 PG_FUNCTION_INFO_V1(forge_delete_many);
 PG_FUNCTION_INFO_V1(forge_plan_cache_stats);
 PG_FUNCTION_INFO_V1(forge_plan_cache_reset);
+PG_FUNCTION_INFO_V1(forge_upsert_mark);
 
 /* forge_create(model regclass, args jsonb) returns jsonb: the new row */
 Datum
@@ -209,6 +250,21 @@ forge_plan_cache_stats(PG_FUNCTION_ARGS)
 	values[2] = Int64GetDatum(entries);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc),
 													  values, nulls)));
+}
+
+/*
+ * forge_upsert_mark
+ *		(anyelement) returns its argument.  forge_upsert wraps the first
+ *		value of its DO UPDATE SET in it, so calling it means the update
+ *		branch ran; the event's op then says "update".
+ */
+Datum
+forge_upsert_mark(PG_FUNCTION_ARGS)
+{
+	forge_note_upsert_update();
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 }
 
 /*

@@ -190,6 +190,7 @@ typedef struct ForgeStmt
 extern bool forge_notify_enabled;
 extern char *forge_notify_channel;
 extern int	forge_plan_cache_size;
+extern Oid	forge_calling_function;
 
 /* in catalog.c */
 extern void forge_catalog_init(void);
@@ -223,6 +224,7 @@ extern void forge_plancache_reset(void);
 
 /* in exec.c */
 extern Datum forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts);
+extern void forge_note_upsert_update(void);
 
 /* in events.c */
 extern void forge_notify(ForgeRel *rel, ForgeVerb verb, const char *op,

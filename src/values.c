@@ -19,6 +19,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
@@ -90,6 +91,101 @@ scalar_text(const JsonbValue *v)
 }
 
 /*
+ * append_array_literal
+ *		Append the PostgreSQL array literal of the JSON array jc: {1,{2,3}}
+ *		with every element double-quoted, NULL for null.  For arrays of more
+ *		than one dimension, which array_in reads and checks.
+ */
+static void
+append_array_literal(StringInfo buf, JsonbContainer *jc, const ForgeColumn *col)
+{
+	JsonbIterator *it = JsonbIteratorInit(jc);
+	JsonbIteratorToken r;
+	JsonbValue	v;
+	bool		first = true;
+
+	check_stack_depth();
+	appendStringInfoChar(buf, '{');
+	while ((r = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		const char *p;
+
+		if (r != WJB_ELEM)
+			continue;
+		if (!first)
+			appendStringInfoChar(buf, ',');
+		first = false;
+		if (v.type == jbvNull)
+		{
+			appendStringInfoString(buf, "NULL");
+			continue;
+		}
+		if (v.type == jbvBinary)
+		{
+			if (!JsonContainerIsArray(v.val.binary.data))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("column \"%s\" cannot take a JSON object inside an array",
+								col->name)));
+			append_array_literal(buf, v.val.binary.data, col);
+			continue;
+		}
+		appendStringInfoChar(buf, '"');
+		for (p = scalar_text(&v); *p; p++)
+		{
+			if (*p == '"' || *p == '\\')
+				appendStringInfoChar(buf, '\\');
+			appendStringInfoChar(buf, *p);
+		}
+		appendStringInfoChar(buf, '"');
+	}
+	appendStringInfoChar(buf, '}');
+}
+
+/*
+ * has_nested_array
+ *		Whether the JSON array jc holds an array.
+ */
+static bool
+has_nested_array(JsonbContainer *jc)
+{
+	JsonbIterator *it = JsonbIteratorInit(jc);
+	JsonbIteratorToken r;
+	JsonbValue	v;
+
+	while ((r = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+		if (r == WJB_ELEM && v.type == jbvBinary &&
+			JsonContainerIsArray(v.val.binary.data))
+			return true;
+	return false;
+}
+
+/*
+ * integer_text
+ *		For an integer type, the digits of an integral JSON number without
+ *		its zero fraction ("1.0" reads as "1", as JSON means the same number);
+ *		any other number as it is, so the input function reports 1.5 and
+ *		out-of-range values exactly as PostgreSQL does.
+ */
+static char *
+integer_text(char *digits, Oid typid)
+{
+	char	   *dot;
+	char	   *p;
+
+	if (typid != INT2OID && typid != INT4OID && typid != INT8OID)
+		return digits;
+	dot = strchr(digits, '.');
+	if (dot == NULL)
+		return digits;
+	for (p = dot + 1; *p == '0'; p++)
+		;
+	if (*p == '\0')
+		*dot = '\0';
+	return digits;
+}
+
+/*
  * forge_values_to_array
  *		Build a one-dimensional array of io's type from the JSON array arr
  *		(a jbvBinary array), element by element.
@@ -154,7 +250,15 @@ forge_value_to_datum(const JsonbValue *v, ForgeTypeIO *io,
 	if (v->type == jbvBinary)
 	{
 		if (JsonContainerIsArray(v->val.binary.data) && io->elem != NULL)
-			return forge_values_to_array(v, io->elem, col);
+		{
+			StringInfoData lit;
+
+			if (!has_nested_array(v->val.binary.data))
+				return forge_values_to_array(v, io->elem, col);
+			initStringInfo(&lit);
+			append_array_literal(&lit, v->val.binary.data, col);
+			return InputFunctionCall(&io->input, lit.data, io->ioparam, -1);
+		}
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("column \"%s\" of type %s cannot take a JSON %s",
@@ -168,6 +272,10 @@ forge_value_to_datum(const JsonbValue *v, ForgeTypeIO *io,
 														v->val.string.len));
 	if (v->type == jbvNumeric && io->typid == NUMERICOID)
 		return NumericGetDatum(v->val.numeric);
+	if (v->type == jbvNumeric)
+		return InputFunctionCall(&io->input,
+								 integer_text(scalar_text(v), io->typid),
+								 io->ioparam, -1);
 	if (v->type == jbvBool && io->typid == BOOLOID)
 		return BoolGetDatum(v->val.boolean);
 
