@@ -10,7 +10,8 @@ OBJS = \
 	src/deparse.o \
 	src/plancache.o \
 	src/exec.o \
-	src/events.o
+	src/events.o \
+	src/outbox.o
 DATA = forge--0.1.0.sql
 
 REGRESS = create create_many update upsert delete where select types \
@@ -26,3 +27,25 @@ PG_CONFIG ?= pg_config
 PG_CPPFLAGS += -isystem $(shell $(PG_CONFIG) --includedir-server)
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# forge-listen: the event client, a libpq + jansson program installed next
+# to psql (pg_config --bindir).
+LISTEN_CPPFLAGS = -I$(shell $(PG_CONFIG) --includedir)
+LISTEN_LDFLAGS = -L$(shell $(PG_CONFIG) --libdir) -lpq -ljansson
+
+all: forge-listen
+
+forge-listen: client/forge-listen.c
+	$(CC) $(CFLAGS) $(LISTEN_CPPFLAGS) -o $@ $< $(LISTEN_LDFLAGS)
+
+install: install-listen
+
+install-listen: forge-listen
+	$(INSTALL_PROGRAM) forge-listen '$(DESTDIR)$(bindir)/forge-listen'
+
+uninstall: uninstall-listen
+
+uninstall-listen:
+	rm -f '$(DESTDIR)$(bindir)/forge-listen'
+
+EXTRA_CLEAN = forge-listen

@@ -9,16 +9,23 @@
 -- search_path finds first can redirect it.
 --
 
--- No function of the extension is SECURITY DEFINER, and none carries its
--- own settings (such as a search_path).
+-- No function of the extension is SECURITY DEFINER.  The only settings any
+-- carries pin the search_path of the two plpgsql outbox helpers, which
+-- build DDL, to pg_catalog (and quiet their DROP TRIGGER IF EXISTS).
 SELECT count(*) > 0 AS has_functions,
-       count(*) FILTER (WHERE p.prosecdef) AS security_definer,
-       count(*) FILTER (WHERE p.proconfig IS NOT NULL) AS with_settings
+       count(*) FILTER (WHERE p.prosecdef) AS security_definer
 FROM pg_depend d
 JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
 WHERE d.refclassid = 'pg_extension'::regclass
   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'forge')
   AND d.deptype = 'e';
+SELECT p.proname, p.proconfig
+FROM pg_depend d
+JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+WHERE d.refclassid = 'pg_extension'::regclass
+  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'forge')
+  AND d.deptype = 'e' AND p.proconfig IS NOT NULL
+ORDER BY p.proname;
 
 -- The seven verbs: SECURITY INVOKER, VOLATILE, PARALLEL UNSAFE.
 SELECT p.proname, p.prosecdef, p.provolatile, p.proparallel

@@ -56,6 +56,7 @@ typedef struct ForgeRelEntry
 static HTAB *forge_rels = NULL;
 static MemoryContext forge_catalog_cxt = NULL;
 static List *forge_retired = NIL;	/* stale contexts, freed at xact end */
+static uint32 forge_generation = 0;
 
 static const char *const arith_names[FORGE_NUM_ARITH] = {"+", "-", "*", "/"};
 
@@ -368,6 +369,7 @@ build_keys(ForgeRel *rel, Relation r)
 		n++;
 	}
 	rel->nkeys = n;
+	rel->pkey = (n > 0 && rel->keys[0].primary) ? 0 : -1;
 	list_free(indexes);
 }
 
@@ -406,6 +408,7 @@ build_rel(Oid relid)
 	rel = palloc0(sizeof(ForgeRel));
 	rel->relid = relid;
 	rel->cxt = cxt;
+	rel->generation = ++forge_generation;
 	rel->nspname = get_namespace_name(RelationGetNamespace(r));
 	rel->relname = pstrdup(RelationGetRelationName(r));
 	rel->qualname = quote_qualified_identifier(rel->nspname, rel->relname);

@@ -86,9 +86,6 @@ deparse_filter(StringInfo buf, ForgeRel *rel, ForgeFilter *f)
 		case FORGE_F_TRUE:
 			appendStringInfoString(buf, "true");
 			return;
-		case FORGE_F_FALSE:
-			appendStringInfoString(buf, "false");
-			return;
 		case FORGE_F_ISNULL:
 		case FORGE_F_NOTNULL:
 			appendStringInfoChar(buf, '(');
@@ -316,6 +313,30 @@ deparse_create_many(StringInfo buf, ForgeStmt *st)
 }
 
 /*
+ * forge_deparse_key
+ *		Append the primary key of the row alias as jsonb: the value of a
+ *		one-column key, an array for a compound one.
+ */
+void
+forge_deparse_key(StringInfo buf, ForgeRel *rel, const char *alias)
+{
+	ForgeUniqueKey *key = &rel->keys[rel->pkey];
+	int			i;
+
+	if (key->ncols == 1)
+	{
+		appendStringInfo(buf, "pg_catalog.to_jsonb(%s.%s)", alias,
+						 quote_identifier(rel->cols[key->cols[0]].name));
+		return;
+	}
+	appendStringInfoString(buf, "pg_catalog.jsonb_build_array(");
+	for (i = 0; i < key->ncols; i++)
+		appendStringInfo(buf, "%s%s.%s", i > 0 ? ", " : "", alias,
+						 quote_identifier(rel->cols[key->cols[i]].name));
+	appendStringInfoChar(buf, ')');
+}
+
+/*
  * deparse_returning
  *		Append RETURNING the row as jsonb: the whole row through to_jsonb,
  *		or the selected columns through jsonb_build_object.
@@ -348,18 +369,119 @@ deparse_returning(StringInfo buf, ForgeStmt *st)
 		}
 		appendStringInfoChar(buf, ')');
 	}
+	if (st->with_keys)
+	{
+		appendStringInfoString(buf, ", ");
+		forge_deparse_key(buf, st->rel, "t");
+	}
 }
 
 /*
+ * deparse_changed
+ *		Append a jsonb object of the columns of row a whose values differ in
+ *		row b: {"col": a's value, ...}.
+ */
+static void
+deparse_changed(StringInfo buf, const char *a, const char *b)
+{
+	appendStringInfo(buf,
+					 "(SELECT pg_catalog.jsonb_object_agg(e.key, e.value)"
+					 " FROM pg_catalog.jsonb_each(pg_catalog.to_jsonb(%s.*)) e"
+					 " WHERE NOT (e.value OPERATOR(pg_catalog.=)"
+					 " (pg_catalog.to_jsonb(%s.*) OPERATOR(pg_catalog.->) e.key)))",
+					 a, b);
+}
+
+/*
+ * forge_deparse_outbox
+ *		Append the statement the outbox trigger runs for one statement of a
+ *		forge call on rel that did op ('i', 'u' or 'd'): it reads the
+ *		trigger's transition tables (forge_new, forge_old) and inserts one
+ *		event into outbox (a qualified name) with the row count, the primary
+ *		keys and, with changes, each row's changed values.  $1 is the model,
+ *		$2 the event's other fields as jsonb.
+ */
+void
+forge_deparse_outbox(StringInfo buf, ForgeRel *rel, char op, bool changes,
+					 const char *outbox)
+{
+	bool		haskey = rel->pkey >= 0;
+	int			i;
+
+	appendStringInfo(buf, "INSERT INTO %s (model, event) SELECT $1, $2"
+					 " OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object("
+					 "'rowCount', pg_catalog.count(*), 'keys', ", outbox);
+	if (haskey)
+	{
+		appendStringInfoString(buf, "pg_catalog.jsonb_agg(");
+		forge_deparse_key(buf, rel, "r");
+		appendStringInfoChar(buf, ')');
+	}
+	else
+		appendStringInfoString(buf, "NULL::pg_catalog.jsonb");
+	if (changes && (op != 'u' || haskey))
+	{
+		appendStringInfoString(buf, ", 'changes', pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(");
+		if (haskey)
+		{
+			appendStringInfoString(buf, "'key', ");
+			forge_deparse_key(buf, rel, "r");
+			appendStringInfoString(buf, ", ");
+		}
+		if (op == 'i')
+			appendStringInfoString(buf, "'new', pg_catalog.to_jsonb(r.*)");
+		else if (op == 'd')
+			appendStringInfoString(buf, "'old', pg_catalog.to_jsonb(r.*)");
+		else
+		{
+			appendStringInfoString(buf, "'old', ");
+			deparse_changed(buf, "o", "r");
+			appendStringInfoString(buf, ", 'new', ");
+			deparse_changed(buf, "r", "o");
+		}
+		appendStringInfoString(buf, "))");
+	}
+	appendStringInfo(buf, ") FROM %s r", op == 'd' ? "forge_old" : "forge_new");
+	if (changes && op == 'u' && haskey)
+	{
+		ForgeUniqueKey *key = &rel->keys[rel->pkey];
+
+		appendStringInfoString(buf, " JOIN forge_old o ON (");
+		for (i = 0; i < key->ncols; i++)
+		{
+			ForgeColumn *c = &rel->cols[key->cols[i]];
+
+			if (i > 0)
+				appendStringInfoString(buf, " AND ");
+			appendStringInfo(buf, "o.%s", quote_identifier(c->name));
+			deparse_operator(buf, c->eqopr);
+			appendStringInfo(buf, "r.%s", quote_identifier(c->name));
+		}
+		appendStringInfoChar(buf, ')');
+	}
+	appendStringInfoString(buf, " HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0");
+}
+
+/* keys of a many-row verb: at most this many go to the event */
+#define FORGE_EVENT_KEYS 1000
+
+/*
  * forge_deparse
- *		Append the SQL text of stmt to buf.
+ *		Append the SQL text of stmt to buf.  A many-row verb that must also
+ *		return keys is wrapped: WITH w AS (dml RETURNING key) SELECT the
+ *		count and the first keys.
  */
 void
 forge_deparse(StringInfo buf, ForgeStmt *st)
 {
 	ForgeRel   *rel = st->rel;
+	bool		wrap = st->with_keys &&
+		(st->verb == FORGE_CREATE_MANY || st->verb == FORGE_UPDATE_MANY ||
+		 st->verb == FORGE_DELETE_MANY);
 	int			i;
 
+	if (wrap)
+		appendStringInfoString(buf, "WITH w AS (");
 	switch (st->verb)
 	{
 		case FORGE_CREATE:
@@ -406,5 +528,13 @@ forge_deparse(StringInfo buf, ForgeStmt *st)
 			if (st->verb == FORGE_DELETE)
 				deparse_returning(buf, st);
 			break;
+	}
+	if (wrap)
+	{
+		appendStringInfoString(buf, " RETURNING ");
+		forge_deparse_key(buf, rel, "t");
+		appendStringInfo(buf, " AS k) SELECT pg_catalog.count(*),"
+						 " (SELECT pg_catalog.jsonb_agg(s.k) FROM (SELECT w.k FROM w LIMIT %d) s)"
+						 " FROM w", FORGE_EVENT_KEYS);
 	}
 }

@@ -44,6 +44,7 @@
 #define SHAPE_TARGET	'k'
 #define SHAPE_MANY		'm'
 #define SHAPE_SKIPDUP	'd'
+#define SHAPE_KEYS		'K'
 
 static const char *const verb_names[] = {
 	"forge_create", "forge_create_many", "forge_update", "forge_update_many",
@@ -533,8 +534,7 @@ new_filter(ForgeStmt *st, ForgeFilterKind kind, int col)
 
 /*
  * end_filter
- *		Close a node with children in the shape, and collapse a one-child
- *		AND.
+ *		Close a node with children in the shape.
  */
 static ForgeFilter *
 end_filter(ForgeStmt *st, ForgeFilter *f)
@@ -577,7 +577,7 @@ cmp_filter(ForgeStmt *st, int col, ForgeCmp cmp, const JsonbValue *v,
 			break;
 		case FORGE_LIKE:
 		case FORGE_ILIKE:
-			opr = TEXTOID;		/* checked below */
+			elog(ERROR, "LIKE filters are built by like_filter");
 			break;
 	}
 	if (!OidIsValid(opr))
@@ -603,7 +603,7 @@ cmp_filter(ForgeStmt *st, int col, ForgeCmp cmp, const JsonbValue *v,
 		f->param = add_param(st, c->cmp->arraytype,
 							 forge_values_to_array(v, c->cmp, c), false);
 	}
-	else if (cmp != FORGE_LIKE && cmp != FORGE_ILIKE)
+	else
 	{
 		if (v->type == jbvNull)
 			ereport(ERROR,
@@ -631,7 +631,9 @@ like_filter(ForgeStmt *st, int col, bool insensitive, const JsonbValue *v,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("\"%s\" needs a text column, but \"%s\" is of type %s",
 						opname, c->name, format_type_be(c->typid))));
-	f = cmp_filter(st, col, insensitive ? FORGE_ILIKE : FORGE_LIKE, v, opname);
+	f = new_filter(st, FORGE_F_CMP, col);
+	f->cmp = insensitive ? FORGE_ILIKE : FORGE_LIKE;
+	shape_token(st, SHAPE_FILTER, f->cmp);
 	f->param = add_param(st, TEXTOID,
 						 forge_like_pattern(v, prefix, suffix, c, opname),
 						 false);
@@ -1404,6 +1406,29 @@ read_create_many(ForgeRel *rel, JsonbContainer *args)
 }
 
 /*
+ * want_keys
+ *		With forge.notify_keys (and events on), statements also return the
+ *		primary keys they wrote, for the event.  A table without a primary
+ *		key has none to give.
+ */
+static List *
+want_keys(List *stmts, ForgeRel *rel)
+{
+	ListCell   *lc;
+
+	if (!forge_notify_enabled || !forge_notify_keys || rel->pkey < 0)
+		return stmts;
+	foreach(lc, stmts)
+	{
+		ForgeStmt  *st = lfirst(lc);
+
+		st->with_keys = true;
+		shape_token(st, SHAPE_KEYS, 1);
+	}
+	return stmts;
+}
+
+/*
  * forge_read
  *		Read args, the descriptor of verb on rel, into the list of statements
  *		to run (one, except for createMany).
@@ -1423,7 +1448,7 @@ forge_read(ForgeVerb verb, ForgeRel *rel, Jsonb *args)
 	check_args_keys(jc, verb);
 
 	if (verb == FORGE_CREATE_MANY)
-		return read_create_many(rel, jc);
+		return want_keys(read_create_many(rel, jc), rel);
 
 	st = new_stmt(verb, rel);
 	switch (verb)
@@ -1491,5 +1516,5 @@ forge_read(ForgeVerb verb, ForgeRel *rel, Jsonb *args)
 	if (verb == FORGE_CREATE || verb == FORGE_UPDATE ||
 		verb == FORGE_UPSERT || verb == FORGE_DELETE)
 		read_select(st, jc);
-	return list_make1(st);
+	return want_keys(list_make1(st), rel);
 }

@@ -48,11 +48,11 @@ current_lxid(void)
 }
 
 /*
- * append_iso_timestamp
- *		Append ts as an ISO 8601 UTC string, "2026-11-21T07:45:11.123456Z".
+ * forge_append_iso_timestamp
+ *		Append ts as a JSON string in ISO 8601 UTC: "2026-11-21T07:45:11.123456Z".
  */
-static void
-append_iso_timestamp(StringInfo buf, TimestampTz ts)
+void
+forge_append_iso_timestamp(StringInfo buf, TimestampTz ts)
 {
 	struct pg_tm tm;
 	fsec_t		fsec;
@@ -67,22 +67,155 @@ append_iso_timestamp(StringInfo buf, TimestampTz ts)
 					 tm.tm_hour, tm.tm_min, tm.tm_sec, (int) fsec);
 }
 
+/* more keys than this are never kept for one event */
+#define FORGE_MAX_EVENT_KEYS 1000
+
+/*
+ * forge_keys_append
+ *		Add the keys in k to the array being built in *state: k's elements
+ *		when is_array, else k itself.  Stops at FORGE_MAX_EVENT_KEYS.
+ */
+void
+forge_keys_append(JsonbParseState **state, Jsonb *k, bool is_array)
+{
+	JsonbValue	v;
+
+	if (*state == NULL)
+		pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
+	if (is_array && !JB_ROOT_IS_SCALAR(k))
+	{
+		JsonbIterator *it = JsonbIteratorInit(&k->root);
+		JsonbIteratorToken r;
+
+		while ((r = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+		{
+			if (r != WJB_ELEM)
+				continue;
+			if ((*state)->contVal.val.array.nElems >= FORGE_MAX_EVENT_KEYS)
+				break;
+			pushJsonbValue(state, WJB_ELEM, &v);
+		}
+		return;
+	}
+	if ((*state)->contVal.val.array.nElems >= FORGE_MAX_EVENT_KEYS)
+		return;
+	if (JB_ROOT_IS_SCALAR(k))
+		JsonbExtractScalar(&k->root, &v);
+	else
+	{
+		v.type = jbvBinary;
+		v.val.binary.data = &k->root;
+		v.val.binary.len = VARSIZE(k) - VARHDRSZ;
+	}
+	pushJsonbValue(state, WJB_ELEM, &v);
+}
+
+/*
+ * forge_model_channel_name
+ *		The per-table channel of model (schema.table, OID relid) into buf (NAMEDATALEN bytes): the
+ *		notify channel, ":" and schema.table, or the table's OID in place of
+ *		its name when that would not fit in a channel name.
+ */
+void
+forge_model_channel_name(char *buf, const char *model, Oid relid)
+{
+	if (strlen(forge_notify_channel) + 1 + strlen(model) < NAMEDATALEN)
+		snprintf(buf, NAMEDATALEN, "%s:%s", forge_notify_channel, model);
+	else
+		snprintf(buf, NAMEDATALEN, "%s:%u", forge_notify_channel, relid);
+}
+
+/*
+ * append_clipped_json
+ *		Append text as a JSON string of at most budget bytes, cut at a
+ *		character boundary; returns whether it was cut.
+ */
+static bool
+append_clipped_json(StringInfo buf, const char *text, int budget)
+{
+	StringInfoData esc;
+	int			len = strlen(text);
+	bool		cut = false;
+
+	initStringInfo(&esc);
+	for (;;)
+	{
+		char	   *part = pnstrdup(text, len);
+
+		resetStringInfo(&esc);
+		escape_json(&esc, part);
+		pfree(part);
+		if (esc.len <= budget || len == 0)
+			break;
+		cut = true;
+		len = pg_mbcliplen(text, len, Max(0, len - (esc.len - budget) - 8));
+	}
+	appendBinaryStringInfo(buf, esc.data, esc.len);
+	pfree(esc.data);
+	return cut;
+}
+
+/*
+ * append_keys
+ *		Append ,"keys":[...] with as many of keys' elements as fit in budget
+ *		bytes; returns how many were left out.
+ */
+static int
+append_keys(StringInfo buf, Jsonb *keys, int budget)
+{
+	JsonbIterator *it = JsonbIteratorInit(&keys->root);
+	JsonbIteratorToken r;
+	JsonbValue	v;
+	StringInfoData one;
+	int			start = buf->len;
+	int			left = 0;
+	bool		first = true;
+
+	initStringInfo(&one);
+	appendStringInfoString(buf, ",\"keys\":[");
+	while ((r = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		Jsonb	   *elem;
+
+		if (r != WJB_ELEM)
+			continue;
+		if (left > 0)
+		{
+			left++;
+			continue;
+		}
+		elem = JsonbValueToJsonb(&v);
+		resetStringInfo(&one);
+		JsonbToCString(&one, &elem->root, VARSIZE(elem));
+		if (buf->len - start + one.len + 2 > budget)
+		{
+			left = 1;
+			continue;
+		}
+		if (!first)
+			appendStringInfoChar(buf, ',');
+		appendBinaryStringInfo(buf, one.data, one.len);
+		first = false;
+	}
+	appendStringInfoChar(buf, ']');
+	pfree(one.data);
+	return left;
+}
+
 /*
  * forge_notify
  *		Queue the event of one call of verb on rel: op is what happened
  *		(insert, update, delete), rowcount the rows written, sql the
- *		statement text, started when the call began.
+ *		statement text, started when the call began, keys (or NULL) a jsonb
+ *		array of the primary keys written (forge.notify_keys).
  */
 void
 forge_notify(ForgeRel *rel, ForgeVerb verb, const char *op, uint64 rowcount,
-			 const char *sql, TimestampTz started)
+			 const char *sql, TimestampTz started, Jsonb *keys)
 {
 	StringInfoData buf;
-	StringInfoData sqlbuf;
 	TimestampTz now;
-	int			budget;
-	int			sqllen;
-	bool		truncated = false;
+	int			sqlbudget;
 
 	if (!forge_notify_enabled)
 		return;
@@ -105,32 +238,35 @@ forge_notify(ForgeRel *rel, ForgeVerb verb, const char *op, uint64 rowcount,
 	appendStringInfo(&buf, ",\"semanticOp\":null,\"rowCount\":" UINT64_FORMAT
 					 ",\"duration_ms\":%.3f,\"startedAt\":",
 					 rowcount, (double) (now - started) / 1000.0);
-	append_iso_timestamp(&buf, started);
-	appendStringInfo(&buf, ",\"seq\":" UINT64_FORMAT ",\"sql\":", event_seq);
+	forge_append_iso_timestamp(&buf, started);
+	appendStringInfo(&buf, ",\"seq\":" UINT64_FORMAT, event_seq);
 
-	/* the SQL text takes what room is left, cut at a character boundary */
-	budget = FORGE_PAYLOAD_MAX - buf.len - (int) strlen(",\"sqlTruncated\":true}") - 1;
-	sqllen = strlen(sql);
-	initStringInfo(&sqlbuf);
-	for (;;)
+	/*
+	 * Names are at most 63 bytes each, so what is above always fits.  Keys
+	 * take what room they need, leaving the SQL text at least 1000 bytes;
+	 * the SQL text takes the rest.  Either is cut to fit, and says so.
+	 */
+	if (keys != NULL)
 	{
-		char	   *part = pnstrdup(sql, sqllen);
+		int			left = append_keys(&buf, keys,
+									   FORGE_PAYLOAD_MAX - buf.len - 1100);
 
-		resetStringInfo(&sqlbuf);
-		escape_json(&sqlbuf, part);
-		pfree(part);
-		if (sqlbuf.len <= budget || sqllen == 0)
-			break;
-		truncated = true;
-		sqllen = pg_mbcliplen(sql, sqllen,
-							  Max(0, sqllen - (sqlbuf.len - budget) - 8));
+		if (left > 0 || (uint64) JsonContainerSize(&keys->root) < rowcount)
+			appendStringInfoString(&buf, ",\"keysTruncated\":true");
 	}
-	appendBinaryStringInfo(&buf, sqlbuf.data, sqlbuf.len);
-	if (truncated)
+	appendStringInfoString(&buf, ",\"sql\":");
+	sqlbudget = FORGE_PAYLOAD_MAX - buf.len - (int) strlen(",\"sqlTruncated\":true}") - 1;
+	if (append_clipped_json(&buf, sql, sqlbudget))
 		appendStringInfoString(&buf, ",\"sqlTruncated\":true");
 	appendStringInfoChar(&buf, '}');
 
 	Async_Notify(forge_notify_channel, buf.data);
+	if (forge_notify_model_channel)
+	{
+		char		channel[NAMEDATALEN];
+
+		forge_model_channel_name(channel, rel->model, rel->relid);
+		Async_Notify(channel, buf.data);
+	}
 	pfree(buf.data);
-	pfree(sqlbuf.data);
 }

@@ -26,12 +26,23 @@
 #define ERRCODE_FORGE_NOT_FOUND MAKE_SQLSTATE('P','2','0','2','5')
 
 /*
- * Where forge_upsert_mark() records that the running upsert took its update
- * branch.  Each upsert points it at its own flag and restores the previous
- * pointer afterwards, even on error, so an upsert nested in a trigger marks
- * its own flag and not its caller's.
+ * The forge call whose statement is running, innermost first.  Each call
+ * pushes its own frame around SPI_execute_plan and pops it afterwards, even
+ * on error, so a forge call nested in a trigger has a frame of its own:
+ * forge_upsert_mark() marks the right upsert, and the outbox trigger
+ * (outbox.c) sees which forge call, if any, is writing its table.
  */
-static bool *upsert_updated = NULL;
+static ForgeActive *forge_active = NULL;
+
+/*
+ * forge_active_call
+ *		The innermost running forge call, or NULL.
+ */
+ForgeActive *
+forge_active_call(void)
+{
+	return forge_active;
+}
 
 /*
  * forge_note_upsert_update
@@ -40,31 +51,28 @@ static bool *upsert_updated = NULL;
 void
 forge_note_upsert_update(void)
 {
-	if (upsert_updated != NULL)
-		*upsert_updated = true;
+	if (forge_active != NULL)
+		forge_active->updated = true;
 }
 
 /*
- * execute_upsert
- *		SPI_execute_plan for an upsert, noting in *updated whether the row
- *		existed.  (Reading xmax in RETURNING would tell too, but needs
- *		table-level SELECT, which column-privileged roles lack.)
+ * execute_stmt
+ *		SPI_execute_plan for st, inside frame.
  */
 static int
-execute_upsert(SPIPlanPtr plan, ForgeStmt *st, bool *updated)
+execute_stmt(SPIPlanPtr plan, ForgeStmt *st, ForgeActive *frame)
 {
-	bool	   *saved = upsert_updated;
 	int			rc;
 
-	*updated = false;
-	upsert_updated = updated;
+	frame->outer = forge_active;
+	forge_active = frame;
 	PG_TRY();
 	{
 		rc = SPI_execute_plan(plan, st->values, st->nulls, false, 0);
 	}
 	PG_FINALLY();
 	{
-		upsert_updated = saved;
+		forge_active = frame->outer;
 	}
 	PG_END_TRY();
 	return rc;
@@ -75,8 +83,12 @@ execute_upsert(SPIPlanPtr plan, ForgeStmt *st, bool *updated)
  *		The SPI result code a statement of verb returns on success.
  */
 static int
-expected_result(ForgeVerb verb)
+expected_result(ForgeVerb verb, bool with_keys)
 {
+	/* with keys, a many-row verb is WITH w AS (...) SELECT count, keys */
+	if (with_keys && (verb == FORGE_CREATE_MANY || verb == FORGE_UPDATE_MANY ||
+					  verb == FORGE_DELETE_MANY))
+		return SPI_OK_SELECT;
 	switch (verb)
 	{
 		case FORGE_CREATE:
@@ -150,17 +162,22 @@ count_result(uint64 n)
 Datum
 forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts)
 {
-	TimestampTz started = GetCurrentTimestamp();
-	int			expected = expected_result(verb);
+	ForgeActive frame;
 	Datum		result = (Datum) 0;
 	bool		returns_row = false;
-	bool		updated = false;
 	uint64		total = 0;
 	const char *sql = NULL;
 	char	   *firstsql = NULL;
+	JsonbParseState *keystate = NULL;
+	Jsonb	   *keys = NULL;
 	const char *op;
 	ListCell   *lc;
 	int			rc;
+
+	memset(&frame, 0, sizeof(frame));
+	frame.rel = rel;
+	frame.verb = verb;
+	frame.started = GetCurrentTimestamp();
 
 	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
@@ -169,36 +186,66 @@ forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts)
 	{
 		ForgeStmt  *st = lfirst(lc);
 		SPIPlanPtr	plan = forge_plan_get(st, &sql);
+		int			expected = expected_result(verb, st->with_keys);
+		TupleDesc	tupdesc;
+		HeapTuple	tup;
+		bool		isnull;
 
-		if (verb == FORGE_UPSERT)
-			rc = execute_upsert(plan, st, &updated);
-		else
-			rc = SPI_execute_plan(plan, st->values, st->nulls, false, 0);
+		rc = execute_stmt(plan, st, &frame);
 		if (rc != expected)
 			elog(ERROR, "unexpected result of %s: %s", forge_verb_name(verb),
 				 SPI_result_code_string(rc));
-		total += SPI_processed;
 		if (firstsql == NULL)	/* the event names the first statement */
 		{
 			firstsql = SPI_palloc(strlen(sql) + 1);
 			strcpy(firstsql, sql);
 		}
 
-		if (expected == SPI_OK_INSERT_RETURNING ||
-			expected == SPI_OK_UPDATE_RETURNING ||
-			expected == SPI_OK_DELETE_RETURNING)
+		if (expected == SPI_OK_INSERT || expected == SPI_OK_UPDATE ||
+			expected == SPI_OK_DELETE)
 		{
-			bool		isnull;
-			HeapTuple	tup;
-
-			if (SPI_processed == 0)
-				not_found(verb, rel);
-			tup = SPI_tuptable->vals[0];
-			result = SPI_getbinval(tup, SPI_tuptable->tupdesc, 1, &isnull);
-			Assert(!isnull);
-			result = SPI_datumTransfer(result, false, -1);
-			returns_row = true;
+			total += SPI_processed;
+			continue;
 		}
+		tupdesc = SPI_tuptable->tupdesc;
+		if (expected == SPI_OK_SELECT)
+		{
+			/* with keys: one row of (count, first keys) */
+			Datum		k;
+
+			total += DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+												 tupdesc, 1, &isnull));
+			k = SPI_getbinval(SPI_tuptable->vals[0], tupdesc, 2, &isnull);
+			if (!isnull)
+				forge_keys_append(&keystate, DatumGetJsonbP(k), true);
+			continue;
+		}
+
+		/* a verb that returns the row it wrote */
+		if (SPI_processed == 0)
+			not_found(verb, rel);
+		total += SPI_processed;
+		tup = SPI_tuptable->vals[0];
+		result = SPI_getbinval(tup, tupdesc, 1, &isnull);
+		Assert(!isnull);
+		result = SPI_datumTransfer(result, false, -1);
+		returns_row = true;
+		if (st->with_keys)
+		{
+			Datum		k = SPI_getbinval(tup, tupdesc, 2, &isnull);
+
+			if (!isnull)
+				forge_keys_append(&keystate, DatumGetJsonbP(k), false);
+		}
+	}
+	if (keystate != NULL)
+	{
+		/* built in SPI's memory: copy out before SPI_finish */
+		Jsonb	   *jb = JsonbValueToJsonb(pushJsonbValue(&keystate,
+														  WJB_END_ARRAY, NULL));
+
+		keys = SPI_palloc(VARSIZE(jb));
+		memcpy(keys, jb, VARSIZE(jb));
 	}
 
 	if ((rc = SPI_finish()) != SPI_OK_FINISH)
@@ -211,7 +258,7 @@ forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts)
 			op = "insert";
 			break;
 		case FORGE_UPSERT:
-			op = updated ? "update" : "insert";
+			op = frame.updated ? "update" : "insert";
 			break;
 		case FORGE_DELETE:
 		case FORGE_DELETE_MANY:
@@ -221,7 +268,8 @@ forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts)
 			op = "update";
 			break;
 	}
-	forge_notify(rel, verb, op, total, firstsql ? firstsql : "", started);
+	forge_notify(rel, verb, op, total, firstsql ? firstsql : "",
+				 frame.started, keys);
 
 	return returns_row ? result : count_result(total);
 }

@@ -21,6 +21,7 @@
 #include "miscadmin.h"
 #include "storage/lmgr.h"
 #include "utils/acl.h"
+#include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/guc.h"
 #include "utils/jsonb.h"
@@ -33,6 +34,8 @@ PG_MODULE_MAGIC;
 bool		forge_notify_enabled = true;
 char	   *forge_notify_channel = NULL;
 int			forge_plan_cache_size = 1000;
+bool		forge_notify_keys = false;
+bool		forge_notify_model_channel = false;
 Oid			forge_calling_function = InvalidOid;	/* the verb being run */
 
 void		_PG_init(void);
@@ -82,6 +85,20 @@ _PG_init(void)
 							   "forge",
 							   PGC_USERSET, 0,
 							   check_channel, NULL, NULL);
+	DefineCustomBoolVariable("forge.notify_keys",
+							 "Add the primary keys of the rows written to each event.",
+							 "Capped to keep the payload under 8000 bytes; \"keysTruncated\" says when.",
+							 &forge_notify_keys,
+							 false,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
+	DefineCustomBoolVariable("forge.notify_model_channel",
+							 "Also send each event on the table's own channel.",
+							 "The channel is forge_model_channel(table): the notify channel, a colon, and schema.table.",
+							 &forge_notify_model_channel,
+							 false,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
 	DefineCustomIntVariable("forge.plan_cache_size",
 							"Most prepared plans forge keeps per backend (0 disables the cache).",
 							NULL,
@@ -177,6 +194,7 @@ PG_FUNCTION_INFO_V1(forge_delete_many);
 PG_FUNCTION_INFO_V1(forge_plan_cache_stats);
 PG_FUNCTION_INFO_V1(forge_plan_cache_reset);
 PG_FUNCTION_INFO_V1(forge_upsert_mark);
+PG_FUNCTION_INFO_V1(forge_model_channel);
 
 /* forge_create(model regclass, args jsonb) returns jsonb: the new row */
 Datum
@@ -265,6 +283,30 @@ forge_upsert_mark(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+}
+
+/*
+ * forge_model_channel
+ *		(model regclass) returns text: the channel that carries model's
+ *		events when forge.notify_model_channel is on.
+ */
+Datum
+forge_model_channel(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	char	   *relname = get_rel_name(relid);
+	char		channel[NAMEDATALEN];
+
+	if (relname == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	forge_model_channel_name(channel,
+							 psprintf("%s.%s",
+									  get_namespace_name(get_rel_namespace(relid)),
+									  relname),
+							 relid);
+	PG_RETURN_TEXT_P(cstring_to_text(channel));
 }
 
 /*

@@ -106,7 +106,19 @@ typedef struct ForgeRel
 	int		   *byname;			/* column indexes, sorted for lookup */
 	int			nkeys;
 	ForgeUniqueKey *keys;
+	int			pkey;			/* index of the primary key, or -1 */
+	uint32		generation;		/* distinct for every ForgeRel built */
 } ForgeRel;
+
+/* The forge call whose statement is running (exec.c). */
+typedef struct ForgeActive
+{
+	ForgeRel   *rel;
+	ForgeVerb	verb;
+	TimestampTz started;
+	bool		updated;		/* upsert took its update branch */
+	struct ForgeActive *outer;
+} ForgeActive;
 
 /* One assignment of data, create or update. */
 typedef enum ForgeAssignKind
@@ -135,8 +147,7 @@ typedef enum ForgeFilterKind
 	FORGE_F_CMP,
 	FORGE_F_ISNULL,
 	FORGE_F_NOTNULL,
-	FORGE_F_TRUE,
-	FORGE_F_FALSE
+	FORGE_F_TRUE
 } ForgeFilterKind;
 
 typedef enum ForgeCmp
@@ -169,6 +180,7 @@ typedef struct ForgeFilter
 typedef struct ForgeStmt
 {
 	ForgeVerb	verb;
+	bool		with_keys;		/* also return the primary keys written */
 	ForgeRel   *rel;
 	StringInfoData shape;		/* the plan-cache key */
 	int			nparams;
@@ -189,6 +201,8 @@ typedef struct ForgeStmt
 /* in forge.c */
 extern bool forge_notify_enabled;
 extern char *forge_notify_channel;
+extern bool forge_notify_keys;
+extern bool forge_notify_model_channel;
 extern int	forge_plan_cache_size;
 extern Oid	forge_calling_function;
 
@@ -215,6 +229,9 @@ extern const char *forge_verb_name(ForgeVerb verb);
 
 /* in deparse.c */
 extern void forge_deparse(StringInfo buf, ForgeStmt *stmt);
+extern void forge_deparse_key(StringInfo buf, ForgeRel *rel, const char *alias);
+extern void forge_deparse_outbox(StringInfo buf, ForgeRel *rel, char op,
+								 bool changes, const char *outbox);
 
 /* in plancache.c */
 extern void forge_plancache_init(void);
@@ -225,10 +242,15 @@ extern void forge_plancache_reset(void);
 /* in exec.c */
 extern Datum forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts);
 extern void forge_note_upsert_update(void);
+extern ForgeActive *forge_active_call(void);
 
 /* in events.c */
 extern void forge_notify(ForgeRel *rel, ForgeVerb verb, const char *op,
 						 uint64 rowcount, const char *sql,
-						 TimestampTz started);
+						 TimestampTz started, Jsonb *keys);
+extern void forge_keys_append(JsonbParseState **state, Jsonb *keys,
+							  bool is_array);
+extern void forge_model_channel_name(char *buf, const char *model, Oid relid);
+extern void forge_append_iso_timestamp(StringInfo buf, TimestampTz ts);
 
 #endif							/* FORGE_H */
