@@ -235,10 +235,14 @@ forge_notify(ForgeRel *rel, ForgeVerb verb, const char *op, uint64 rowcount,
 	escape_json(&buf, op);
 	appendStringInfoString(&buf, ",\"verb\":");
 	escape_json(&buf, forge_verb_name(verb));
-	appendStringInfo(&buf, ",\"semanticOp\":null,\"rowCount\":" UINT64_FORMAT
-					 ",\"duration_ms\":%.3f,\"startedAt\":",
-					 rowcount, (double) (now - started) / 1000.0);
-	forge_append_iso_timestamp(&buf, started);
+	appendStringInfo(&buf, ",\"semanticOp\":null,\"rowCount\":" UINT64_FORMAT,
+					 rowcount);
+	if (forge_notify_timing)
+	{
+		appendStringInfo(&buf, ",\"duration_ms\":%.3f,\"startedAt\":",
+						 (double) (now - started) / 1000.0);
+		forge_append_iso_timestamp(&buf, started);
+	}
 	appendStringInfo(&buf, ",\"seq\":" UINT64_FORMAT, event_seq);
 
 	/*

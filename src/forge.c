@@ -35,6 +35,7 @@ bool		forge_notify_enabled = true;
 char	   *forge_notify_channel = NULL;
 int			forge_plan_cache_size = 1000;
 bool		forge_notify_keys = false;
+bool		forge_notify_timing = true;
 bool		forge_notify_model_channel = false;
 Oid			forge_calling_function = InvalidOid;	/* the verb being run */
 
@@ -90,6 +91,13 @@ _PG_init(void)
 							 "Capped to keep the payload under 8000 bytes; \"keysTruncated\" says when.",
 							 &forge_notify_keys,
 							 false,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
+	DefineCustomBoolVariable("forge.notify_timing",
+							 "Put duration_ms and startedAt in each event.",
+							 "Off gives payloads that depend only on the write, for tests and deduplication.",
+							 &forge_notify_timing,
+							 true,
 							 PGC_USERSET, 0,
 							 NULL, NULL, NULL);
 	DefineCustomBoolVariable("forge.notify_model_channel",

@@ -202,6 +202,7 @@ typedef struct ForgeStmt
 extern bool forge_notify_enabled;
 extern char *forge_notify_channel;
 extern bool forge_notify_keys;
+extern bool forge_notify_timing;
 extern bool forge_notify_model_channel;
 extern int	forge_plan_cache_size;
 extern Oid	forge_calling_function;
