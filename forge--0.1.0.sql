@@ -105,12 +105,10 @@ BEGIN
         RAISE EXCEPTION 'forge_outbox_enable does not accept null arguments'
             USING ERRCODE = '22004';
     END IF;
+    PERFORM @extschema@.forge_outbox_disable(model);
     SELECT format('%I.%I', n.nspname, c.relname) INTO STRICT target
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE c.oid = model;
-    EXECUTE format('DROP TRIGGER IF EXISTS forge_outbox_insert ON %s', target);
-    EXECUTE format('DROP TRIGGER IF EXISTS forge_outbox_update ON %s', target);
-    EXECUTE format('DROP TRIGGER IF EXISTS forge_outbox_delete ON %s', target);
     EXECUTE format('CREATE TRIGGER forge_outbox_insert AFTER INSERT ON %s'
                    ' REFERENCING NEW TABLE AS forge_new FOR EACH STATEMENT'
                    ' EXECUTE FUNCTION %I.forge_outbox_capture(%L)',
