@@ -15,10 +15,11 @@ OBJS = \
 DATA = forge--0.1.0.sql
 
 REGRESS = create create_many update upsert delete where select types \
-	errors plancache security
+	errors plancache security outbox
 REGRESS_OPTS = --load-extension=forge
 
-ISOLATION = increment upsert_race version_check inventory
+ISOLATION = increment upsert_race version_check inventory notify outbox \
+	upsert_delete upsert_serializable update_many_phantom
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=forge
 
 PG_CONFIG ?= pg_config

@@ -39,6 +39,20 @@ WHERE d.refclassid = 'pg_extension'::regclass
                     'forge_delete_many')
 ORDER BY p.proname;
 
+-- The outbox functions too: SECURITY INVOKER, so claiming, acknowledging,
+-- enabling and recording run with the caller's privileges on forge_outbox
+-- and on the table (README: writers need INSERT on forge_outbox, workers
+-- SELECT, UPDATE, DELETE).
+SELECT p.proname, p.prosecdef, l.lanname, p.provolatile
+FROM pg_depend d
+JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+JOIN pg_language l ON l.oid = p.prolang
+WHERE d.refclassid = 'pg_extension'::regclass
+  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'forge')
+  AND d.deptype = 'e'
+  AND p.proname LIKE 'forge\_outbox\_%'
+ORDER BY p.proname;
+
 --
 -- A table with row-level security and column privileges.  regress_forge_alice
 -- sees and changes her own rows only (USING), may only write rows she owns
@@ -265,7 +279,65 @@ CREATE FUNCTION evil.jsonb_to_recordset(jsonb) RETURNS SETOF record LANGUAGE plp
     AS 'BEGIN PERFORM evil.called(''jsonb_to_recordset''); END';
 CREATE DOMAIN evil.text AS pg_catalog.text CHECK (evil.called('domain text'));
 
+-- now() and coalesce.  forge takes its timestamps in C and writes COALESCE
+-- (SQL syntax, a CoalesceExpr, never a function call) if at all; the
+-- outbox's created_at default was bound to pg_catalog.now() when the
+-- extension was created.  A now() here has the same signature as
+-- pg_catalog's and comes first, so an unqualified now() would call it;
+-- "coalesce" functions would catch a generated "coalesce"(...) call.
+CREATE FUNCTION evil.now() RETURNS timestamptz LANGUAGE sql
+    AS 'SELECT CASE WHEN evil.called(''now'') THEN pg_catalog.now() END';
+CREATE FUNCTION evil."coalesce"(int, int) RETURNS int LANGUAGE sql
+    AS 'SELECT CASE WHEN evil.called(''coalesce int'') THEN $1 END';
+CREATE FUNCTION evil."coalesce"(pg_catalog.text, pg_catalog.text) RETURNS pg_catalog.text LANGUAGE sql
+    AS 'SELECT CASE WHEN evil.called(''coalesce text'') THEN $1 END';
+CREATE FUNCTION evil."coalesce"(jsonb, jsonb) RETURNS jsonb LANGUAGE sql
+    AS 'SELECT CASE WHEN evil.called(''coalesce jsonb'') THEN $1 END';
+-- || and -> on jsonb, and = on jsonb: a select list of more than 50
+-- columns is built as jsonb_build_object(...) || jsonb_build_object(...);
+-- the outbox trigger merges its event with || and, recording changes,
+-- compares each column of the old and new rows with -> and =.  And || on
+-- text, for good measure.
+CREATE FUNCTION evil.jsonb_cat(jsonb, jsonb) RETURNS jsonb LANGUAGE sql
+    AS 'SELECT CASE WHEN evil.called(''jsonb ||'') THEN $1 OPERATOR(pg_catalog.||) $2 END';
+CREATE OPERATOR evil.|| (LEFTARG = jsonb, RIGHTARG = jsonb, FUNCTION = evil.jsonb_cat);
+CREATE FUNCTION evil.text_cat(pg_catalog.text, pg_catalog.text) RETURNS pg_catalog.text LANGUAGE sql
+    AS 'SELECT CASE WHEN evil.called(''text ||'') THEN $1 OPERATOR(pg_catalog.||) $2 END';
+CREATE OPERATOR evil.|| (LEFTARG = pg_catalog.text, RIGHTARG = pg_catalog.text, FUNCTION = evil.text_cat);
+CREATE FUNCTION evil.jsonb_get(jsonb, pg_catalog.text) RETURNS jsonb LANGUAGE sql
+    AS 'SELECT CASE WHEN evil.called(''jsonb ->'') THEN $1 OPERATOR(pg_catalog.->) $2 END';
+CREATE OPERATOR evil.-> (LEFTARG = jsonb, RIGHTARG = pg_catalog.text, FUNCTION = evil.jsonb_get);
+CREATE FUNCTION evil.jsonb_eq(jsonb, jsonb) RETURNS bool LANGUAGE sql
+    AS 'SELECT evil.called(''jsonb ='') AND $1 OPERATOR(pg_catalog.=) $2';
+CREATE OPERATOR evil.= (LEFTARG = jsonb, RIGHTARG = jsonb, FUNCTION = evil.jsonb_eq);
+-- The outbox trigger reads its transition tables as forge_new and
+-- forge_old, unqualified: these views must not be what it reads.
+CREATE VIEW evil.forge_new AS
+    SELECT u.* FROM sec.users u WHERE evil.called('view forge_new');
+CREATE VIEW evil.forge_old AS
+    SELECT u.* FROM sec.users u WHERE evil.called('view forge_old');
+
+-- A table of 51 columns, for the select list joined with ||.
+DO $$
+BEGIN
+    EXECUTE (SELECT format('CREATE TABLE sec.wide (id int PRIMARY KEY, %s)',
+                           string_agg(format('c%s int NOT NULL DEFAULT %s', g, g), ', '))
+             FROM generate_series(1, 50) g);
+END
+$$;
+SELECT jsonb_build_object('data', jsonb_build_object('id', 1), 'select', s) AS wide_create,
+       jsonb_build_object('where', jsonb_build_object('id', 1), 'create', '{}'::jsonb,
+                          'update', jsonb_build_object('c50', 0), 'select', s) AS wide_upsert
+FROM (SELECT jsonb_object_agg(a.attname, true) AS s
+      FROM pg_attribute a
+      WHERE a.attrelid = 'sec.wide'::regclass AND a.attnum > 0) sel \gset
+
+-- sec.users records its writes, with changes, in the outbox.  Events
+-- already there (another test's) are left out of what is shown below.
+SELECT coalesce(max(id), 0) AS outbox_before FROM forge_outbox \gset
+
 SET search_path = evil, pg_catalog, public;
+SELECT forge_outbox_enable('sec.users', true);
 SELECT forge_plan_cache_reset();
 -- The unqualified name would now be evil.users: that is why the call names
 -- the table by schema (or passes its OID).
@@ -284,7 +356,29 @@ SELECT forge_upsert('sec.users', '{"where": {"email": "carol@example.com"}, "cre
 SELECT forge_upsert('sec.users', '{"where": {"email": "frank@example.com"}, "create": {"name": "Frank"}, "update": {}, "select": {"email": true, "views": true}}');
 SELECT forge_delete('sec.users', '{"where": {"email": "frank@example.com"}, "select": {"email": true, "views": true}}');
 SELECT forge_delete_many('sec.users', '{"where": {"email": {"in": ["dave@example.com", "erin@example.com"]}}}');
+-- A 51-column select list: create, and upsert's update branch.
+SELECT forge_create('sec.wide', :'wide_create') AS wide_created \gset
+SELECT forge_upsert('sec.wide', :'wide_upsert') AS wide_upserted \gset
+-- The outbox, drained through this search_path.
+CREATE TEMP TABLE claimed AS SELECT id, payload FROM forge_outbox_claim(100000);
+SELECT forge_outbox_ack(ARRAY(SELECT c.id FROM claimed c WHERE c.id > :outbox_before));
+SELECT forge_outbox_disable('sec.users');
 RESET search_path;
+
+-- The wide rows came back whole: 51 keys; the upsert set c50 to 0.
+SELECT (SELECT count(*) FROM jsonb_object_keys(:'wide_created'::jsonb)) AS created_keys,
+       (:'wide_created'::jsonb ->> 'c50') AS created_c50,
+       (SELECT count(*) FROM jsonb_object_keys(:'wide_upserted'::jsonb)) AS upserted_keys,
+       (:'wide_upserted'::jsonb ->> 'c50') AS upserted_c50;
+-- The outbox recorded one event per statement (createMany's two key sets
+-- are two statements), read from the real transition tables (the keys and
+-- counts of the rows written, one "changes" entry per row).  All were
+-- acknowledged.
+SELECT c.payload ->> 'op' AS op, c.payload ->> 'verb' AS verb,
+       c.payload -> 'rowCount' AS rows, c.payload -> 'keys' AS keys,
+       jsonb_array_length(c.payload -> 'changes') AS changes
+FROM claimed c WHERE c.id > :outbox_before ORDER BY c.id;
+SELECT count(*) AS left_in_outbox FROM forge_outbox WHERE id > :outbox_before;
 
 -- forge wrote to sec.users only; evil.users still holds its one row, and
 -- no evil function ran.
@@ -298,6 +392,13 @@ SET search_path = evil, pg_catalog, public;
 SELECT count(*) AS users_via_evil_path FROM users;
 SELECT 1 + 1 AS two, to_jsonb(u) AS row, jsonb_build_object('views', u.views) AS obj
 FROM sec.users u WHERE u.id = 1;
+SELECT now() IS NOT NULL AS now, "coalesce"(1, 2) AS "coalesce",
+       "coalesce"('a'::pg_catalog.text, 'b'::pg_catalog.text) AS coalesce_text,
+       "coalesce"('1'::jsonb, '2'::jsonb) AS coalesce_jsonb;
+SELECT '{"a": 1}'::jsonb || '{"b": 2}'::jsonb AS cat, '{"a": 1}'::jsonb -> 'a' AS arrow,
+       '1'::jsonb = '1'::jsonb AS eq, 'a'::pg_catalog.text || 'b'::pg_catalog.text AS text_cat;
+SELECT (SELECT count(*) FROM forge_new) AS forge_new_via_evil_path,
+       (SELECT count(*) FROM forge_old) AS forge_old_via_evil_path;
 RESET search_path;
 SELECT what, count(*) FROM evil.calls GROUP BY what ORDER BY what;
 
@@ -308,3 +409,94 @@ DROP SCHEMA sec CASCADE;
 RESET client_min_messages;
 DROP OWNED BY regress_forge_alice;
 DROP ROLE regress_forge_alice;
+
+--
+-- Objects planted before CREATE EXTENSION make the install fail; none is
+-- ever adopted into the extension (CVE-2022-2625).  The install script
+-- uses plain CREATE FUNCTION and CREATE TABLE, never CREATE OR REPLACE or
+-- IF NOT EXISTS, so an object that someone with CREATE on the target
+-- schema made first under one of forge's names (and argument types) is an
+-- error, and the whole script rolls back.  This database already has
+-- forge, so this runs in a database of its own, and comes back.
+--
+SELECT current_database() AS regress_db \gset
+SET client_min_messages = warning;
+DROP DATABASE IF EXISTS regress_forge_precreate;
+RESET client_min_messages;
+CREATE DATABASE regress_forge_precreate;
+\c regress_forge_precreate
+CREATE SCHEMA fx;
+
+-- A verb, the script's first function.
+CREATE FUNCTION fx.forge_create(model regclass, args jsonb) RETURNS jsonb
+    LANGUAGE sql AS $$SELECT '{"planted": true}'::jsonb$$;
+CREATE EXTENSION forge SCHEMA fx;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT count(*) AS forge_installed FROM pg_extension WHERE extname = 'forge';
+-- fx.forge_create is still the planted function, a member of no extension.
+SELECT fx.forge_create('pg_class', '{}') AS planted,
+       EXISTS (SELECT FROM pg_depend
+               WHERE classid = 'pg_proc'::regclass
+                 AND objid = 'fx.forge_create(regclass, jsonb)'::regprocedure
+                 AND deptype = 'e') AS adopted;
+DROP FUNCTION fx.forge_create(regclass, jsonb);
+
+-- The script's last function: everything the script made before reaching
+-- it is rolled back with it.
+CREATE FUNCTION fx.forge_outbox_ack(ids bigint[]) RETURNS bigint
+    LANGUAGE sql AS 'SELECT 0::bigint';
+CREATE EXTENSION forge SCHEMA fx;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT p.oid::regprocedure AS left_in_fx FROM pg_proc p
+WHERE p.pronamespace = 'fx'::regnamespace ORDER BY 1;
+SELECT count(*) AS relations_in_fx FROM pg_class WHERE relnamespace = 'fx'::regnamespace;
+DROP FUNCTION fx.forge_outbox_ack(bigint[]);
+
+-- The internal helper that upsert's generated SQL calls, polymorphic.
+CREATE FUNCTION fx.forge_upsert_mark(anyelement) RETURNS anyelement
+    LANGUAGE sql AS 'SELECT $1';
+CREATE EXTENSION forge SCHEMA fx;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+DROP FUNCTION fx.forge_upsert_mark(anyelement);
+
+-- The outbox table.
+CREATE TABLE fx.forge_outbox (id bigint, created_at timestamptz, model text, event jsonb);
+CREATE EXTENSION forge SCHEMA fx;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+DROP TABLE fx.forge_outbox;
+
+-- The outbox's sequence.  bigserial would quietly name its own sequence
+-- forge_outbox_id_seq1; the script's pg_extension_config_dump of
+-- forge_outbox_id_seq then refuses the planted one.
+CREATE SEQUENCE fx.forge_outbox_id_seq;
+CREATE EXTENSION forge SCHEMA fx;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+DROP SEQUENCE fx.forge_outbox_id_seq;
+
+-- The default schema (public, the first in search_path) is no different.
+CREATE FUNCTION public.forge_delete(m regclass, a jsonb) RETURNS jsonb
+    LANGUAGE sql AS $$SELECT '{"planted": true}'::jsonb$$;
+CREATE EXTENSION forge;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+DROP FUNCTION public.forge_delete(regclass, jsonb);
+
+-- Nothing planted: the same command installs forge, and each of the six
+-- names planted above is now an object of the extension.
+CREATE EXTENSION forge SCHEMA fx;
+SELECT e.extname, e.extnamespace::regnamespace AS schema,
+       (SELECT count(*) FROM pg_depend d
+        WHERE d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid
+          AND d.deptype = 'e'
+          AND ((d.classid = 'pg_proc'::regclass AND
+                d.objid IN ('fx.forge_create(regclass, jsonb)'::regprocedure,
+                            'fx.forge_delete(regclass, jsonb)'::regprocedure,
+                            'fx.forge_upsert_mark(anyelement)'::regprocedure,
+                            'fx.forge_outbox_ack(bigint[])'::regprocedure))
+               OR (d.classid = 'pg_class'::regclass AND
+                   d.objid IN ('fx.forge_outbox'::regclass,
+                               'fx.forge_outbox_id_seq'::regclass)))) AS members_of_six
+FROM pg_extension e
+WHERE e.extname = 'forge';
+
+\c :regress_db
+DROP DATABASE regress_forge_precreate;

@@ -387,7 +387,11 @@ build_rel(Oid relid)
 	TupleDesc	tupdesc;
 	int			i;
 
-	r = table_open(relid, NoLock);
+	r = try_table_open(relid, NoLock);
+	if (r == NULL)				/* dropped while we waited for the lock */
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
 	if (r->rd_rel->relkind != RELKIND_RELATION &&
 		r->rd_rel->relkind != RELKIND_PARTITIONED_TABLE)
 		ereport(ERROR,
@@ -482,6 +486,25 @@ forge_rel_get(Oid relid)
 		entry->rel = rel;
 	}
 	return entry->rel;
+}
+
+/*
+ * forge_rel_checked
+ *		Whether userid passed forge.c's privilege check on relid since its
+ *		ForgeRel was last built.  Called before the lock, so the entry may
+ *		be about to be invalidated: callers use it only to skip a check that
+ *		the statement repeats.
+ */
+bool
+forge_rel_checked(Oid relid, Oid userid)
+{
+	ForgeRelEntry *entry;
+
+	if (forge_rels == NULL)
+		return false;
+	entry = hash_search(forge_rels, &relid, HASH_FIND, NULL);
+	return entry != NULL && entry->rel->valid &&
+		entry->rel->checked_user == userid;
 }
 
 /*

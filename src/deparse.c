@@ -379,17 +379,34 @@ deparse_returning(StringInfo buf, ForgeStmt *st)
 /*
  * deparse_changed
  *		Append a jsonb object of the columns of row a whose values differ in
- *		row b: {"col": a's value, ...}.
+ *		row b: {"col": a's value, ...}, {} when none do.
  */
 static void
 deparse_changed(StringInfo buf, const char *a, const char *b)
 {
 	appendStringInfo(buf,
-					 "(SELECT pg_catalog.jsonb_object_agg(e.key, e.value)"
+					 "COALESCE((SELECT pg_catalog.jsonb_object_agg(e.key, e.value)"
 					 " FROM pg_catalog.jsonb_each(pg_catalog.to_jsonb(%s.*)) e"
 					 " WHERE NOT (e.value OPERATOR(pg_catalog.=)"
-					 " (pg_catalog.to_jsonb(%s.*) OPERATOR(pg_catalog.->) e.key)))",
+					 " (pg_catalog.to_jsonb(%s.*) OPERATOR(pg_catalog.->) e.key))),"
+					 " '{}'::pg_catalog.jsonb)",
 					 a, b);
+}
+
+/*
+ * deparse_key_present
+ *		Append "alias.first_key_column IS [NOT] NULL": whether the outer join
+ *		found a row on that side (key columns are never NULL).
+ */
+static void
+deparse_key_present(StringInfo buf, ForgeRel *rel, const char *alias,
+					bool present)
+{
+	ForgeUniqueKey *key = &rel->keys[rel->pkey];
+
+	appendStringInfo(buf, "%s.%s IS %sNULL", alias,
+					 quote_identifier(rel->cols[key->cols[0]].name),
+					 present ? "NOT " : "");
 }
 
 /*
@@ -398,55 +415,83 @@ deparse_changed(StringInfo buf, const char *a, const char *b)
  *		forge call on rel that did op ('i', 'u' or 'd'): it reads the
  *		trigger's transition tables (forge_new, forge_old) and inserts one
  *		event into outbox (a qualified name) with the row count, the primary
- *		keys and, with changes, each row's changed values.  $1 is the model,
- *		$2 the event's other fields as jsonb.
+ *		keys and, with changes, each row's values: new for an insert, old
+ *		for a delete, and for an update the columns that changed, old and
+ *		new.  An update pairs old and new rows by primary key (FULL JOIN): a
+ *		row whose key changed shows as its old row gone and its new row
+ *		come.  $1 is the model, $2 the event's other fields as jsonb.
  */
 void
 forge_deparse_outbox(StringInfo buf, ForgeRel *rel, char op, bool changes,
 					 const char *outbox)
 {
 	bool		haskey = rel->pkey >= 0;
+	bool		pair = changes && op == 'u' && haskey;
 	int			i;
 
 	appendStringInfo(buf, "INSERT INTO %s (model, event) SELECT $1, $2"
 					 " OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object("
-					 "'rowCount', pg_catalog.count(*), 'keys', ", outbox);
-	if (haskey)
+					 "'rowCount', ", outbox);
+	if (pair)
 	{
-		appendStringInfoString(buf, "pg_catalog.jsonb_agg(");
+		/* the rows written are the new ones */
+		appendStringInfoString(buf, "pg_catalog.count(*) FILTER (WHERE ");
+		deparse_key_present(buf, rel, "r", true);
+		appendStringInfoString(buf, "), 'keys', pg_catalog.jsonb_agg(");
 		forge_deparse_key(buf, rel, "r");
-		appendStringInfoChar(buf, ')');
+		appendStringInfoString(buf, ") FILTER (WHERE ");
+		deparse_key_present(buf, rel, "r", true);
+		appendStringInfoString(buf, "), 'changes', pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('key', CASE WHEN ");
+		deparse_key_present(buf, rel, "r", true);
+		appendStringInfoString(buf, " THEN ");
+		forge_deparse_key(buf, rel, "r");
+		appendStringInfoString(buf, " ELSE ");
+		forge_deparse_key(buf, rel, "o");
+		appendStringInfoString(buf, " END, 'old', CASE WHEN ");
+		deparse_key_present(buf, rel, "o", false);
+		appendStringInfoString(buf, " THEN NULL WHEN ");
+		deparse_key_present(buf, rel, "r", false);
+		appendStringInfoString(buf, " THEN pg_catalog.to_jsonb(o.*) ELSE ");
+		deparse_changed(buf, "o", "r");
+		appendStringInfoString(buf, " END, 'new', CASE WHEN ");
+		deparse_key_present(buf, rel, "r", false);
+		appendStringInfoString(buf, " THEN NULL WHEN ");
+		deparse_key_present(buf, rel, "o", false);
+		appendStringInfoString(buf, " THEN pg_catalog.to_jsonb(r.*) ELSE ");
+		deparse_changed(buf, "r", "o");
+		appendStringInfoString(buf, " END)))");
 	}
 	else
-		appendStringInfoString(buf, "NULL::pg_catalog.jsonb");
-	if (changes && (op != 'u' || haskey))
 	{
-		appendStringInfoString(buf, ", 'changes', pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(");
+		appendStringInfoString(buf, "pg_catalog.count(*), 'keys', ");
 		if (haskey)
 		{
-			appendStringInfoString(buf, "'key', ");
+			appendStringInfoString(buf, "pg_catalog.jsonb_agg(");
 			forge_deparse_key(buf, rel, "r");
-			appendStringInfoString(buf, ", ");
+			appendStringInfoChar(buf, ')');
 		}
-		if (op == 'i')
-			appendStringInfoString(buf, "'new', pg_catalog.to_jsonb(r.*)");
-		else if (op == 'd')
-			appendStringInfoString(buf, "'old', pg_catalog.to_jsonb(r.*)");
 		else
+			appendStringInfoString(buf, "NULL::pg_catalog.jsonb");
+		if (changes && op != 'u')
 		{
-			appendStringInfoString(buf, "'old', ");
-			deparse_changed(buf, "o", "r");
-			appendStringInfoString(buf, ", 'new', ");
-			deparse_changed(buf, "r", "o");
+			appendStringInfoString(buf, ", 'changes', pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(");
+			if (haskey)
+			{
+				appendStringInfoString(buf, "'key', ");
+				forge_deparse_key(buf, rel, "r");
+				appendStringInfoString(buf, ", ");
+			}
+			appendStringInfo(buf, "'%s', pg_catalog.to_jsonb(r.*)))",
+							 op == 'i' ? "new" : "old");
 		}
-		appendStringInfoString(buf, "))");
+		appendStringInfoChar(buf, ')');
 	}
-	appendStringInfo(buf, ") FROM %s r", op == 'd' ? "forge_old" : "forge_new");
-	if (changes && op == 'u' && haskey)
+	appendStringInfo(buf, " FROM %s r", op == 'd' ? "forge_old" : "forge_new");
+	if (pair)
 	{
 		ForgeUniqueKey *key = &rel->keys[rel->pkey];
 
-		appendStringInfoString(buf, " JOIN forge_old o ON (");
+		appendStringInfoString(buf, " FULL JOIN forge_old o ON (");
 		for (i = 0; i < key->ncols; i++)
 		{
 			ForgeColumn *c = &rel->cols[key->cols[i]];

@@ -128,7 +128,10 @@ _PG_init(void)
  *		the table or on one of its columns) and USAGE on its schema, as a
  *		statement naming it would.  Without this, a role with no rights
  *		could queue for a lock on any table by passing its OID.  The
- *		statement itself then checks the exact privileges it needs.
+ *		statement itself then checks the exact privileges it needs, so the
+ *		check is skipped for the role that last passed it on this table
+ *		(forge_rel_checked): after a REVOKE that role may at worst queue
+ *		once more, then fail in the statement.
  */
 static void
 check_may_touch(Oid relid)
@@ -181,13 +184,11 @@ forge_run(FunctionCallInfo fcinfo, ForgeVerb verb)
 	 * Lock first, as the statement itself would: this processes pending
 	 * invalidations, so the ForgeRel below reflects committed DDL.
 	 */
-	check_may_touch(relid);
+	if (!forge_rel_checked(relid, GetUserId()))
+		check_may_touch(relid);
 	LockRelationOid(relid, RowExclusiveLock);
-	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation with OID %u does not exist", relid)));
 	rel = forge_rel_get(relid);
+	rel->checked_user = GetUserId();
 	stmts = forge_read(verb, rel, args);
 	return forge_exec(verb, rel, stmts);
 }

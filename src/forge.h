@@ -108,6 +108,7 @@ typedef struct ForgeRel
 	ForgeUniqueKey *keys;
 	int			pkey;			/* index of the primary key, or -1 */
 	uint32		generation;		/* distinct for every ForgeRel built */
+	Oid			checked_user;	/* last role that passed check_may_touch */
 } ForgeRel;
 
 /* The forge call whose statement is running (exec.c). */
@@ -210,6 +211,7 @@ extern Oid	forge_calling_function;
 /* in catalog.c */
 extern void forge_catalog_init(void);
 extern ForgeRel *forge_rel_get(Oid relid);
+extern bool forge_rel_checked(Oid relid, Oid userid);
 extern int	forge_column_lookup(ForgeRel *rel, const char *name, int len);
 extern void forge_rel_describe_keys(StringInfo buf, ForgeRel *rel);
 

@@ -13,11 +13,15 @@ FIELDS = {"adapter", "model", "op", "verb", "semanticOp", "rowCount",
 
 step = None
 events = {}          # step -> list of (channel, payload dict, raw length)
+model_channel = None  # what forge_model_channel('ev') returned
 for line in open(sys.argv[1], encoding="utf-8"):
     line = line.rstrip("\n")
     if line.startswith("STEP "):
         step = line[5:]
         events[step] = []
+        continue
+    if line.startswith("MODEL-CHANNEL "):
+        model_channel = line[len("MODEL-CHANNEL "):]
         continue
     m = NOTE.match(line)
     if m:
@@ -82,6 +86,61 @@ for _, p, size in events.get("long-names", []):
                         f"{ {k: v for k, v in p.items() if k != 'sql'} }")
     else:
         print(f"long-names payload: {size} bytes, sql cut to {len(p['sql'])} characters")
+
+
+def summary_of(stepname):
+    return [(c, p["verb"], p["op"], p["rowCount"], p["seq"])
+            for c, p, _ in events.get(stepname, [])]
+
+
+# forge.notify_keys = on: one update, its key; nothing else changes.
+got = events.get("keys-update", [])
+if summary_of("keys-update") != [("forge", "forge_update", "update", 1, 1)]:
+    failures.append(f"keys-update: got {summary_of('keys-update')}")
+for _, p, size in got:
+    if p.get("keys") != [7] or "keysTruncated" in p:
+        failures.append(f"keys-update: keys {p.get('keys')}, "
+                        f"keysTruncated {p.get('keysTruncated')}")
+    if set(p) - {"sqlTruncated"} != FIELDS | {"keys"}:
+        failures.append(f"keys-update: fields {sorted(p)}")
+
+# Over 5,000 rows: the payload stays under 8000 bytes, holds some of the
+# keys (distinct keys of written rows), fewer than the rows, and says so.
+got = events.get("keys-many", [])
+if summary_of("keys-many") != [("forge", "forge_update_many", "update", 5000, 1)]:
+    failures.append(f"keys-many: got {summary_of('keys-many')}")
+for _, p, size in got:
+    keys = p.get("keys")
+    if size >= 8000:
+        failures.append(f"keys-many: payload of {size} bytes")
+    if p.get("keysTruncated") is not True:
+        failures.append(f"keys-many: keysTruncated {p.get('keysTruncated')}")
+    if (not isinstance(keys, list) or not 0 < len(keys) < 5000
+            or len(set(keys)) != len(keys)
+            or not all(isinstance(k, int) and 1 <= k <= 5000 for k in keys)):
+        failures.append(f"keys-many: keys {str(keys)[:200]}")
+    elif not failures:
+        print(f"keys-many payload: {size} bytes, {len(keys)} of 5000 keys")
+
+# forge.notify_model_channel = on: the event goes to "forge" and, the same
+# payload, to the table's channel, "forge:public.ev"; a write on another
+# table does not reach ev's channel.
+if model_channel != "forge:public.ev":
+    failures.append(f"forge_model_channel('ev') is {model_channel!r}")
+want = [("forge", "forge_update", "update", 1, 1),
+        ("forge:public.ev", "forge_update", "update", 1, 1)]
+if summary_of("model-channel") != want:
+    failures.append(f"model-channel: got {summary_of('model-channel')}, want {want}")
+elif events["model-channel"][0][1] != events["model-channel"][1][1]:
+    failures.append("model-channel: the two payloads differ")
+want = [("forge", "forge_update", "update", 1, 1)]
+if summary_of("model-channel-other-table") != want:
+    failures.append(f"model-channel-other-table: got "
+                    f"{summary_of('model-channel-other-table')}, want {want}")
+for stepname in ("model-channel", "model-channel-other-table"):
+    for _, p, _ in events.get(stepname, []):
+        if "keys" in p:
+            failures.append(f"{stepname}: keys after RESET forge.notify_keys")
 
 if failures:
     print("\n".join(failures))

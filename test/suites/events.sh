@@ -8,7 +8,12 @@
 # its own event, that two identical writes are two events, that upsert says
 # whether it inserted or updated, that forge.notify = off and another channel
 # are honoured, and that a payload stays under 8000 bytes with 63-byte names
-# and SQL text longer than that.  Run by test/run with PG* set.
+# and SQL text longer than that.  With forge.notify_keys = on a payload
+# carries the primary keys written, and over 5,000 rows it still stays under
+# 8000 bytes, cut and flagged "keysTruncated"; with
+# forge.notify_model_channel = on the event also goes to the table's own
+# channel, forge_model_channel(table), and only that table's events do.
+# Run by test/run with PG* set.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 db=forge_events
@@ -18,6 +23,9 @@ out=$(mktemp)
 psql -X -q -v ON_ERROR_STOP=1 -d "$db" >"$out" 2>&1 <<'SQL'
 CREATE EXTENSION forge;
 CREATE TABLE ev (id int PRIMARY KEY, email text UNIQUE, n int NOT NULL DEFAULT 0);
+-- 5,000 rows: more keys than fit in one payload
+CREATE TABLE evbig (id int PRIMARY KEY, n int NOT NULL DEFAULT 0);
+INSERT INTO evbig (id) SELECT g FROM generate_series(1, 5000) g;
 -- a table and 60 columns with 63-byte names: an INSERT of every column that
 -- selects every column back is over 12000 bytes of SQL text
 SELECT format('CREATE TABLE %I (%s)', repeat('t', 63),
@@ -66,6 +74,22 @@ SELECT forge_create(format('%I', repeat('t', 63)),
                                        FROM generate_series(1, 60) g),
                             'select', (SELECT jsonb_object_agg(lpad(g::text, 63, 'c'), true)
                                        FROM generate_series(1, 60) g))) IS NOT NULL AS ok;
+\echo STEP keys-update
+SET forge.notify_keys = on;
+SELECT forge_update('ev', '{"where": {"id": 7}, "data": {"n": 1}}') IS NOT NULL AS ok;
+\echo STEP keys-many
+SELECT forge_update_many('evbig', '{"data": {"n": 1}}') IS NOT NULL AS ok;
+RESET forge.notify_keys;
+\echo STEP model-channel
+SELECT forge_model_channel('ev') AS model_channel \gset
+\echo MODEL-CHANNEL :model_channel
+LISTEN :"model_channel";
+SET forge.notify_model_channel = on;
+SELECT forge_update('ev', '{"where": {"id": 7}, "data": {"n": 2}}') IS NOT NULL AS ok;
+\echo STEP model-channel-other-table
+SELECT forge_update('evbig', '{"where": {"id": 1}, "data": {"n": 2}}') IS NOT NULL AS ok;
+RESET forge.notify_model_channel;
+UNLISTEN :"model_channel";
 \echo STEP end
 SQL
 python3 "$here/events.py" "$out"

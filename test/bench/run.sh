@@ -1,0 +1,314 @@
+#!/usr/bin/env bash
+# test/bench/run.sh: forge's benchmark.  A benchmark, not a test: the test
+# suite (test/run) never runs it.
+#
+# For every verb it runs, with pgbench -M prepared against a throwaway
+# cluster, forge's call and the hand-written statement that does the same
+# write and returns the same jsonb (test/bench/VERB_forge.sql and
+# VERB_hand.sql), alternately, BENCH_ROUNDS times each, and prints the median
+# tps of each side, their ratio and the target:
+#   single-row verbs, update_many, delete_many   forge >= 0.85 x hand
+#   create_many (10,000 rows in one call)        forge >= 0.80 x hand
+# After every run it checks that the run really wrote what it claims (the row
+# count or sum(views) moved by exactly rows-per-call x transactions) and that
+# pgbench reported no failed or aborted transaction; either failing stops the
+# benchmark with exit status 1.  A result below target is reported as BELOW
+# (exit status 0, unless BENCH_STRICT=1, then 3).
+#
+# forge must already be built and installed (the README's demo command does
+# it); this script installs nothing.  The cluster is its own
+# (test/cluster.sh, synchronous_commit = off so that commit fsync does not
+# hide CPU cost) and is removed on exit.
+#
+#   FORGE_PGPORT    port of the throwaway cluster (default 54351)
+#   BENCH_SECONDS   pgbench -T of each run (default 5)
+#   BENCH_ROUNDS    runs of each side per verb; the median is reported (default 3)
+#   BENCH_CLIENTS   pgbench -c (and -j) values, space-separated (default "1")
+#   BENCH_VERBS     verbs to run, space-separated (default: all eight)
+#   BENCH_NOTIFY    forge.notify for the forge side, on or off (default on,
+#                   forge's default: every call queues a NOTIFY event)
+#   BENCH_STRICT    1: exit 3 when any verb is below target
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BENCH=test/bench
+
+ALL_VERBS="create update upsert_update upsert_insert delete update_many delete_many create_many"
+SECS=${BENCH_SECONDS:-5}
+ROUNDS=${BENCH_ROUNDS:-3}
+CLIENTS=${BENCH_CLIENTS:-1}
+VERBS=${BENCH_VERBS:-$ALL_VERBS}
+NOTIFY=${BENCH_NOTIFY:-on}
+STRICT=${BENCH_STRICT:-0}
+export FORGE_PGPORT=${FORGE_PGPORT:-54351}
+NSEED=100000                    # seeded rows of bench_users
+NMANY=10000                     # rows of the create_many call
+
+for v in $VERBS; do
+  case " $ALL_VERBS " in *" $v "*) ;; *) echo "run.sh: unknown verb $v (verbs: $ALL_VERBS)" >&2; exit 2 ;; esac
+done
+case $NOTIFY in on|off) ;; *) echo "run.sh: BENCH_NOTIFY must be on or off" >&2; exit 2 ;; esac
+command -v pgbench >/dev/null || { echo "run.sh: pgbench not found" >&2; exit 2; }
+
+# the command that reproduces this run, for the README
+CMD="FORGE_PGPORT=$FORGE_PGPORT BENCH_SECONDS=$SECS BENCH_ROUNDS=$ROUNDS BENCH_CLIENTS=\"$CLIENTS\" BENCH_NOTIFY=$NOTIFY"
+[ "$VERBS" = "$ALL_VERBS" ] || CMD="$CMD BENCH_VERBS=\"$VERBS\""
+CMD="$CMD test/bench/run.sh"
+
+WORK=$(mktemp -d /tmp/forge-bench.XXXXXX)
+cleanup() {
+  FORGE_PGPORT=$FORGE_PGPORT test/cluster.sh stop || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+cluster_env=$(FORGE_PGCONF='synchronous_commit = off' test/cluster.sh start) \
+  || { echo "run.sh: test/cluster.sh start failed" >&2; exit 1; }
+eval "$cluster_env"
+export PGHOST PGPORT PGUSER PGDATABASE
+
+psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+sql() { psql -At -c "$1"; }     # one value
+
+die() { echo "run.sh: $*" >&2; exit 1; }
+
+# forge is loaded afresh by every pgbench connection: if someone reinstalls
+# it during the benchmark, the runs would mix builds (or fail), so note its
+# checksum and check it after every run.
+FORGE_SO="$(pg_config --pkglibdir)/forge.so"
+[ -f "$FORGE_SO" ] || die "forge is not installed ($FORGE_SO missing); build and install it first"
+so_sum() { md5sum "$FORGE_SO" "$(pg_config --sharedir)"/extension/forge--*.sql | md5sum | cut -c1-12; }
+SO_SUM=$(so_sum)
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+
+psql -v nseed=$NSEED -v nmany=$NMANY -f $BENCH/schema.sql >"$WORK/schema.log" 2>&1 \
+  || { cat "$WORK/schema.log" >&2; die "loading schema.sql failed"; }
+
+# ---------------------------------------------------------------------------
+# Same jsonb on both sides: each single-row pair, run once on fresh rows in a
+# rolled-back transaction, must return objects with the same keys and value
+# types (ids, emails and timestamps differ by construction).
+shape() { echo "(SELECT jsonb_object_agg(k, jsonb_typeof(v)) FROM jsonb_each($1) AS e(k, v))"; }
+same=$(psql -At <<SQL
+BEGIN;
+CREATE TEMP TABLE eq (verb text, side text, j jsonb) ON COMMIT DROP;
+INSERT INTO eq SELECT 'create', 'forge', forge_create('bench_users', '{"data": {"email": "eq1@example.com", "name": "n"}}');
+WITH h AS (INSERT INTO bench_users (email, name) VALUES ('eq2@example.com', 'n') RETURNING to_jsonb(bench_users.*) AS j)
+INSERT INTO eq SELECT 'create', 'hand', j FROM h;
+INSERT INTO eq SELECT 'update', 'forge', forge_update('bench_users', '{"where": {"id": 1}, "data": {"views": {"increment": 1}}}');
+WITH h AS (UPDATE bench_users SET views = views + 1 WHERE id = 2 RETURNING to_jsonb(bench_users.*) AS j)
+INSERT INTO eq SELECT 'update', 'hand', j FROM h;
+INSERT INTO eq SELECT 'upsert', 'forge', forge_upsert('bench_users', '{"where": {"email": "seed3@example.com"}, "create": {"email": "seed3@example.com", "name": "n"}, "update": {"views": {"increment": 1}}}');
+WITH h AS (INSERT INTO bench_users (email, name) VALUES ('seed4@example.com', 'n') ON CONFLICT (email) DO UPDATE SET views = bench_users.views + 1 RETURNING to_jsonb(bench_users.*) AS j)
+INSERT INTO eq SELECT 'upsert', 'hand', j FROM h;
+INSERT INTO bench_del (id, email) VALUES (-1, 'd1'), (-2, 'd2');
+INSERT INTO eq SELECT 'delete', 'forge', forge_delete('bench_del', '{"where": {"id": -1}}');
+WITH h AS (DELETE FROM bench_del WHERE id = -2 RETURNING to_jsonb(bench_del.*) AS j)
+INSERT INTO eq SELECT 'delete', 'hand', j FROM h;
+SELECT string_agg(verb, ' ' ORDER BY verb) FROM (
+  SELECT verb FROM eq GROUP BY verb
+  HAVING count(*) = 2 AND count(DISTINCT $(shape j)) = 1
+     AND bool_and(j ->> 'views' = (SELECT j2 ->> 'views' FROM eq AS e2(v2, s2, j2) WHERE v2 = eq.verb AND s2 = 'forge'))) AS ok;
+ROLLBACK;
+SQL
+) || die "the same-jsonb check failed to run"
+[ "$same" = "create delete update upsert" ] || die "forge and the hand-written statements return different jsonb (only these agree: '$same')"
+
+# ---------------------------------------------------------------------------
+# Per verb: the table whose writes prove a run did its work, the probe that
+# measures them, and how far the probe must move per transaction.
+table_of() {
+  case $1 in
+    delete) echo bench_del ;; delete_many) echo bench_delm ;;
+    create_many) echo bench_many ;; *) echo bench_users ;;
+  esac
+}
+probe_of() {
+  case $1 in
+    update|upsert_update|update_many) echo "SELECT sum(views) FROM bench_users" ;;
+    *) echo "SELECT count(*) FROM $(table_of "$1")" ;;
+  esac
+}
+per_txn() {
+  case $1 in
+    delete) echo -1 ;; delete_many) echo -10 ;; update_many) echo 10 ;;
+    create_many) echo $NMANY ;; *) echo 1 ;;
+  esac
+}
+target_of() { [ "$1" = create_many ] && echo 0.80 || echo 0.85; }
+
+declare -A LAST_TPS             # verb -> highest tps seen, to size refills
+
+# delete and delete_many consume ids upwards from BASE[verb]: client c's
+# n-th call takes id base + (n - 1) * clients + c (times 10 and ten ids for
+# delete_many), so after T transactions every id below base + T * clients
+# (* 10) may be gone and the next run starts there.
+declare -A BASE=([delete]=1 [delete_many]=1)
+step_of() { [ "$1" = delete_many ] && echo 10 || echo 1; }
+
+# refill VERB CLIENTS: put enough rows ahead of BASE[verb] that the run
+# cannot run out (a run that did would fail the row-count check)
+refill() {
+  local verb=$1 c=$2 tbl step est base maxid need
+  case $verb in
+    delete) tbl=bench_del ;; delete_many) tbl=bench_delm ;; *) return 0 ;;
+  esac
+  step=$(step_of "$verb")
+  est=${LAST_TPS[$verb]:-$((25000 * c))}
+  base=${BASE[$verb]}
+  maxid=$(sql "SELECT coalesce(max(id), 0) FROM $tbl")
+  # one client may run ahead of the others: up to clients x its calls ids
+  need=$(awk -v e="$est" -v s="$SECS" -v k="$step" -v c="$c" 'BEGIN { printf "%d", e * s * k * c * 1.4 + 100 * c * k }')
+  if [ $((maxid - base + 1)) -lt "$need" ]; then
+    sql "INSERT INTO $tbl (id, email, name)
+         SELECT i, 'del' || i || '@example.com', 'user ' || i
+         FROM generate_series(greatest($maxid + 1, $base), $base + $need - 1) AS i" >/dev/null
+  fi
+}
+
+# prepare VERB CLIENTS: the same starting state for either side
+prepare() {
+  local verb=$1 tbl
+  tbl=$(table_of "$verb")
+  [ "$verb" = create_many ] && sql "TRUNCATE bench_many" >/dev/null
+  refill "$verb" "$2"
+  sql "VACUUM $tbl" >/dev/null
+  sql "CHECKPOINT" >/dev/null
+}
+
+# sample_cpu PGBENCH_PID CLIENTS: while pgbench runs, the CPU time its
+# backends spend (from /proc/PID/schedstat, in ns), over the wall time
+# between the first and the last sample; sets SAMPLE_CPU_NS and SAMPLE_NS.
+# On a shared machine tps moves with whatever else runs; the backend's CPU
+# time per transaction moves much less, so the table shows both.
+sample_cpu() {
+  local pb=$1 c=$2 pids="" p t0="" t1 c0=0 c1 ns rest i
+  for ((i = 0; i < 100; i++)); do
+    kill -0 "$pb" 2>/dev/null || break
+    pids=$(sql "SELECT string_agg(pid::text, ' ') FROM pg_stat_activity WHERE application_name = 'pgbench' AND backend_type = 'client backend'")
+    [ "$(wc -w <<<"$pids")" -ge "$c" ] && break
+    sleep 0.05
+  done
+  SAMPLE_CPU_NS=0 SAMPLE_NS=0
+  [ -n "$pids" ] || return 0
+  while kill -0 "$pb" 2>/dev/null; do
+    c1=0
+    for p in $pids; do
+      read -r ns rest 2>/dev/null <"/proc/$p/schedstat" || continue 2
+      c1=$((c1 + ns))
+    done
+    t1=${EPOCHREALTIME/./}
+    if [ -z "$t0" ]; then t0=$t1 c0=$c1; else SAMPLE_CPU_NS=$((c1 - c0)) SAMPLE_NS=$(((t1 - t0) * 1000)); fi
+    sleep 0.2
+  done
+}
+
+# run VERB SIDE CLIENTS: one pgbench run; sets RUN_TPS and RUN_CPU (backend
+# CPU microseconds per transaction)
+run() {
+  local verb=$1 side=$2 c=$3 log before after txns failed tps delta want opts pb rc=0
+  log="$WORK/$verb-$side-c$c-$(date +%s%N).log"
+  prepare "$verb" "$c"
+  before=$(sql "$(probe_of "$verb")")
+  opts=""
+  [ "$side" = forge ] && opts="-c forge.notify=$NOTIFY"
+  PGOPTIONS="$opts" pgbench -n -M prepared -c "$c" -j "$c" -T "$SECS" \
+    -D nseed=$NSEED -D nclients="$c" -D n=0 -D base="${BASE[$verb]:-1}" \
+    -f "$BENCH/${verb}_$side.sql" >"$log" 2>&1 &
+  pb=$!
+  sample_cpu "$pb" "$c"
+  wait "$pb" || rc=$?
+  after=$(sql "$(probe_of "$verb")")
+  [ "$(so_sum)" = "$SO_SUM" ] ||
+    die "forge was reinstalled during the benchmark ($FORGE_SO changed); the runs would mix builds, start again"
+  txns=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$log")
+  failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$log")
+  tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$log")
+  if [ $rc -ne 0 ] || grep -qiE 'aborted|error' "$log" || [ "${failed:-x}" != 0 ] ||
+     [ -z "$txns" ] || [ -z "$tps" ] || [ "$txns" -eq 0 ]; then
+    cat "$log" >&2
+    die "$verb ($side, -c $c): pgbench failed (exit $rc, failed transactions: ${failed:-?})"
+  fi
+  delta=$((after - before))
+  if [ "$verb" = create_many ]; then delta=$after; fi
+  want=$(( $(per_txn "$verb") * txns ))
+  if [ -n "${BASE[$verb]:-}" ]; then
+    BASE[$verb]=$((BASE[$verb] + txns * c * $(step_of "$verb")))
+  fi
+  [ "$delta" -eq "$want" ] ||
+    die "$verb ($side, -c $c): $txns transactions should move '$(probe_of "$verb")' by $want, it moved by $delta"
+  if awk -v a="$tps" -v b="${LAST_TPS[$verb]:-0}" 'BEGIN { exit !(a > b) }'; then
+    LAST_TPS[$verb]=$tps
+  fi
+  RUN_TPS=$tps
+  RUN_CPU=$(awk -v cpu="$SAMPLE_CPU_NS" -v ns="$SAMPLE_NS" -v tps="$tps" \
+    'BEGIN { if (ns > 0 && tps > 0) printf "%.1f", cpu / 1000 / (ns / 1e9 * tps); else print "nan" }')
+}
+
+# median of the numbers on stdin ("nan", a run without a CPU sample, is left out)
+median() {
+  tr ' ' '\n' | grep -E '^[0-9.]+$' | sort -g |
+    awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# ---------------------------------------------------------------------------
+nverbs=$(wc -w <<<"$VERBS"); nclients=$(wc -w <<<"$CLIENTS")
+echo "forge benchmark: $nverbs verbs x $nclients client setting(s) x $ROUNDS rounds x 2 sides x ${SECS}s" \
+     "(about $((nverbs * nclients * ROUNDS * 2 * SECS / 60 + 1)) min)" >&2
+
+ROWS=()
+DETAILS=()
+below=0
+for c in $CLIENTS; do
+  for verb in $VERBS; do
+    f_all="" h_all="" r_all="" fc_all="" hc_all=""
+    for ((r = 1; r <= ROUNDS; r++)); do
+      # alternate, and alternate who goes first, so drift (table growth,
+      # dead tuples) does not favour one side
+      if ((r % 2)); then order="forge hand"; else order="hand forge"; fi
+      for side in $order; do
+        run "$verb" "$side" "$c"
+        if [ "$side" = forge ]; then f_all="$f_all $RUN_TPS" fc_all="$fc_all $RUN_CPU"
+        else h_all="$h_all $RUN_TPS" hc_all="$hc_all $RUN_CPU"; fi
+      done
+      r_all="$r_all $(awk -v f="${f_all##* }" -v h="${h_all##* }" 'BEGIN { printf "%.2f", f / h }')"
+      printf '  %-14s -c %s round %d/%d: forge %8.0f tps %7s us  hand %8.0f tps %7s us  (%sx)\n' \
+        "$verb" "$c" "$r" "$ROUNDS" "${f_all##* }" "${fc_all##* }" "${h_all##* }" "${hc_all##* }" \
+        "${r_all##* }" >&2
+    done
+    f=$(median <<<"$f_all"); h=$(median <<<"$h_all")
+    fc=$(median <<<"$fc_all"); hc=$(median <<<"$hc_all")
+    ratio=$(awk -v f="$f" -v h="$h" 'BEGIN { printf "%.2f", f / h }')
+    cratio=$(awk -v f="$fc" -v h="$hc" 'BEGIN { if (f + 0 > 0 && h + 0 > 0) printf "%.2f", h / f; else print "nan" }')
+    target=$(target_of "$verb")
+    if awk -v r="$ratio" -v t="$target" 'BEGIN { exit !(r >= t) }'; then res=PASS; else res=BELOW; below=1; fi
+    ROWS+=("$(printf '| %-13s | %7s | %9.0f | %9.0f | %5s | >= %sx | %-6s | %9s | %9s | %5s |' \
+      "$verb" "$c" "$f" "$h" "${ratio}x" "$target" "$res" "$fc" "$hc" "${cratio}x")")
+    DETAILS+=("$(printf '%-13s -c %s  forge:%s  hand:%s  ratio:%s' "$verb" "$c" \
+      "$(printf ' %.0f' $f_all)" "$(printf ' %.0f' $h_all)" "$r_all")")
+  done
+done
+
+server_version=$(sql "SHOW server_version")
+echo
+echo "forge benchmark: forge's verbs vs the hand-written statement, median tps of $ROUNDS runs each"
+echo "command:  $CMD"
+echo "forge:    $FORGE_SO, md5 $(md5sum "$FORGE_SO" | cut -c1-12), installed $(date -u -r "$FORGE_SO" '+%Y-%m-%d %H:%M UTC')"
+echo "machine:  $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), PostgreSQL $server_version, $(pgbench --version)"
+echo "load:     $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end (1, 5, 15 min load averages; anything else running skews the numbers)"
+echo "settings: pgbench -n -M prepared -T $SECS -c N -j N; synchronous_commit = off, fsync = off; forge.notify = $NOTIFY"
+echo
+echo "| verb          | clients | forge tps |  hand tps | ratio | target   | result | forge cpu |  hand cpu | ratio |"
+echo "|---------------|---------|-----------|-----------|-------|----------|--------|-----------|-----------|-------|"
+printf '%s\n' "${ROWS[@]}"
+echo
+echo "every round (forge and hand back to back, in run order):"
+printf '  %s\n' "${DETAILS[@]}"
+echo
+echo "ratio = median forge tps / median hand tps; the target and result are on it."
+echo "cpu = median CPU time of the server backend(s) per transaction, in microseconds (from /proc/PID/schedstat);"
+echo "      its ratio is hand / forge, so that below 1 means forge costs more.  It leaves out the client and the"
+echo "      round trip, and moves less than tps when the machine is shared."
+echo "create_many is transactions (calls of $NMANY rows) per second; update_many and delete_many touch 10 rows per call."
+if [ $below = 1 ] && [ "$STRICT" = 1 ]; then exit 3; fi
+exit 0

@@ -1,0 +1,1407 @@
+#!/usr/bin/python3
+"""test/fuzz/fuzz.py: a bad-input fuzzer for forge's seven verbs.
+
+Creates its own database (default forge_fuzz) and a non-superuser role, builds
+a schema with every supported column type (int2/4/8, numeric, float4/8, text,
+varchar(5), bool, date, timestamp, timestamptz, uuid, json, jsonb, bytea,
+int[], text[], an enum, a domain with a CHECK), a NOT NULL column, a
+generated column, unique keys (a primary key, a single-column and a compound
+unique constraint, a compound unique index, a partial unique index), a
+foreign key, a column with a 63-byte name, a table with row-level security
+(USING and WITH CHECK) and a table whose writes go to forge's outbox.  Then
+sends random and mutated descriptors to every verb: wrong JSON types at every
+key, deep nesting (100,000 levels), huge arrays, odd keys (empty, 63/64/65
+bytes, quotes, semicolons, backslashes, \\u0000, odd Unicode), numeric
+overflow, NaN and infinities, malformed dates, op objects on every column
+type, compound-key selectors right and wrong, AND/OR/NOT in every form, and
+mutations of valid descriptors (a key dropped, a type swapped, an op
+duplicated).  About a third of the calls run as the non-superuser role
+(SET LOCAL ROLE), so row-level security and column privileges apply.
+
+Each call is one autocommit transaction.  After every call it checks:
+
+  (a) the backend did not crash: the connection answers the next query and
+      the server log has no "terminated by signal" (nor PANIC, nor an
+      assertion failure) since the run began;
+  (b) a failure is a clean ERROR whose SQLSTATE is in README's "Errors"
+      section (read from README.md at start, so documenting a code there is
+      what makes it acceptable).  An error raised while PostgreSQL reads the
+      call's literals, before forge runs (the jsonb text itself: \\u0000,
+      nesting past the jsonb parser's stack limit; a model name that does not
+      exist), carries a statement position: it is counted as "input:CODE"
+      and is not checked against the list;
+  (c) a failed call changed nothing: the row count and an md5 of every row
+      of each table (and of the outbox) are what they were before the call.
+      Tables are kept small: every --reseed calls (and after a big write)
+      they are emptied with forge_delete_many and refilled with
+      forge_create_many.
+
+A successful call must return a JSON object ({"count": n} for the *_many
+verbs).  Anything else is a violation too.  The run ends with summary
+figures: descriptors sent, by verb, by outcome (ok / each SQLSTATE),
+crashes, violations, SQLSTATEs outside the documented list with an example
+each, and time.  Exit status: 0 no violation, 1 violations, 2 the fuzzer
+itself could not run.
+
+The session runs with jit = off (an OR of tens of thousands of filters is
+otherwise compiled by LLVM for about a minute, uninterruptibly; see
+--jit) and statement_timeout = --timeout seconds; a timeout (57014) is
+reported like any undocumented SQLSTATE.  The fuzzer's own session logs
+nothing below FATAL (log_min_messages, log_min_error_statement), so that
+the server log stays small and holds what the postmaster says.
+
+Usage (PGHOST/PGPORT/PGUSER name a cluster with forge installed and a
+superuser):
+    test/fuzz/fuzz.py                         # 3000 descriptors, seed 1
+    test/fuzz/fuzz.py --count 100000 --seed 7 # the long run
+Each violation's descriptor is written, ready to replay with psql, to
+--out (default /tmp/forge-fuzz-SEED/).
+"""
+import argparse
+import json
+import os
+import random
+import re
+import sys
+import time
+import uuid
+
+try:
+    import psycopg2
+    import psycopg2.extensions
+except ImportError:                       # a python3 other than Debian's
+    sys.path.append("/usr/lib/python3/dist-packages")
+    try:
+        import psycopg2
+        import psycopg2.extensions
+    except ImportError:
+        sys.exit("fuzz.py needs psycopg2: apt-get install python3-psycopg2")
+
+VERBS = ["forge_create", "forge_create_many", "forge_update",
+         "forge_update_many", "forge_upsert", "forge_delete",
+         "forge_delete_many"]
+VERB_KEYS = {
+    "forge_create": ["data", "select", "include"],
+    "forge_create_many": ["data", "skipDuplicates"],
+    "forge_update": ["where", "data", "select", "include"],
+    "forge_update_many": ["where", "data"],
+    "forge_upsert": ["where", "create", "update", "select", "include"],
+    "forge_delete": ["where", "select", "include"],
+    "forge_delete_many": ["where"],
+}
+ROLE = "forge_fuzz_role"
+LONG = "c63_" + "x" * 59                 # a 63-byte column name
+assert len(LONG.encode()) == 63
+
+# column -> kind, per table
+TABLES = {
+    "fz_all": {
+        "id": "int4", "i2": "int2", "i4": "int4", "i8": "int8",
+        "num": "numeric", "f4": "float4", "f8": "float8", "txt": "text",
+        "vc": "vc5", "b": "bool", "d": "date", "ts": "timestamp",
+        "tstz": "timestamptz", "u": "uuid", "j": "json", "jb": "jsonb",
+        "ba": "bytea", "ia": "int[]", "ta": "text[]", "m": "enum",
+        "p": "domain", "req": "text", "gen": "gen", "email": "text",
+        "ka": "int4", "kb": "text", "code": "text", "parent_id": "fk",
+        LONG: "int4",
+    },
+    "fz_parent": {"id": "int4", "name": "text"},
+    "fz_rls": {"id": "int4", "owner": "owner", "n": "int4", "note": "text"},
+}
+NUMBER_KINDS = {"int2", "int4", "int8", "numeric", "float4", "float8",
+                "domain", "fk"}
+ASSIGN_OPS = ["increment", "decrement", "multiply", "divide", "set", "unset"]
+FILTER_OPS = ["equals", "not", "in", "notIn", "lt", "lte", "gt", "gte",
+              "contains", "startsWith", "endsWith", "mode"]
+MOODS = ["sad", "ok", "happy"]
+CRASH_RE = re.compile(r"terminated by signal|was terminated by exception|"
+                      r"PANIC:|TRAP: |server process .* was terminated")
+
+SCHEMA = f"""
+CREATE EXTENSION forge;
+CREATE TYPE fz_mood AS ENUM ('sad', 'ok', 'happy');
+CREATE DOMAIN fz_posint AS int CHECK (VALUE > 0);
+CREATE TABLE fz_parent (id int PRIMARY KEY, name text UNIQUE);
+CREATE TABLE fz_all (
+    id        serial PRIMARY KEY,
+    i2        int2,
+    i4        int4,
+    i8        int8,
+    num       numeric,
+    f4        float4,
+    f8        float8,
+    txt       text,
+    vc        varchar(5),
+    b         bool,
+    d         date,
+    ts        timestamp,
+    tstz      timestamptz,
+    u         uuid,
+    j         json,
+    jb        jsonb,
+    ba        bytea,
+    ia        int[],
+    ta        text[],
+    m         fz_mood,
+    p         fz_posint,
+    req       text NOT NULL,
+    gen       int8 GENERATED ALWAYS AS (i8 + 1) STORED,
+    email     text UNIQUE,
+    ka        int,
+    kb        text,
+    code      text,
+    parent_id int REFERENCES fz_parent (id),
+    "{LONG}"  int,
+    UNIQUE (ka, kb)
+);
+ALTER SEQUENCE fz_all_id_seq RESTART 10000000;
+CREATE UNIQUE INDEX fz_all_i2_m_idx ON fz_all (i2, m);
+CREATE UNIQUE INDEX fz_all_code_idx ON fz_all (code) WHERE code <> '';
+CREATE TABLE fz_rls (
+    id    int PRIMARY KEY,
+    owner text NOT NULL DEFAULT current_user,
+    n     int NOT NULL DEFAULT 0,
+    note  text
+);
+ALTER TABLE fz_rls ENABLE ROW LEVEL SECURITY;
+CREATE POLICY fz_rls_own ON fz_rls
+    USING (owner = current_user)
+    WITH CHECK (owner = current_user AND n >= 0);
+CREATE VIEW fz_view AS SELECT * FROM fz_parent;
+CREATE SEQUENCE fz_seq;
+SELECT forge_outbox_enable('fz_parent', true);
+GRANT USAGE ON SCHEMA public TO {ROLE};
+GRANT SELECT, INSERT, DELETE ON fz_all TO {ROLE};
+GRANT UPDATE (id, i4, i8, num, f4, f8, txt, vc, b, d, ts, tstz, u, j, jb, ba,
+              ia, ta, m, p, req, email, ka, kb, code, parent_id, "{LONG}")
+    ON fz_all TO {ROLE};
+GRANT USAGE ON SEQUENCE fz_all_id_seq TO {ROLE};
+GRANT SELECT, INSERT, UPDATE, DELETE ON fz_parent, fz_rls, fz_view TO {ROLE};
+GRANT INSERT ON forge_outbox TO {ROLE};
+GRANT USAGE ON SEQUENCE forge_outbox_id_seq TO {ROLE};
+"""
+
+CHECKSUM = " UNION ALL ".join(
+    f"SELECT '{t}', count(*), coalesce(md5(string_agg(t::text, E'\\n' "
+    f"ORDER BY t.id)), '-') FROM {t} t"
+    for t in ["fz_all", "fz_parent", "fz_rls", "forge_outbox"])
+
+
+# --------------------------------------------------------------------------
+# JSON text
+# --------------------------------------------------------------------------
+
+class Raw(str):
+    """JSON text inserted as it is (1e400, "\\u0000", deep nesting)."""
+
+
+class Pairs(list):
+    """A JSON object as (key, value) pairs: keys may repeat."""
+
+
+def dump(v, out):
+    """Append the JSON text of v to the list out."""
+    if isinstance(v, Raw):
+        out.append(v)
+    elif v is None:
+        out.append("null")
+    elif v is True:
+        out.append("true")
+    elif v is False:
+        out.append("false")
+    elif isinstance(v, int):
+        out.append(str(v))
+    elif isinstance(v, float):
+        out.append(repr(v))
+    elif isinstance(v, str):
+        try:
+            v.encode("utf-8")
+            out.append(json.dumps(v, ensure_ascii=False))
+        except UnicodeEncodeError:          # lone surrogates: \\udXXX
+            out.append(json.dumps(v))
+    elif isinstance(v, (dict, Pairs)):
+        out.append("{")
+        items = v.items() if isinstance(v, dict) else v
+        for i, (k, x) in enumerate(items):
+            if i:
+                out.append(", ")
+            dump(k, out)
+            out.append(": ")
+            dump(x, out)
+        out.append("}")
+    elif isinstance(v, (list, tuple)):
+        out.append("[")
+        for i, x in enumerate(v):
+            if i:
+                out.append(", ")
+            dump(x, out)
+        out.append("]")
+    else:
+        raise TypeError(type(v))
+
+
+def dumps(v):
+    out = []
+    dump(v, out)
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------
+# values
+# --------------------------------------------------------------------------
+
+TEXT_CHARS = ("abcxyzABC0123 _%\\\"';-/*$é漢😀\u202e\u0301\u00a0\ufeff\t\n")
+
+NASTY = [
+    None, True, False, 0, -1, 1, Raw("-0"), Raw("1.0"), Raw("1.5"),
+    Raw("-1.5"), Raw("1e400"), Raw("-1e400"), Raw("1e-400"), Raw("1E+2"),
+    Raw("123456789012345678901234567890"), Raw("9223372036854775807"),
+    Raw("9223372036854775808"), Raw("-9223372036854775809"),
+    Raw("2147483647"), Raw("2147483648"), Raw("-2147483649"), Raw("32767"),
+    Raw("32768"), Raw("-32769"), Raw("3.5e38"), Raw("1.8e308"),
+    Raw("4.9e-325"), Raw("0.1e-99999"), Raw("1" + "0" * 1000),
+    "NaN", "nan", "Infinity", "-Infinity", "inf", "+inf", "-inf", "1e400",
+    "", " ", "x", "null", "true", "t", "1", " 1 ", "1.5", "0x10", "1_000",
+    "2024-02-30", "2024-13-01", "0000-00-00", "2024-02-29 25:00",
+    "2024-02-29 23:59:60", "infinity", "-infinity", "epoch", "now", "today",
+    "allballs", "294277-01-01", "294276-12-31 23:59:59", "5874898-01-01",
+    "4714-11-23 BC", "4714-11-24 BC", "2024-01-01 +99:00",
+    "2024-01-01 00:00 +15:59:59", "2024-01-01T00:00:00Z", "J2451187",
+    "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+    "{a0eebc999c0b4ef8bb6d6bb9bd380a11}", "{}", "{1,2", "{{1},{2,3}}",
+    "{1,2}", "\\x", "\\xZZ", "\\x0", "\\x00ff", "\\000", "happy", "HAPPY",
+    "'; DROP TABLE fz_all; --", "\"", "\\", "%", "_", "%_\\", "é", "😀",
+    "\u202e", "\ufeff", "\u00a0", "a\u0301", "\u2028", "é" * 5, "é" * 6,
+    "x" * 5, "x" * 6, "x" * 3000,
+    Raw('"\\u0000"'), Raw('"a\\u0000b"'), Raw('"\\ud800"'), Raw('"\\udc00x"'),
+    Raw('"\\ud83d\\ude00"'), Raw('"\\u00e9"'), Raw('"\\/"'),
+    [], [1], [None], ["a", 1, True], [[1, 2], [3, 4]], [[1], [2, 3]],
+    [[[[[[[1]]]]]]], [{}], [[]], [1.5], ["NaN"], [Raw("1e400")],
+    {}, {"a": 1}, {"set": 1}, {"increment": 1}, {"equals": 1},
+    {"not": None}, {"in": []}, {"": None},
+]
+
+
+def rtext(r, maxlen=12):
+    return "".join(r.choice(TEXT_CHARS) for _ in range(r.randint(0, maxlen)))
+
+
+def rjson(r, depth=2):
+    c = r.randint(0, 6 if depth > 0 else 4)
+    if c == 0:
+        return None
+    if c == 1:
+        return r.choice([True, False])
+    if c == 2:
+        return r.choice([r.randint(-9, 9), 1.5, Raw("1e400"), Raw("-0")])
+    if c in (3, 4):
+        return rtext(r, 6)
+    if c == 5:
+        return [rjson(r, depth - 1) for _ in range(r.randint(0, 3))]
+    return {rtext(r, 4): rjson(r, depth - 1) for _ in range(r.randint(0, 3))}
+
+
+def valid_value(kind, r):
+    """A value the column's type accepts (mostly)."""
+    if kind in ("int2", "int4"):
+        return r.randint(-300, 300)
+    if kind == "int8":
+        return r.choice([r.randint(-10**6, 10**6), Raw("9223372036854775806")])
+    if kind == "numeric":
+        return r.choice([r.randint(-1000, 1000), Raw("%d.%03d" % (
+            r.randint(-99, 99), r.randint(0, 999))), 0.5, Raw("1e20")])
+    if kind in ("float4", "float8"):
+        return r.choice([1.5, -2.25, 0, 1e10, r.randint(-50, 50)])
+    if kind == "text":
+        return rtext(r)
+    if kind == "vc5":
+        return rtext(r, 5)
+    if kind == "bool":
+        return r.choice([True, False, True, False, "true", "f", "yes", "on", "0"])
+    if kind == "date":
+        return "%04d-%02d-%02d" % (r.randint(1, 9999), r.randint(1, 12),
+                                   r.randint(1, 28))
+    if kind == "timestamp":
+        return "%04d-%02d-%02d %02d:%02d:%02d.%d" % (
+            r.randint(1900, 2100), r.randint(1, 12), r.randint(1, 28),
+            r.randint(0, 23), r.randint(0, 59), r.randint(0, 59),
+            r.randint(0, 999999))
+    if kind == "timestamptz":
+        return "%04d-%02d-%02dT%02d:%02d:00%+03d:00" % (
+            r.randint(1900, 2100), r.randint(1, 12), r.randint(1, 28),
+            r.randint(0, 23), r.randint(0, 59), r.randint(-12, 14))
+    if kind == "uuid":
+        return str(uuid.UUID(int=r.getrandbits(128)))
+    if kind in ("json", "jsonb"):
+        return rjson(r)
+    if kind == "bytea":
+        return "\\x" + "".join(r.choice("0123456789abcdef")
+                               for _ in range(2 * r.randint(0, 8)))
+    if kind == "int[]":
+        return r.choice([[r.randint(-9, 9) for _ in range(r.randint(0, 4))],
+                         [], [None, 1], [[1, 2], [3, 4]]])
+    if kind == "text[]":
+        return r.choice([[rtext(r, 4) for _ in range(r.randint(0, 4))],
+                         [], [None], [["a", "b"], ["c", "d"]]])
+    if kind == "enum":
+        return r.choice(MOODS)
+    if kind == "domain":
+        return r.randint(1, 1000)
+    if kind == "fk":
+        return r.choice([r.randint(1, 12), None])      # 11, 12: no parent
+    if kind == "owner":
+        return r.choice([ROLE, ROLE, "postgres", "someone"])
+    if kind == "gen":
+        return r.randint(0, 9)
+    return None
+
+
+def any_value(kind, r):
+    """A valid value, a nasty one, or a valid value of another type."""
+    c = r.random()
+    if c < 0.45:
+        return valid_value(kind, r)
+    if c < 0.85:
+        return r.choice(NASTY)
+    return valid_value(r.choice(list(TABLES["fz_all"].values())), r)
+
+
+def rany(r):
+    """Any JSON value, for a wrong type at a key."""
+    return r.choice([None, True, False, 0, 1, -1, Raw("1e400"), "", "x",
+                     "data", [], [1], [{}], [None], {}, {"x": 1},
+                     {"id": 1}, [[]], "{}", "[]"])
+
+
+# --------------------------------------------------------------------------
+# keys
+# --------------------------------------------------------------------------
+
+BAD_KEYS = [
+    "", " ", "ID", "Id", "id ", " id", "nope", "xmin", "ctid", "oid",
+    "tableoid", "cmax", "a" * 63, "a" * 64, "a" * 65, LONG + "x",
+    LONG + "xy", LONG[:-1], "é" * 32, "a" * 62 + "é", "é" * 31 + "a",
+    "id\"", "\"id\"", "id'", "id;", "id; DROP TABLE fz_all; --", "id\\",
+    "\\", "\"", "'", ";", "--", "/*", "$1", "id) OR (1=1", "t.id",
+    "public.fz_all.id", "fz_all.id", "*", "AND ", "and", "or", "not", "And",
+    "equals", "set", "increment", "data", "where", "select", "ka_kb",
+    "kb_ka", "fz_all_ka_kb_key", "fz_all_pkey", "fz_all_email_key", "i2_m",
+    "fz_all_i2_m_idx", "fz_all_code_idx", "😀", "\u202e", "ɪd", "ｉｄ",
+    "gen", Raw('"\\u0000"'), Raw('"id\\u0000"'), Raw('"\\ud800"'),
+    "x" * 10000, "id\n", "%", "_", "NOT", "OR",
+]
+
+
+def col_key(table, r, bad=0.1):
+    if r.random() < bad:
+        return r.choice(BAD_KEYS)
+    return r.choice(list(TABLES[table]))
+
+
+# --------------------------------------------------------------------------
+# descriptors
+# --------------------------------------------------------------------------
+
+class Gen:
+    """Descriptor generator; every choice comes from one seeded Random."""
+
+    def __init__(self, seed):
+        self.r = random.Random(seed)
+        self.next_id = 1000
+
+    def fresh(self):
+        self.next_id += 1
+        return self.next_id
+
+    # ---- data ----------------------------------------------------------
+
+    def valid_row(self, table):
+        """A row a create should accept (unique values kept fresh)."""
+        r = self.r
+        if table == "fz_parent":
+            n = self.fresh()
+            return {"id": n, "name": "p%d" % n}
+        if table == "fz_rls":
+            row = {"id": self.fresh()}
+            if r.random() < 0.5:
+                row["n"] = r.randint(0, 9)
+            if r.random() < 0.5:
+                row["note"] = rtext(r)
+            return row
+        n = self.fresh()
+        row = {"req": rtext(r) or "r"}
+        if r.random() < 0.7:
+            row["id"] = n
+        if r.random() < 0.5:
+            row["email"] = "e%d@x.co" % n
+        if r.random() < 0.3:
+            row["ka"], row["kb"] = n, "k%d" % n
+        if r.random() < 0.3:
+            row["code"] = "c%d" % n
+        for c, kind in TABLES["fz_all"].items():
+            if c in ("id", "req", "email", "ka", "kb", "code", "gen", "i2") \
+                    or r.random() < 0.6:
+                continue
+            v = valid_value(kind, r)
+            if kind == "int8" and isinstance(v, Raw):
+                v = r.randint(0, 9)
+            row[c] = v
+        return row
+
+    def rand_data(self, table, update):
+        """A data object: columns, bad keys, values and op objects."""
+        r = self.r
+        d = {}
+        for _ in range(r.randint(0, 4)):
+            k = col_key(table, r)
+            kind = TABLES[table].get(k, "int4")
+            c = r.random()
+            if c < 0.35:
+                d[k] = any_value(kind, r)
+            elif c < 0.8:
+                d[k] = self.assign_op(kind)
+            else:
+                d[k] = rany(r)
+        return d
+
+    def assign_op(self, kind):
+        r = self.r
+        c = r.random()
+        if c < 0.07:
+            return {}
+        if c < 0.15:
+            return {r.choice(FILTER_OPS + ["Increment", "inc", "", "push"]):
+                    1}
+        ops = {}
+        for _ in range(1 if r.random() < 0.8 else r.randint(2, 3)):
+            op = r.choice(ASSIGN_OPS)
+            if op == "unset":
+                ops[op] = r.choice([True, True, False, 1, None, "true"])
+            elif op == "set":
+                ops[op] = any_value(kind, r)
+            elif r.random() < 0.6:
+                ops[op] = r.choice([1, 2, -1, 0, 0.5, Raw("1e400"), "1",
+                                    Raw("9223372036854775807")])
+            else:
+                ops[op] = any_value(kind, r)
+        if r.random() < 0.05:                    # the same op twice
+            op = next(iter(ops))
+            return Pairs(list(ops.items()) + [(op, ops[op])])
+        return ops
+
+    def valid_update_data(self, table):
+        r = self.r
+        d = {}
+        cols = [c for c, k in TABLES[table].items()
+                if k != "gen" and c != "id" and k != "owner"]
+        for c in r.sample(cols, r.randint(0, min(3, len(cols)))):
+            kind = TABLES[table][c]
+            if c in ("email", "name", "code"):
+                d[c] = "%s%d" % (c[0], self.fresh())
+            elif c in ("ka", "kb", "i2"):
+                continue
+            elif kind in NUMBER_KINDS and kind not in ("fk", "domain") \
+                    and r.random() < 0.5:
+                op = r.choice(["increment", "decrement", "multiply", "divide"])
+                d[c] = {op: r.choice([1, 2, 3]) if op != "decrement" else 1}
+            else:
+                v = valid_value(kind, r)
+                if kind == "int8" and isinstance(v, Raw):
+                    v = 1
+                d[c] = v
+        return d
+
+    # ---- where ---------------------------------------------------------
+
+    def col_filter(self, table, kind, depth=0):
+        r = self.r
+        c = r.random()
+        if c < 0.3:
+            return any_value(kind, r)
+        if c < 0.35:
+            return None
+        ops = {}
+        for _ in range(r.randint(0, 3)):
+            op = r.choice(FILTER_OPS + ["", "EQUALS", "like", "has"]
+                          if r.random() < 0.1 else FILTER_OPS)
+            if op in ("in", "notIn"):
+                v = ([valid_value(kind, r) for _ in range(r.randint(0, 5))]
+                     if r.random() < 0.6 else any_value(kind, r))
+            elif op in ("contains", "startsWith", "endsWith"):
+                v = rtext(r) if r.random() < 0.6 else any_value(kind, r)
+            elif op == "mode":
+                v = r.choice(["insensitive", "default", "Insensitive", None,
+                              1, ""])
+            elif op == "not" and depth < 3 and r.random() < 0.3:
+                v = self.col_filter(table, kind, depth + 1)
+            else:
+                v = any_value(kind, r)
+            ops[op] = v
+        return ops
+
+    def compound(self, table):
+        """A compound unique selector, right or wrong."""
+        r = self.r
+        if table != "fz_all":
+            return {r.choice(["id_name", "fz_parent_pkey", "x_y"]):
+                    {"id": r.randint(1, 20)}}
+        i = r.randint(1, 25)
+        name, cols = r.choice([
+            ("ka_kb", ("ka", "kb")), ("fz_all_ka_kb_key", ("ka", "kb")),
+            ("i2_m", ("i2", "m")), ("fz_all_i2_m_idx", ("i2", "m")),
+            ("kb_ka", ("ka", "kb")), ("fz_all_pkey", ("id",)),
+            ("fz_all_email_key", ("email",)), ("fz_all_code_idx", ("code",)),
+        ])
+        vals = {"ka": i, "kb": "k%d" % i, "i2": i, "m": MOODS[i % 3],
+                "id": i, "email": "e%d@x.co" % i, "code": "c%d" % i}
+        sel = {c: vals[c] for c in cols}
+        c = r.random()
+        if c < 0.5:
+            pass                                     # right
+        elif c < 0.6:
+            sel.pop(r.choice(list(sel)))             # a column missing
+        elif c < 0.7:
+            sel["extra"] = 1
+        elif c < 0.8:
+            sel[r.choice(list(sel))] = r.choice([None, {}, [1], {"equals": 1}])
+        elif c < 0.9:
+            sel = rany(r)
+        else:
+            sel[r.choice(list(sel))] = any_value("int4", r)
+        return {name: sel}
+
+    def where(self, table, depth=0):
+        r = self.r
+        w = {}
+        for _ in range(r.randint(0, 3 if depth < 3 else 1)):
+            c = r.random()
+            if c < 0.55:
+                k = col_key(table, r)
+                w[k] = self.col_filter(table, TABLES[table].get(k, "int4"))
+            elif c < 0.65:
+                w.update(self.compound(table))
+            elif depth < 4:
+                k = r.choice(["AND", "OR", "NOT"])
+                form = r.random()
+                if form < 0.4:
+                    w[k] = [self.where(table, depth + 1)
+                            for _ in range(r.randint(0, 3))]
+                elif form < 0.8:
+                    w[k] = self.where(table, depth + 1)
+                else:
+                    w[k] = r.choice([None, 1, "x", [1], [None], [[]], True,
+                                     [{}, 1], []])
+        return w
+
+    def unique_where(self, table, valid=True):
+        """A unique selector, maybe with extra filters."""
+        r = self.r
+        i = r.randint(1, 30)
+        if table == "fz_all":
+            c = r.random()
+            if c < 0.4:
+                w = {"id": i if r.random() < 0.8 else {"equals": i}}
+            elif c < 0.55:
+                w = {"email": "e%d@x.co" % i}
+            elif c < 0.7:
+                w = {r.choice(["ka_kb", "fz_all_ka_kb_key"]):
+                     {"ka": i, "kb": "k%d" % i}}
+            elif c < 0.8:
+                w = {r.choice(["i2_m", "fz_all_i2_m_idx"]):
+                     {"i2": i, "m": MOODS[i % 3]}}
+            elif c < 0.9 and not valid:
+                w = {"code": "c%d" % i}            # partial index: 42P10
+            else:
+                w = {"id": i}
+        elif table == "fz_parent":
+            w = {"id": i} if r.random() < 0.7 else {"name": "p%d" % i}
+        else:
+            w = {"id": i}
+        if r.random() < 0.25:                      # an extra filter
+            k = r.choice(list(TABLES[table]))
+            kind = TABLES[table][k]
+            if valid:
+                w[k] = {r.choice(["not", "gte", "lt"]): valid_value(kind, r)} \
+                    if kind not in ("json", "int[]", "text[]", "gen") \
+                    else {"not": None}
+            else:
+                w[k] = self.col_filter(table, kind)
+        return w
+
+    def select(self, table):
+        r = self.r
+        c = r.random()
+        if c < 0.6:
+            cols = list(TABLES[table])
+            return {k: True for k in r.sample(
+                cols, r.randint(1, min(3, len(cols))))}
+        if c < 0.7:
+            return {k: True for k in TABLES[table]}
+        if c < 0.8:
+            return {r.choice(list(TABLES[table])): False}
+        if c < 0.9:
+            return {col_key(table, r, 0.5): r.choice([True, 1, "true", None,
+                                                      {}, False])}
+        return rany(r)
+
+    # ---- whole descriptors ---------------------------------------------
+
+    def valid(self, verb, table):
+        r = self.r
+        if verb == "forge_create":
+            a = {"data": self.valid_row(table)}
+        elif verb == "forge_create_many":
+            a = {"data": [self.valid_row(table)
+                          for _ in range(r.randint(0, 5))]}
+            if r.random() < 0.5:
+                a["skipDuplicates"] = r.choice([True, False])
+        elif verb == "forge_update":
+            a = {"where": self.unique_where(table),
+                 "data": self.valid_update_data(table)}
+        elif verb == "forge_update_many":
+            a = {"data": self.valid_update_data(table)}
+            if r.random() < 0.8:
+                a["where"] = self.where(table)
+        elif verb == "forge_upsert":
+            w = self.unique_where(table)
+            create = self.valid_row(table)
+            for k, v in w.items():       # forge fills the key in from where
+                create.pop(k, None)
+                if isinstance(v, dict):
+                    for kk in v:
+                        create.pop(kk, None)
+            a = {"where": w, "create": create,
+                 "update": self.valid_update_data(table)}
+        elif verb == "forge_delete":
+            a = {"where": self.unique_where(table)}
+        else:
+            a = {"where": self.where(table)} if r.random() < 0.9 else {}
+        if verb in ("forge_create", "forge_update", "forge_upsert",
+                    "forge_delete") and r.random() < 0.3:
+            cols = list(TABLES[table])
+            a["select"] = {k: True for k in r.sample(
+                cols, r.randint(1, min(3, len(cols))))}
+        return a
+
+    def random(self, verb, table):
+        """A descriptor built from the verb's keys with random contents."""
+        r = self.r
+        a = {}
+        for k in VERB_KEYS[verb]:
+            if k == "include" or r.random() < 0.12:
+                continue                                   # key missing
+            if r.random() < 0.1:
+                a[k] = rany(r)                             # wrong type
+            elif k in ("data", "create", "update"):
+                if verb == "forge_create_many":
+                    a[k] = [self.rand_data(table, False)
+                            if r.random() < 0.85 else rany(r)
+                            for _ in range(r.randint(0, 4))]
+                else:
+                    a[k] = self.rand_data(table, k != "create")
+            elif k == "where":
+                a[k] = (self.unique_where(table, False)
+                        if verb in ("forge_update", "forge_upsert",
+                                    "forge_delete") and r.random() < 0.5
+                        else self.where(table))
+            elif k == "select":
+                if r.random() < 0.4:
+                    a[k] = self.select(table)
+            elif k == "skipDuplicates":
+                a[k] = r.choice([True, False, None, 1, "true", [], {}])
+        for k in ["include", "orderBy", "Data", "where ", "data "] + \
+                VERBS + [v for v in VERB_KEYS if v != verb]:
+            if r.random() < 0.01:
+                a[k] = rany(r)                             # unknown key
+        return a
+
+    def mutate(self, a):
+        """Apply one to three mutations to the descriptor a (in place)."""
+        r = self.r
+        for _ in range(r.randint(1, 3)):
+            slots = []
+            collect(a, slots)
+            if not slots:
+                return rany(r)
+            parent, key = r.choice(slots)
+            m = r.randint(0, 9)
+            if m == 0 and isinstance(parent, dict):          # drop the key
+                del parent[key]
+            elif m == 1:                                     # swap the type
+                parent[key] = rany(r)
+            elif m == 2:
+                parent[key] = r.choice(NASTY)
+            elif m == 3 and isinstance(parent, dict):        # rename the key
+                v = parent.pop(key)
+                parent[r.choice(BAD_KEYS + [key.upper(), key + "s"])] = v
+            elif m == 4 and isinstance(parent, dict):        # add a key
+                parent[r.choice(BAD_KEYS + ASSIGN_OPS + FILTER_OPS +
+                                ["AND", "OR", "NOT", "id", "i4"])] = \
+                    r.choice(NASTY + [{}, []])
+            elif m == 5:                                     # wrap it
+                v = parent[key]
+                parent[key] = r.choice([[v], {"set": v}, {"equals": v},
+                                        {"not": v}, {"in": v}, {"AND": v},
+                                        {"increment": v}])
+            elif m == 6:                                     # add an op
+                v = parent[key]
+                if isinstance(v, dict):
+                    v[r.choice(ASSIGN_OPS + FILTER_OPS)] = r.choice(NASTY)
+                else:
+                    parent[key] = {r.choice(ASSIGN_OPS): v,
+                                   r.choice(ASSIGN_OPS + FILTER_OPS): v}
+            elif m == 7 and isinstance(parent, dict):        # duplicate key
+                items = list(parent.items())
+                items.append((key, r.choice(NASTY)))
+                r.shuffle(items)
+                parent.clear()
+                holder = Pairs(items)
+                return replace_obj(a, parent, holder)
+            elif m == 8:
+                parent[key] = r.choice([[], {}, None, "", 0])
+            else:
+                parent[key] = r.choice([{"AND": []}, {"OR": []}, {"NOT": []},
+                                        {"NOT": {}}, {"OR": {}}, {"AND": {}},
+                                        {"id": {"in": []}}])
+        return a
+
+
+def collect(v, slots):
+    """Every (container, key) slot of the descriptor v."""
+    if isinstance(v, dict):
+        for k in list(v):
+            slots.append((v, k))
+            collect(v[k], slots)
+    elif isinstance(v, list):
+        for i in range(len(v)):
+            slots.append((v, i))
+            collect(v[i], slots)
+
+
+def replace_obj(root, old, new):
+    """root with the object old (by identity) replaced by new."""
+    if root is old:
+        return new
+    if isinstance(root, dict):
+        for k in root:
+            root[k] = replace_obj(root[k], old, new)
+    elif isinstance(root, list):
+        for i in range(len(root)):
+            root[i] = replace_obj(root[i], old, new)
+    return root
+
+
+# --------------------------------------------------------------------------
+# special descriptors: deep, huge, and odd at the top
+# --------------------------------------------------------------------------
+
+def nest(n, open_, close, inner):
+    return Raw(open_ * n + inner + close * n)
+
+
+def specials():
+    """(label, verb, model, args text) for the big cases, run once each."""
+    s = []
+    for n in (100000, 20000, 10000, 5000, 3000, 1000):
+        s.append(("NOT object x%d" % n, "forge_delete_many", "fz_all",
+                  '{"where": %s}' % nest(n, '{"NOT": ', "}", '{"id": 1}')))
+    for n in (100000, 3000):
+        s.append(("NOT array x%d" % n, "forge_delete_many", "fz_all",
+                  '{"where": %s}' % nest(n, '{"NOT": [', "]}", '{"id": 1}')))
+        s.append(("AND array x%d" % n, "forge_update_many", "fz_all",
+                  '{"data": {"i4": 1}, "where": %s}'
+                  % nest(n, '{"AND": [', "]}", '{"id": -1}')))
+        s.append(("OR array x%d" % n, "forge_delete_many", "fz_all",
+                  '{"where": %s}' % nest(n, '{"OR": [', "]}", '{"id": -1}')))
+        s.append(("AND object x%d" % n, "forge_delete", "fz_all",
+                  '{"where": %s}' % nest(n, '{"AND": ', "}", '{"id": -1}')))
+        s.append(("column not x%d" % n, "forge_delete_many", "fz_all",
+                  '{"where": {"i4": %s}}' % nest(n, '{"not": ', "}", "1")))
+        s.append(("nested arrays x%d in data" % n, "forge_create", "fz_all",
+                  '{"data": {"req": "r", "ia": %s}}' % nest(n, "[", "]", "1")))
+        s.append(("nested arrays x%d in json" % n, "forge_create", "fz_all",
+                  '{"data": {"req": "r", "jb": %s}}' % nest(n, "[", "]", "1")))
+        s.append(("nested arrays x%d in an in list" % n, "forge_delete_many",
+                  "fz_all",
+                  '{"where": {"i4": {"in": %s}}}' % nest(n, "[", "]", "1")))
+        s.append(("nested objects x%d as args" % n, "forge_create", "fz_all",
+                  nest(n, '{"data": ', "}", "{}")))
+    for d in (6, 7, 8):
+        s.append(("int[] of %d dimensions" % d, "forge_create", "fz_all",
+                  '{"data": {"req": "r", "ia": %s}}' % nest(d, "[", "]", "1")))
+    ints = ", ".join(str(i) for i in range(100000))
+    s.append(("in list of 100k", "forge_delete_many", "fz_all",
+              '{"where": {"id": {"in": [%s]}}}' % ints))
+    s.append(("notIn list of 100k", "forge_update_many", "fz_all",
+              '{"data": {"i4": {"increment": 1}}, '
+              '"where": {"i8": {"notIn": [%s]}}}' % ints))
+    s.append(("in list of 100k strings", "forge_delete_many", "fz_all",
+              '{"where": {"txt": {"in": [%s]}}}'
+              % ", ".join('"s%d"' % i for i in range(100000))))
+    s.append(("in list of 100k, the last bad", "forge_delete_many", "fz_all",
+              '{"where": {"id": {"in": [%s, "x"]}}}' % ints))
+    s.append(("in list of 100k arrays", "forge_delete_many", "fz_all",
+              '{"where": {"i4": {"in": [%s]}}}'
+              % ", ".join("[1]" for _ in range(100000))))
+    s.append(("OR of 70k equalities (> 65535 parameters)", "forge_delete_many",
+              "fz_all", '{"where": {"OR": [%s]}}'
+              % ", ".join('{"id": %d}' % (-i) for i in range(70000))))
+    s.append(("AND object of 30 columns x 2000 (duplicate keys)",
+              "forge_delete_many", "fz_all", '{"where": {%s}}'
+              % ", ".join('"i4": %d' % i for i in range(2000))))
+    rows = ", ".join('{"req": "r", "i4": %d, "txt": "t%d"}' % (i, i)
+                     for i in range(100000))
+    s.append(("create_many of 100k rows", "forge_create_many", "fz_all",
+              '{"data": [%s]}' % rows))
+    s.append(("create_many of 100k rows, the last bad", "forge_create_many",
+              "fz_all", '{"data": [%s, {"req": "r", "i4": "x"}]}' % rows))
+    s.append(("create_many of 100k rows, the last without req",
+              "forge_create_many", "fz_all",
+              '{"data": [%s, {"i4": 1}]}' % rows))
+    dup = ", ".join('{"id": %d, "req": "r"}' % (i % 50 + 5000)
+                    for i in range(10000))
+    s.append(("create_many of 10k rows with duplicates, skipDuplicates",
+              "forge_create_many", "fz_all",
+              '{"skipDuplicates": true, "data": [%s]}' % dup))
+    s.append(("create_many of 10k rows with duplicates", "forge_create_many",
+              "fz_all", '{"data": [%s]}' % dup))
+    cols = [c for c, k in TABLES["fz_all"].items()
+            if k in ("int4", "int8", "numeric", "float8", "float4")
+            and c not in ("id", "ka")]
+    rr = random.Random(0)
+    many = []
+    for i in range(4000):                  # 4000 rows, ~4000 key sets
+        row = {"req": "r"}
+        for c in cols:
+            if rr.random() < 0.5:
+                row[c] = i % 7
+        row["txt"] = "k%d" % i
+        if rr.random() < 0.5:
+            row["b"] = True
+        many.append(row)
+    s.append(("create_many of 4000 rows in ~%d key sets"
+              % len({tuple(sorted(x)) for x in many}),
+              "forge_create_many", "fz_all", dumps({"data": many})))
+    s.append(("1 MB text value", "forge_create", "fz_all",
+              '{"data": {"req": "r", "txt": "%s"}}' % ("x" * 1000000)))
+    s.append(("3000-byte value in a unique text column", "forge_create",
+              "fz_all", '{"data": {"req": "r", "email": "%s"}}'
+              % ("e" * 3000)))
+    s.append(("3000-byte value in a compound unique key", "forge_upsert",
+              "fz_all", '{"where": {"ka_kb": {"ka": 1, "kb": "%s"}}, '
+              '"create": {"req": "r"}, "update": {}}' % ("k" * 3000)))
+    s.append(("100k-byte key", "forge_create", "fz_all",
+              '{"data": {"%s": 1}}' % ("k" * 100000)))
+    s.append(("1000 unknown keys", "forge_create", "fz_all",
+              '{"data": {%s}}' % ", ".join('"k%d": 1' % i
+                                          for i in range(1000))))
+    s.append(("every column", "forge_create", "fz_all", dumps({
+        "data": {c: valid_value(k, random.Random(1))
+                 for c, k in TABLES["fz_all"].items() if k != "gen"},
+        "select": {c: True for c in TABLES["fz_all"]}})))
+    s.append(("args a 100k-element array", "forge_create", "fz_all",
+              "[%s]" % ints))
+    s.append(("select of 10k keys", "forge_delete", "fz_all",
+              '{"where": {"id": 1}, "select": {%s}}'
+              % ", ".join('"id%d": true' % i for i in range(10000))))
+    s.append(("numeric of 100k digits", "forge_update_many", "fz_all",
+              '{"data": {"num": {"increment": 1%s}}, "where": {"id": -1}}'
+              % ("0" * 100000)))
+    s.append(("text[] of 100k elements", "forge_create", "fz_all",
+              '{"data": {"req": "r", "ta": [%s]}}'
+              % ", ".join('"a%d"' % i for i in range(100000))))
+    s.append(("int[] of 100k elements", "forge_create", "fz_all",
+              '{"data": {"req": "r", "ia": [%s]}}' % ints))
+    s.append(("\\u0000 in a key", "forge_create", "fz_all",
+              '{"data": {"req\\u0000": "r"}}'))
+    s.append(("\\u0000 in a value", "forge_create", "fz_all",
+              '{"data": {"req": "r\\u0000"}}'))
+    s.append(("NULL args", "forge_create", "fz_all", None))
+    s.append(("NULL model", "forge_create", None, '{"data": {"req": "r"}}'))
+    s.append(("a view", "forge_create", "fz_view", '{"data": {"id": 1}}'))
+    s.append(("a sequence", "forge_delete_many", "fz_seq", '{}'))
+    return s
+
+
+# --------------------------------------------------------------------------
+# the run
+# --------------------------------------------------------------------------
+
+def documented_sqlstates(readme):
+    text = open(readme, encoding="utf-8").read()
+    m = re.search(r"^## Errors\n(.*?)^## ", text, re.S | re.M)
+    if not m:
+        sys.exit("fuzz.py: no \"## Errors\" section in %s" % readme)
+    codes = set(re.findall(r"`([0-9A-Z]{5})`", m.group(1)))
+    if not codes:
+        sys.exit("fuzz.py: no SQLSTATE in README's Errors section")
+    return codes
+
+
+def dollar_quote(s):
+    tag = "fz"
+    while ("$%s$" % tag) in s:
+        tag += "z"
+    return "$%s$%s$%s$" % (tag, s, tag)
+
+
+class Fuzzer:
+    def __init__(self, opt):
+        self.opt = opt
+        self.gen = Gen(opt.seed)
+        self.r = random.Random(opt.seed + 1)
+        self.documented = documented_sqlstates(opt.readme)
+        self.by_verb = {v: {} for v in VERBS}
+        self.by_outcome = {}
+        self.sent = 0
+        self.housekeeping = 0
+        self.crashes = []
+        self.violations = []
+        self.undocumented = {}          # code -> [count, example]
+        self.slow = []                  # (seconds, label)
+        self.state = None               # checksums as of the last call
+        self.logpos = None
+        self.conn = None
+        self.nviol_file = 0
+        self.specials = specials()
+        os.makedirs(opt.out, exist_ok=True)
+
+    # ---- connections ---------------------------------------------------
+
+    def connect(self, db):
+        c = psycopg2.connect(dbname=db, connect_timeout=10,
+                             application_name="forge-fuzz")
+        c.autocommit = True
+        return c
+
+    def session(self):
+        self.conn = self.connect(self.opt.db)
+        cur = self.conn.cursor()
+        cur.execute("SET jit = %s" % ("on" if self.opt.jit else "off"))
+        cur.execute("SET statement_timeout = %d" % (self.opt.timeout * 1000))
+        cur.execute("SET log_min_messages = fatal")
+        cur.execute("SET log_min_error_statement = panic")
+        cur.execute("SET client_min_messages = error")
+        self.cur = cur
+
+    def setup(self):
+        admin = self.connect("postgres")
+        cur = admin.cursor()
+        cur.execute("SET client_min_messages = warning")
+        cur.execute("DROP DATABASE IF EXISTS %s" % self.opt.db)
+        cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (ROLE,))
+        if cur.fetchone() is None:
+            cur.execute("CREATE ROLE %s NOLOGIN" % ROLE)
+        cur.execute("CREATE DATABASE %s" % self.opt.db)
+        admin.close()
+        self.session()
+        self.cur.execute(SCHEMA)
+        self.cur.execute("SELECT pg_current_logfile()")
+        cur_log = self.cur.fetchone()[0]
+        log = self.opt.server_log
+        if not log and cur_log:
+            self.cur.execute("SHOW data_directory")
+            log = os.path.join(self.cur.fetchone()[0], cur_log)
+        if not log:
+            port = os.environ.get("FORGE_PGPORT") or os.environ.get("PGPORT")
+            d = os.environ.get("FORGE_CLUSTER") or "/tmp/forge-cluster-%s" % port
+            log = os.path.join(d, "server.log")
+        self.log = log
+        try:
+            self.logpos = os.path.getsize(log)
+        except OSError:
+            print("fuzz: warning: cannot read the server log %s; crashes are "
+                  "seen only through lost connections" % log)
+            self.log = None
+        self.reseed()
+
+    def teardown(self):
+        try:
+            self.conn.close()
+        except Exception:
+            pass
+        if self.opt.keep:
+            return
+        admin = self.connect("postgres")
+        cur = admin.cursor()
+        cur.execute("SET client_min_messages = warning")
+        cur.execute("DROP DATABASE IF EXISTS %s" % self.opt.db)
+        cur.execute("DROP ROLE IF EXISTS %s" % ROLE)
+        admin.close()
+
+    # ---- state ---------------------------------------------------------
+
+    def checksum(self):
+        self.cur.execute(CHECKSUM)
+        return tuple(self.cur.fetchall())
+
+    def reseed(self):
+        """Empty the tables through forge and fill them again."""
+        g = random.Random(4242)
+        calls = [
+            ("forge_delete_many", "fz_all", "{}"),
+            ("forge_delete_many", "fz_rls", "{}"),
+            ("forge_delete_many", "fz_parent", "{}"),
+            ("forge_create_many", "fz_parent", dumps({"data": [
+                {"id": i, "name": "p%d" % i} for i in range(1, 11)]})),
+            ("forge_create_many", "fz_all", dumps({"data": [
+                {"id": i, "i2": i, "i4": i * 10, "i8": i * 100,
+                 "num": Raw("%d.5" % i), "f4": i / 4, "f8": i / 8,
+                 "txt": "t%d %s" % (i, "é漢%_" if i % 2 else "Abc"),
+                 "vc": "v%d" % i, "b": i % 2 == 0,
+                 "d": "2024-01-%02d" % i, "ts": "2024-01-%02d 10:00" % i,
+                 "tstz": "2024-01-%02dT10:00:00Z" % i,
+                 "u": str(uuid.UUID(int=g.getrandbits(128))),
+                 "j": {"i": i}, "jb": {"i": i, "a": [i]},
+                 "ba": "\\x%02x" % i, "ia": [i, i + 1], "ta": ["a%d" % i],
+                 "m": MOODS[i % 3], "p": i, "req": "r%d" % i,
+                 "email": "e%d@x.co" % i, "ka": i, "kb": "k%d" % i,
+                 "code": "c%d" % i, "parent_id": i % 10 + 1, LONG: i}
+                for i in range(1, 21)]})),
+            ("forge_create_many", "fz_rls", dumps({"data": [
+                {"id": i, "owner": ROLE if i % 2 else "postgres", "n": i}
+                for i in range(1, 21)]})),
+        ]
+        for verb, model, args in calls:
+            self.cur.execute("SELECT %s(%%s::regclass, %%s::jsonb)" % verb,
+                             (model, args))
+        self.cur.execute("DELETE FROM forge_outbox")
+        self.housekeeping += len(calls)
+        self.state = self.checksum()
+
+    # ---- one call ------------------------------------------------------
+
+    def check_log(self):
+        if self.log is None:
+            return None
+        try:
+            size = os.path.getsize(self.log)
+        except OSError:
+            return None
+        if size == self.logpos:
+            return None
+        with open(self.log, "rb") as f:
+            f.seek(self.logpos)
+            new = f.read().decode("utf-8", "replace")
+        self.logpos = size
+        hits = [ln for ln in new.splitlines() if CRASH_RE.search(ln)]
+        return hits or None
+
+    def save(self, kind, verb, model, args, as_role, prefix, detail):
+        """Write a replayable .sql file for a violation; its path."""
+        self.nviol_file += 1
+        path = os.path.join(self.opt.out, "%s-%04d.sql" % (kind,
+                                                          self.nviol_file))
+        with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:
+            f.write("-- %s\n" % detail.replace("\n", "\n-- "))
+            f.write("BEGIN;\n%s\n" % prefix.strip() if prefix else "BEGIN;\n")
+            f.write("SELECT %s(%s::regclass, %s::jsonb);\nCOMMIT;\n" % (
+                verb, "NULL" if model is None else dollar_quote(model),
+                "NULL" if args is None else dollar_quote(args)))
+        return path
+
+    def violation(self, kind, verb, model, args, as_role, prefix, detail):
+        path = self.save(kind, verb, model, args, as_role, prefix, detail)
+        short = (args if args is None or len(args) <= 300
+                 else args[:300] + "... (%d bytes)" % len(args))
+        rec = "%s: %s(%r, %s)%s\n    %s\n    descriptor: %s" % (
+            kind, verb, model, short, " as " + ROLE if as_role else "",
+            detail.replace("\n", "\n    "), path)
+        self.violations.append(rec)
+        print("VIOLATION " + rec, flush=True)
+
+    def recover(self):
+        """After a crash: wait for the server, reconnect, reseed."""
+        deadline = time.time() + 120
+        while True:
+            try:
+                self.session()
+                self.reseed()
+                return
+            except psycopg2.Error:
+                if time.time() > deadline:
+                    raise
+                time.sleep(1)
+
+    def call(self, verb, model, args, label=None, as_role=None):
+        """Send one descriptor and check (a), (b), (c)."""
+        r = self.r
+        if as_role is None:
+            as_role = r.random() < (0.8 if model == "fz_rls" else 0.3)
+        prefix = ""
+        if as_role:
+            prefix += "SET LOCAL ROLE %s; " % ROLE
+        if r.random() < 0.15:
+            prefix += "SET LOCAL %s; " % r.choice([
+                "forge.notify_keys = on", "forge.notify_model_channel = on",
+                "forge.notify_timing = off", "forge.notify = off",
+                "forge.plan_cache_size = 1", "forge.plan_cache_size = 0",
+                "forge.notify_channel = 'fz'"])
+        self.sent += 1
+        vstats = self.by_verb[verb]
+        sql = prefix + "SELECT %s(%%s::regclass, %%s::jsonb)::text" % verb
+        if self.state is None:
+            self.state = self.checksum()
+        before = self.state
+        t0 = time.time()
+        outcome = None
+        err = None
+        try:
+            self.cur.execute(sql, (model, args))
+            result = self.cur.fetchone()[0]
+            outcome = "ok"
+        except psycopg2.Error as e:
+            err = e
+            if e.pgcode is None:
+                outcome = "connection lost"
+            elif e.diag.statement_position is not None:
+                outcome = "input:" + e.pgcode
+            else:
+                outcome = e.pgcode
+        except Exception as e:             # the client could not send it
+            err = e
+            outcome = "client:" + type(e).__name__
+        dt = time.time() - t0
+        self.slow.append((dt, label or verb, model))
+        self.slow.sort(reverse=True)
+        del self.slow[5:]
+        vstats[outcome] = vstats.get(outcome, 0) + 1
+        self.by_outcome[outcome] = self.by_outcome.get(outcome, 0) + 1
+
+        # (a) no crash: the connection answers and the log is clean
+        lost = outcome == "connection lost"
+        after = None
+        if not lost:
+            try:
+                after = self.checksum()
+            except psycopg2.Error as e:
+                if e.pgcode is None:
+                    lost = True
+                else:
+                    raise
+        hits = self.check_log()
+        if lost or hits:
+            time.sleep(0.5)
+            hits = (hits or []) + (self.check_log() or [])
+            detail = "backend crash: %s\nserver log:\n%s" % (
+                str(err).strip() if err else "connection lost after the call",
+                "\n".join(hits) or "(nothing)")
+            self.crashes.append(detail)
+            self.violation("crash", verb, model, args, as_role, prefix, detail)
+            if len(self.crashes) >= self.opt.max_crashes:
+                raise SystemExit("fuzz: %d crashes, stopping" % len(self.crashes))
+            self.recover()
+            return outcome
+        self.state = after
+
+        if outcome == "ok":
+            try:
+                val = json.loads(result)
+            except (TypeError, ValueError):
+                val = None
+            okshape = isinstance(val, dict) and (
+                set(val) == {"count"} and isinstance(val["count"], int)
+                and val["count"] >= 0
+                if verb.endswith("_many") else len(val) > 0)
+            if not okshape:
+                self.violation("bad-result", verb, model, args, as_role,
+                               prefix, ("returned %r" % (result,))[:500])
+            return outcome
+
+        # (b) a clean ERROR with a documented SQLSTATE
+        msg = str(err).strip().splitlines()[0][:300] if err else ""
+        if outcome.startswith("client:"):
+            self.violation("client", verb, model, args, as_role, prefix,
+                           "%s: %s" % (outcome, msg))
+        elif not outcome.startswith("input:") and \
+                outcome not in self.documented:
+            u = self.undocumented.get(outcome)
+            if u is None:
+                short = (args if args is None or len(args) <= 300
+                         else args[:300] + "... (%d bytes)" % len(args))
+                path = self.save("undocumented-" + outcome, verb, model, args,
+                                 as_role, prefix, "%s: %s" % (outcome, msg))
+                ex = "%s(%r, %s)%s -> %s: %s  [%s]" % (
+                    verb, model, short, " as " + ROLE if as_role else "",
+                    outcome, msg, path)
+                self.undocumented[outcome] = [0, ex, label]
+                print("UNDOCUMENTED SQLSTATE %s: %s" % (outcome, ex),
+                      flush=True)
+            self.undocumented[outcome][0] += 1
+
+        # (c) a failed call changed nothing
+        if after != before:
+            diff = ["%s: %s rows %s -> %s rows %s" % (b[0], b[1], b[2], a[1], a[2])
+                    for b, a in zip(before, after) if b != a]
+            self.violation("changed-on-failure", verb, model, args, as_role,
+                           prefix, "%s: %s\n%s" % (outcome, msg,
+                                                   "\n".join(diff)))
+        return outcome
+
+    # ---- the loop ------------------------------------------------------
+
+    def pick_model(self):
+        c = self.r.random()
+        if c < 0.7:
+            return "fz_all"
+        if c < 0.82:
+            return "fz_rls"
+        if c < 0.95:
+            return "fz_parent"
+        return None
+
+    def one(self):
+        g, r = self.gen, self.r
+        verb = r.choice(VERBS)
+        table = self.pick_model()
+        model = table
+        as_role = None
+        if table is None:                               # an odd model
+            table = "fz_all"
+            model, as_role = r.choice([
+                ("public.fz_all", None), ('"fz_all"', None),
+                ("FZ_ALL", None), ('"FZ_ALL"', None), ("fz_view", None),
+                ("fz_seq", None), ("no_such_table", None), ("", None),
+                ("pg_class", True), ("pg_catalog.pg_proc", True),
+                ("fz_all; DROP TABLE fz_parent", None), (None, None),
+                ("forge_outbox", True), ("0", None), ("1259", True)])
+        if r.random() < 0.001:                          # a big one again
+            label, verb, model, args = r.choice(self.specials)
+            out = self.call(verb, model, args, label=label, as_role=False)
+            return out, True
+        c = r.random()
+        if c < 0.27:
+            a = g.valid(verb, table)
+            kind = "valid"
+        elif c < 0.6:
+            a = g.mutate(g.valid(verb, table))
+            kind = "mutated"
+        elif c < 0.97:
+            a = g.random(verb, table)
+            kind = "random"
+        else:
+            a = r.choice([rany(r), None, [], "", Raw('"\\u0000"'),
+                          Raw("{}"), Raw("[{}]"), Raw(" { } "),
+                          Raw('{"data": 1, "data": {}}'),
+                          Raw('{"where": {}, "where": 1}')])
+            kind = "odd-args"
+        args = None if a is None else dumps(a)
+        out = self.call(verb, model, args, label=kind, as_role=as_role)
+        big = args is not None and len(args) > 100000
+        return out, big
+
+    def run(self):
+        t0 = time.time()
+        self.setup()
+        since = 0
+        for label, verb, model, args in self.specials:
+            out = self.call(verb, model, args, label=label, as_role=False)
+            if self.opt.verbose:
+                print("special %-58s %s" % (label, out), flush=True)
+            if out == "ok":
+                self.reseed()
+        n = self.opt.count - self.sent
+        i = 0
+        while i < n:
+            out, big = self.one()
+            i += 1
+            since += 1
+            if self.opt.progress and self.sent % self.opt.progress == 0:
+                print("fuzz: %d sent, %.0f s, %d violations" % (
+                    self.sent, time.time() - t0, len(self.violations)),
+                    flush=True)
+            if since >= self.opt.reseed or (big and out == "ok") or \
+                    self.state is None or self.state[0][1] > 400 or \
+                    self.state[0][1] < 5:
+                self.reseed()
+                since = 0
+        self.elapsed = time.time() - t0
+        self.teardown()
+
+    def report(self):
+        print()
+        print("forge fuzz: seed %d, %d descriptors in %.1f s (%.0f/s), "
+              "%d housekeeping calls" % (
+                  self.opt.seed, self.sent, self.elapsed,
+                  self.sent / max(self.elapsed, 1e-9), self.housekeeping))
+        print("by verb:")
+        for v in VERBS:
+            s = self.by_verb[v]
+            print("  %-18s %6d sent, %6d ok" % (v, sum(s.values()),
+                                                s.get("ok", 0)))
+        print("by outcome:")
+        for k, c in sorted(self.by_outcome.items(),
+                           key=lambda kv: (kv[0] != "ok",
+                                           kv[0].startswith("input:"),
+                                           -kv[1])):
+            tag = ""
+            if k not in ("ok",) and not k.startswith("input:") and \
+                    k not in self.documented:
+                tag = "  (not in README's Errors)"
+            print("  %-16s %7d%s" % (k, c, tag))
+        print("slowest calls:")
+        for dt, label, model in self.slow:
+            print("  %7.3f s  %s on %s" % (dt, label, model))
+        print("crashes: %d" % len(self.crashes))
+        print("undocumented SQLSTATEs: %d" % len(self.undocumented))
+        for code, (count, ex, label) in sorted(self.undocumented.items()):
+            print("  %s  %d times; first (%s): %s" % (code, count, label, ex))
+        nviol = len(self.violations) + sum(
+            1 for _ in self.undocumented)
+        print("violations: %d (%d crashes, %d other, %d undocumented "
+              "SQLSTATEs)" % (nviol, len(self.crashes),
+                              len(self.violations) - len(self.crashes),
+                              len(self.undocumented)))
+        for v in self.violations:
+            print("  " + v.replace("\n", "\n  "))
+        return nviol
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--count", type=int, default=3000,
+                   help="descriptors to send, the special ones included")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--db", default="forge_fuzz")
+    p.add_argument("--readme", default=os.path.join(here, "..", "..",
+                                                    "README.md"))
+    p.add_argument("--server-log", default=None,
+                   help="the server log (default: pg_current_logfile(), "
+                        "else $FORGE_CLUSTER or /tmp/forge-cluster-$PGPORT "
+                        "/server.log)")
+    p.add_argument("--out", default=None,
+                   help="where violating descriptors are written "
+                        "(default /tmp/forge-fuzz-SEED)")
+    p.add_argument("--reseed", type=int, default=200,
+                   help="empty and refill the tables every N calls")
+    p.add_argument("--timeout", type=int, default=30,
+                   help="statement_timeout, seconds")
+    p.add_argument("--jit", action="store_true",
+                   help="leave jit on (huge ORs then take minutes)")
+    p.add_argument("--max-crashes", type=int, default=5)
+    p.add_argument("--progress", type=int, default=0,
+                   help="print a progress line every N descriptors")
+    p.add_argument("--keep", action="store_true",
+                   help="keep the database and role at the end")
+    p.add_argument("--verbose", action="store_true",
+                   help="print each special descriptor's outcome")
+    opt = p.parse_args()
+    if opt.out is None:
+        opt.out = "/tmp/forge-fuzz-%d" % opt.seed
+    f = Fuzzer(opt)
+    try:
+        f.run()
+    except SystemExit as e:
+        print(e)
+        f.elapsed = 0
+        f.report()
+        sys.exit(1)
+    except psycopg2.Error as e:
+        print("fuzz: could not run: %s" % e)
+        sys.exit(2)
+    sys.exit(1 if f.report() else 0)
+
+
+if __name__ == "__main__":
+    main()
