@@ -37,4 +37,27 @@ PSQL=$(pg_config --bindir)/psql
 # about.  The tour reads stdin so that notices carry no "psql:file:line:"
 # prefix.
 "$PSQL" -X -q -v ON_ERROR_STOP=1 -c 'CREATE EXTENSION forge' -f test/demo/schema.sql
+
+# forge-listen, installed with forge, prints the tour's events as they are
+# committed; its output is shown after the tour.
+LISTEN=$(pg_config --bindir)/forge-listen
+events=$(mktemp)
+"$LISTEN" -v >"$events" 2>"$events.err" &
+listener=$!
+trap 'kill $listener 2>/dev/null; rm -f "$events" "$events.err"; test/cluster.sh stop' EXIT
+for _ in $(seq 100); do   # until it is listening (at most 10 s)
+  grep -q 'listening on' "$events.err" && break
+  sleep 0.1
+done
+
 "$PSQL" -X -q -v ON_ERROR_STOP=1 <test/demo/tour.sql 2>&1
+
+# one event per successful call; wait for the last (at most 10 s)
+expected=$(grep -c '^SELECT forge_' test/demo/tour.sql)
+for _ in $(seq 100); do
+  [ "$(wc -l <"$events")" -ge "$expected" ] && break
+  sleep 0.1
+done
+echo
+echo "== forge-listen, started before the tour, printed one line per committed write:"
+cat "$events"

@@ -24,7 +24,10 @@
 #   BENCH_SECONDS   pgbench -T of each run (default 5)
 #   BENCH_ROUNDS    runs of each side per verb; the median is reported (default 3)
 #   BENCH_CLIENTS   pgbench -c (and -j) values, space-separated (default "1")
-#   BENCH_VERBS     verbs to run, space-separated (default: all eight)
+#   BENCH_VERBS     verbs to run, space-separated (default: the eight above;
+#                   update_cte, forge_update against the hand-written update
+#                   written as WITH u AS (UPDATE ... RETURNING *) SELECT
+#                   to_jsonb(u) FROM u, runs only when named here)
 #   BENCH_NOTIFY    forge.notify for the forge side, on or off (default on,
 #                   forge's default: every call queues a NOTIFY event)
 #   BENCH_STRICT    1: exit 3 when any verb is below target
@@ -33,6 +36,7 @@ cd "$(dirname "$0")/../.."
 BENCH=test/bench
 
 ALL_VERBS="create update upsert_update upsert_insert delete update_many delete_many create_many"
+EXTRA_VERBS="update_cte"            # run only when named in BENCH_VERBS
 SECS=${BENCH_SECONDS:-5}
 ROUNDS=${BENCH_ROUNDS:-3}
 CLIENTS=${BENCH_CLIENTS:-1}
@@ -44,7 +48,7 @@ NSEED=100000                    # seeded rows of bench_users
 NMANY=10000                     # rows of the create_many call
 
 for v in $VERBS; do
-  case " $ALL_VERBS " in *" $v "*) ;; *) echo "run.sh: unknown verb $v (verbs: $ALL_VERBS)" >&2; exit 2 ;; esac
+  case " $ALL_VERBS $EXTRA_VERBS " in *" $v "*) ;; *) echo "run.sh: unknown verb $v (verbs: $ALL_VERBS $EXTRA_VERBS)" >&2; exit 2 ;; esac
 done
 case $NOTIFY in on|off) ;; *) echo "run.sh: BENCH_NOTIFY must be on or off" >&2; exit 2 ;; esac
 command -v pgbench >/dev/null || { echo "run.sh: pgbench not found" >&2; exit 2; }
@@ -125,7 +129,7 @@ table_of() {
 }
 probe_of() {
   case $1 in
-    update|upsert_update|update_many) echo "SELECT sum(views) FROM bench_users" ;;
+    update|update_cte|upsert_update|update_many) echo "SELECT sum(views) FROM bench_users" ;;
     *) echo "SELECT count(*) FROM $(table_of "$1")" ;;
   esac
 }
@@ -134,6 +138,10 @@ per_txn() {
     delete) echo -1 ;; delete_many) echo -10 ;; update_many) echo 10 ;;
     create_many) echo $NMANY ;; *) echo 1 ;;
   esac
+}
+script_of() {
+  if [ "$1" = update_cte ] && [ "$2" = forge ]; then echo "$BENCH/update_forge.sql"
+  else echo "$BENCH/$1_$2.sql"; fi
 }
 target_of() { [ "$1" = create_many ] && echo 0.80 || echo 0.85; }
 
@@ -214,7 +222,7 @@ run() {
   [ "$side" = forge ] && opts="-c forge.notify=$NOTIFY"
   PGOPTIONS="$opts" pgbench -n -M prepared -c "$c" -j "$c" -T "$SECS" \
     -D nseed=$NSEED -D nclients="$c" -D n=0 -D base="${BASE[$verb]:-1}" \
-    -f "$BENCH/${verb}_$side.sql" >"$log" 2>&1 &
+    -f "$(script_of "$verb" "$side")" >"$log" 2>&1 &
   pb=$!
   sample_cpu "$pb" "$c"
   wait "$pb" || rc=$?

@@ -767,7 +767,10 @@ class Gen:
 
 
 def collect(v, slots):
-    """Every (container, key) slot of the descriptor v."""
+    """Every (container, key) slot of the descriptor v (not inside Pairs,
+    which are left as they are)."""
+    if isinstance(v, Pairs):
+        return
     if isinstance(v, dict):
         for k in list(v):
             slots.append((v, k))
@@ -782,6 +785,8 @@ def replace_obj(root, old, new):
     """root with the object old (by identity) replaced by new."""
     if root is old:
         return new
+    if isinstance(root, Pairs):
+        return root
     if isinstance(root, dict):
         for k in root:
             root[k] = replace_obj(root[k], old, new)
@@ -865,21 +870,20 @@ def specials():
               '{"skipDuplicates": true, "data": [%s]}' % dup))
     s.append(("create_many of 10k rows with duplicates", "forge_create_many",
               "fz_all", '{"data": [%s]}' % dup))
-    cols = [c for c, k in TABLES["fz_all"].items()
-            if k in ("int4", "int8", "numeric", "float8", "float4")
-            and c not in ("id", "ka")]
+    kinds = TABLES["fz_all"]
+    cols = [c for c in kinds if c not in ("id", "i2", "email", "ka", "kb",
+                                          "code", "gen", "req", "parent_id",
+                                          "txt")]
     rr = random.Random(0)
     many = []
     for i in range(4000):                  # 4000 rows, ~4000 key sets
-        row = {"req": "r"}
+        row = {"req": "r", "txt": "k%d" % i}
         for c in cols:
             if rr.random() < 0.5:
-                row[c] = i % 7
-        row["txt"] = "k%d" % i
-        if rr.random() < 0.5:
-            row["b"] = True
+                v = valid_value(kinds[c], rr)
+                row[c] = 1 if isinstance(v, Raw) and kinds[c] == "int8" else v
         many.append(row)
-    s.append(("create_many of 4000 rows in ~%d key sets"
+    s.append(("create_many of 4000 rows in %d key sets"
               % len({tuple(sorted(x)) for x in many}),
               "forge_create_many", "fz_all", dumps({"data": many})))
     s.append(("1 MB text value", "forge_create", "fz_all",
@@ -953,6 +957,8 @@ class Fuzzer:
         self.documented = documented_sqlstates(opt.readme)
         self.by_verb = {v: {} for v in VERBS}
         self.by_outcome = {}
+        self.by_kind = {}               # valid/mutated/random -> [sent, ok]
+        self.example = {}               # outcome -> first message
         self.sent = 0
         self.housekeeping = 0
         self.crashes = []
@@ -960,9 +966,12 @@ class Fuzzer:
         self.undocumented = {}          # code -> [count, example]
         self.slow = []                  # (seconds, label)
         self.state = None               # checksums as of the last call
+        self.t_calls = self.t_checks = self.t_house = 0.0
+        self.reseeds = 0
         self.logpos = None
         self.conn = None
         self.nviol_file = 0
+        self.quiet = False
         self.specials = specials()
         os.makedirs(opt.out, exist_ok=True)
 
@@ -1032,11 +1041,17 @@ class Fuzzer:
     # ---- state ---------------------------------------------------------
 
     def checksum(self):
+        t0 = time.time()
         self.cur.execute(CHECKSUM)
-        return tuple(self.cur.fetchall())
+        rows = tuple(self.cur.fetchall())
+        self.t_checks += time.time() - t0
+        return rows
 
-    def reseed(self):
-        """Empty the tables through forge and fill them again."""
+    def reseed(self, vacuum=False):
+        """Empty the tables through forge and fill them again; after a big
+        write, vacuum them too, so that checksums stay fast."""
+        t0 = time.time()
+        self.reseeds += 1
         g = random.Random(4242)
         calls = [
             ("forge_delete_many", "fz_all", "{}"),
@@ -1066,7 +1081,10 @@ class Fuzzer:
             self.cur.execute("SELECT %s(%%s::regclass, %%s::jsonb)" % verb,
                              (model, args))
         self.cur.execute("DELETE FROM forge_outbox")
+        if vacuum:
+            self.cur.execute("VACUUM fz_all, fz_parent, fz_rls, forge_outbox")
         self.housekeeping += len(calls)
+        self.t_house += time.time() - t0
         self.state = self.checksum()
 
     # ---- one call ------------------------------------------------------
@@ -1108,7 +1126,8 @@ class Fuzzer:
             kind, verb, model, short, " as " + ROLE if as_role else "",
             detail.replace("\n", "\n    "), path)
         self.violations.append(rec)
-        print("VIOLATION " + rec, flush=True)
+        if not self.quiet:
+            print("VIOLATION " + rec, flush=True)
 
     def recover(self):
         """After a crash: wait for the server, reconnect, reseed."""
@@ -1162,10 +1181,21 @@ class Fuzzer:
             err = e
             outcome = "client:" + type(e).__name__
         dt = time.time() - t0
+        self.t_calls += dt
         self.slow.append((dt, label or verb, model))
         self.slow.sort(reverse=True)
         del self.slow[5:]
         vstats[outcome] = vstats.get(outcome, 0) + 1
+        if label in ("valid", "mutated", "random", "odd-args"):
+            k = self.by_kind.setdefault(label, [0, 0])
+            k[0] += 1
+            k[1] += outcome == "ok"
+        else:
+            k = self.by_kind.setdefault("big/special", [0, 0])
+            k[0] += 1
+            k[1] += outcome == "ok"
+        if err is not None and outcome not in self.example:
+            self.example[outcome] = str(err).strip().splitlines()[0][:110]
         self.by_outcome[outcome] = self.by_outcome.get(outcome, 0) + 1
 
         # (a) no crash: the connection answers and the log is clean
@@ -1197,6 +1227,8 @@ class Fuzzer:
         if outcome == "ok":
             try:
                 val = json.loads(result)
+            except RecursionError:           # a deeply nested json column
+                val = {"deep": True} if result.startswith("{") else None
             except (TypeError, ValueError):
                 val = None
             okshape = isinstance(val, dict) and (
@@ -1225,8 +1257,9 @@ class Fuzzer:
                     verb, model, short, " as " + ROLE if as_role else "",
                     outcome, msg, path)
                 self.undocumented[outcome] = [0, ex, label]
-                print("UNDOCUMENTED SQLSTATE %s: %s" % (outcome, ex),
-                      flush=True)
+                if not self.quiet:
+                        print("UNDOCUMENTED SQLSTATE %s: %s" % (outcome, ex),
+                          flush=True)
             self.undocumented[outcome][0] += 1
 
         # (c) a failed call changed nothing
@@ -1290,33 +1323,90 @@ class Fuzzer:
         big = args is not None and len(args) > 100000
         return out, big
 
+    def self_test(self):
+        """Prove the three detectors fire, before trusting their silence:
+        a SQLSTATE taken off the list, a row changed behind a failing call
+        (by a second connection), and a backend that goes away (terminated
+        from a second connection) must each be reported.  The figures are
+        reset afterwards."""
+        failures = []
+        self.quiet = True
+        bad = ('forge_create', 'fz_all', '{"data": 1}')       # 22023
+        self.documented.discard("22023")
+        self.call(*bad, label="self-test", as_role=False)
+        self.documented.add("22023")
+        if "22023" not in self.undocumented:
+            failures.append("an undocumented SQLSTATE went unreported")
+
+        admin = self.connect(self.opt.db)
+        admin.cursor().execute("UPDATE fz_parent SET name = name || '!' "
+                               "WHERE id = 1")
+        nv = len(self.violations)
+        self.call(*bad, label="self-test", as_role=False)
+        if not any(v.startswith("changed-on-failure")
+                   for v in self.violations[nv:]):
+            failures.append("a change behind a failed call went unreported")
+
+        pid = self.conn.get_backend_pid()
+        admin.cursor().execute("SELECT pg_terminate_backend(%s)", (pid,))
+        admin.close()
+        time.sleep(0.2)
+        self.call(*bad, label="self-test", as_role=False)
+        if not self.crashes:
+            failures.append("a lost backend went unreported")
+        if not CRASH_RE.search("2026-01-01 00:00:00.000 UTC [1] LOG:  server "
+                               "process (PID 2) was terminated by signal 11: "
+                               "Segmentation fault"):
+            failures.append("the server log pattern misses a crash line")
+        self.quiet = False
+        if failures:
+            for f in failures:
+                print("fuzz: self-test: " + f)
+            raise SystemExit(2)
+        print("fuzz: self-test: the three detectors fire")
+        self.reset_stats()
+        self.reseed(vacuum=True)
+
+    def reset_stats(self):
+        self.by_verb = {v: {} for v in VERBS}
+        self.by_outcome = {}
+        self.by_kind = {}
+        self.example = {}
+        self.sent = 0
+        self.crashes = []
+        self.violations = []
+        self.undocumented = {}
+        self.slow = []
+        self.t_calls = self.t_checks = self.t_house = 0.0
+
     def run(self):
         t0 = time.time()
         self.setup()
+        if self.opt.self_test:
+            self.self_test()
+            t0 = time.time()
         since = 0
         for label, verb, model, args in self.specials:
             out = self.call(verb, model, args, label=label, as_role=False)
             if self.opt.verbose:
                 print("special %-58s %s" % (label, out), flush=True)
             if out == "ok":
-                self.reseed()
-        n = self.opt.count - self.sent
-        i = 0
-        while i < n:
+                self.reseed(vacuum=len(args or "") > 100000)
+        while self.sent < self.opt.count:
             out, big = self.one()
-            i += 1
             since += 1
             if self.opt.progress and self.sent % self.opt.progress == 0:
-                print("fuzz: %d sent, %.0f s, %d violations" % (
-                    self.sent, time.time() - t0, len(self.violations)),
-                    flush=True)
+                print("fuzz: %d sent, %.0f s, %d violations, %d undocumented"
+                      " SQLSTATEs" % (self.sent, time.time() - t0,
+                                      len(self.violations),
+                                      len(self.undocumented)), flush=True)
             if since >= self.opt.reseed or (big and out == "ok") or \
                     self.state is None or self.state[0][1] > 400 or \
                     self.state[0][1] < 5:
-                self.reseed()
+                self.reseed(vacuum=(big and out == "ok") or
+                            self.reseeds % 10 == 0)
                 since = 0
         self.elapsed = time.time() - t0
-        self.teardown()
 
     def report(self):
         print()
@@ -1324,6 +1414,9 @@ class Fuzzer:
               "%d housekeeping calls" % (
                   self.opt.seed, self.sent, self.elapsed,
                   self.sent / max(self.elapsed, 1e-9), self.housekeeping))
+        print("time: %.1f s in forge calls, %.1f s in checksums, %.1f s "
+              "reseeding (%d reseeds)" % (self.t_calls, self.t_checks,
+                                          self.t_house, self.reseeds))
         print("by verb:")
         for v in VERBS:
             s = self.by_verb[v]
@@ -1338,7 +1431,10 @@ class Fuzzer:
             if k not in ("ok",) and not k.startswith("input:") and \
                     k not in self.documented:
                 tag = "  (not in README's Errors)"
-            print("  %-16s %7d%s" % (k, c, tag))
+            print("  %-16s %7d  %s%s" % (k, c, self.example.get(k, ""), tag))
+        print("by generator: " + ", ".join(
+            "%s %d sent %d ok" % (k, v[0], v[1])
+            for k, v in sorted(self.by_kind.items())))
         print("slowest calls:")
         for dt, label, model in self.slow:
             print("  %7.3f s  %s on %s" % (dt, label, model))
@@ -1386,21 +1482,36 @@ def main():
                    help="keep the database and role at the end")
     p.add_argument("--verbose", action="store_true",
                    help="print each special descriptor's outcome")
+    p.add_argument("--allow", action="append", default=[],
+                   metavar="SQLSTATE",
+                   help="accept this SQLSTATE as if README listed it "
+                        "(repeatable)")
+    p.add_argument("--self-test", action="store_true",
+                   help="first prove that each detector fires")
     opt = p.parse_args()
     if opt.out is None:
         opt.out = "/tmp/forge-fuzz-%d" % opt.seed
     f = Fuzzer(opt)
+    f.documented |= set(opt.allow)
+    f.elapsed = 0
+    status = None
     try:
         f.run()
     except SystemExit as e:
         print(e)
-        f.elapsed = 0
-        f.report()
-        sys.exit(1)
+        status = e.code if isinstance(e.code, int) else 1
     except psycopg2.Error as e:
-        print("fuzz: could not run: %s" % e)
+        print("fuzz: could not run: %s" % str(e).strip())
+        status = 2
+    finally:
+        try:
+            f.teardown()
+        except psycopg2.Error as e:
+            print("fuzz: could not drop the database: %s" % str(e).strip())
+    if status == 2:
         sys.exit(2)
-    sys.exit(1 if f.report() else 0)
+    nviol = f.report()
+    sys.exit(1 if nviol or status else 0)
 
 
 if __name__ == "__main__":
