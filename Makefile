@@ -11,11 +11,12 @@ OBJS = \
 	src/plancache.o \
 	src/exec.o \
 	src/events.o \
-	src/outbox.o
+	src/outbox.o \
+	src/relations.o
 DATA = forge--0.1.0.sql
 
 REGRESS = create create_many update upsert delete where select types \
-	errors plancache security outbox
+	errors plancache security outbox relations
 REGRESS_OPTS = --load-extension=forge
 
 ISOLATION = increment upsert_race version_check inventory notify outbox \

@@ -170,3 +170,16 @@ AS $$
         RETURNING 1)
     SELECT pg_catalog.count(*) FROM done
 $$;
+
+-- The relations of model, read from foreign keys: how a descriptor names
+-- each (NULL where two would share a name), its kind, its constraint, and
+-- the columns that join it.
+CREATE FUNCTION @extschema@.forge_relations(model pg_catalog.regclass,
+    OUT name pg_catalog.text, OUT kind pg_catalog.text,
+    OUT constraint_name pg_catalog.text, OUT columns pg_catalog.text[],
+    OUT target pg_catalog.regclass, OUT target_columns pg_catalog.text[],
+    OUT join_table pg_catalog.regclass, OUT join_columns pg_catalog.text[],
+    OUT join_target_columns pg_catalog.text[])
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'forge_relations'
+LANGUAGE C VOLATILE STRICT SECURITY INVOKER PARALLEL RESTRICTED;

@@ -57,6 +57,7 @@ static HTAB *forge_rels = NULL;
 static MemoryContext forge_catalog_cxt = NULL;
 static List *forge_retired = NIL;	/* stale contexts, freed at xact end */
 static uint32 forge_generation = 0;
+uint64		forge_relcache_epoch = 0;	/* bumped by every relcache inval */
 
 static const char *const arith_names[FORGE_NUM_ARITH] = {"+", "-", "*", "/"};
 
@@ -71,6 +72,7 @@ invalidate_rel(Datum arg, Oid relid)
 	ForgeRelEntry *entry;
 
 	(void) arg;
+	forge_relcache_epoch++;		/* relations may have changed anywhere */
 	if (forge_rels == NULL)
 		return;
 	if (OidIsValid(relid))
@@ -119,6 +121,21 @@ free_retired(XactEvent event, void *arg)
 		MemoryContextDelete((MemoryContext) lfirst(lc));
 	list_free(forge_retired);
 	forge_retired = NIL;
+}
+
+/*
+ * forge_retire_context
+ *		Park cxt, which a running forge call may still use, until the
+ *		transaction ends.
+ */
+void
+forge_retire_context(MemoryContext cxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+	MemoryContextSetParent(cxt, forge_catalog_cxt);
+	forge_retired = lappend(forge_retired, cxt);
+	MemoryContextSwitchTo(old);
 }
 
 /*
@@ -474,15 +491,10 @@ forge_rel_get(Oid relid)
 	/* build before touching the hash, so an error leaves it consistent */
 	{
 		ForgeRel   *rel = build_rel(relid);
-		MemoryContext old;
 
 		entry = hash_search(forge_rels, &relid, HASH_ENTER, &found);
 		if (found)
-		{
-			old = MemoryContextSwitchTo(TopMemoryContext);
-			forge_retired = lappend(forge_retired, entry->rel->cxt);
-			MemoryContextSwitchTo(old);
-		}
+			forge_retire_context(entry->rel->cxt);
 		entry->rel = rel;
 	}
 	return entry->rel;

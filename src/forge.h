@@ -91,6 +91,31 @@ typedef struct ForgeUniqueKey
 	bool		deferrable;		/* cannot be an ON CONFLICT arbiter */
 } ForgeUniqueKey;
 
+/* A relation of a table, read from a foreign key (relations.c). */
+typedef enum ForgeRelationKind
+{
+	FORGE_TO_ONE,				/* this table holds the key */
+	FORGE_TO_MANY,				/* the other table holds it */
+	FORGE_ONE_TO_ONE,			/* the other holds it, and it is unique there */
+	FORGE_MANY_TO_MANY			/* through a join table */
+} ForgeRelationKind;
+
+typedef struct ForgeRelation
+{
+	char	   *name;			/* its name in a descriptor; NULL if it clashed */
+	char	   *conname;		/* the constraint name, which always works */
+	bool		clashed;
+	ForgeRelationKind kind;
+	Oid			other;			/* the related table */
+	int			nkeys;
+	AttrNumber	local[INDEX_MAX_KEYS];	/* this table's columns */
+	AttrNumber	foreign[INDEX_MAX_KEYS];	/* the other table's columns */
+	Oid			join;			/* many-to-many: the join table */
+	AttrNumber	join_local[INDEX_MAX_KEYS]; /* its columns matching local */
+	int			njoin_foreign;
+	AttrNumber	join_foreign[INDEX_MAX_KEYS];	/* its columns matching foreign */
+} ForgeRelation;
+
 /* What forge knows of one table, cached per backend (catalog.c). */
 typedef struct ForgeRel
 {
@@ -109,6 +134,10 @@ typedef struct ForgeRel
 	int			pkey;			/* index of the primary key, or -1 */
 	uint32		generation;		/* distinct for every ForgeRel built */
 	Oid			checked_user;	/* last role that passed check_may_touch */
+	MemoryContext relcxt;		/* relations, read lazily (relations.c) */
+	uint64		rels_epoch;
+	int			nrels;
+	ForgeRelation *rels;
 } ForgeRel;
 
 /* The forge call whose statement is running (exec.c). */
@@ -209,11 +238,20 @@ extern int	forge_plan_cache_size;
 extern Oid	forge_calling_function;
 
 /* in catalog.c */
+extern uint64 forge_relcache_epoch;
 extern void forge_catalog_init(void);
+extern void forge_retire_context(MemoryContext cxt);
 extern ForgeRel *forge_rel_get(Oid relid);
 extern bool forge_rel_checked(Oid relid, Oid userid);
 extern int	forge_column_lookup(ForgeRel *rel, const char *name, int len);
 extern void forge_rel_describe_keys(StringInfo buf, ForgeRel *rel);
+
+/* in relations.c */
+extern void forge_rel_relations(ForgeRel *rel);
+extern ForgeRelation *forge_relation_lookup(ForgeRel *rel, const char *name,
+											int len);
+extern const char *forge_relation_kind_name(ForgeRelationKind kind);
+extern void forge_describe_relations(StringInfo buf, ForgeRel *rel);
 
 /* in values.c */
 extern Datum forge_value_to_datum(const JsonbValue *v, ForgeTypeIO *io,

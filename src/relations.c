@@ -1,0 +1,474 @@
+/*-------------------------------------------------------------------------
+ *
+ * relations.c
+ *		  The relations of a table, read from its foreign keys.
+ *
+ * Four kinds, each addressable by name in a descriptor:
+ *
+ *	to-one		this table holds the key (posts.author_id -> users): named
+ *				by the key's column without a trailing "_id"/"Id" ("author")
+ *	to-many		another table holds a key to this one (users <- posts):
+ *				named by that table ("posts")
+ *	one-to-one	as to-many, but the referencing columns are unique
+ *				(profiles.user_id): named by that table ("profiles")
+ *	many-to-many	through a join table with exactly two foreign keys and a
+ *				primary key or unique index over their columns (post_tags,
+ *				Prisma's _PostToTag): named by the other table ("tags")
+ *
+ * Where two relations would get the same name, or a name is a column of the
+ * table, neither takes it.  Every relation can always be addressed by its
+ * constraint name (for a many-to-many, the join table's key to the other
+ * table).
+ *
+ * Relations are read lazily, on the first call that needs them, into a
+ * memory context under the table's ForgeRel.  Any relcache invalidation
+ * (a foreign key or unique index of any table may have changed) bumps an
+ * epoch that makes the next use read them again.
+ *
+ * Copyright (c) 2026, the forge authors
+ *
+ * src/relations.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_constraint.h"
+#include "catalog/pg_index.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include "forge.h"
+
+/* one foreign key, as read from pg_constraint */
+typedef struct FKey
+{
+	char	   *conname;
+	Oid			conrelid;		/* the referencing table */
+	Oid			confrelid;		/* the referenced table */
+	int			nkeys;
+	AttrNumber	conkey[INDEX_MAX_KEYS];
+	AttrNumber	confkey[INDEX_MAX_KEYS];
+} FKey;
+
+static const char *const kind_names[] = {
+	"to-one", "to-many", "one-to-one", "many-to-many"
+};
+
+/*
+ * read_fkey
+ *		An FKey from a pg_constraint row of a foreign key.
+ */
+static FKey *
+read_fkey(HeapTuple tup)
+{
+	Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+	FKey	   *fk = palloc0(sizeof(FKey));
+
+	fk->conname = pstrdup(NameStr(con->conname));
+	fk->conrelid = con->conrelid;
+	fk->confrelid = con->confrelid;
+#if PG_VERSION_NUM >= 150000
+	DeconstructFkConstraintRow(tup, &fk->nkeys, fk->conkey, fk->confkey,
+							   NULL, NULL, NULL, NULL, NULL);
+#else
+	DeconstructFkConstraintRow(tup, &fk->nkeys, fk->conkey, fk->confkey,
+							   NULL, NULL, NULL);
+#endif
+	return fk;
+}
+
+/*
+ * fkeys_of
+ *		The foreign keys held by table relid.
+ */
+static List *
+fkeys_of(Oid relid)
+{
+	Relation	pgc = table_open(ConstraintRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	List	   *result = NIL;
+
+	ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(pgc, ConstraintRelidTypidNameIndexId, true,
+							  NULL, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		if (((Form_pg_constraint) GETSTRUCT(tup))->contype == CONSTRAINT_FOREIGN)
+			result = lappend(result, read_fkey(tup));
+	systable_endscan(scan);
+	table_close(pgc, AccessShareLock);
+	return result;
+}
+
+/*
+ * fkeys_to
+ *		The foreign keys of any table that reference table relid.  There is
+ *		no index on confrelid, so this scans pg_constraint.
+ */
+static List *
+fkeys_to(Oid relid)
+{
+	Relation	pgc = table_open(ConstraintRelationId, AccessShareLock);
+	SysScanDesc scan;
+	HeapTuple	tup;
+	List	   *result = NIL;
+
+	scan = systable_beginscan(pgc, InvalidOid, false, NULL, 0, NULL);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+
+		CHECK_FOR_INTERRUPTS();
+		if (con->contype == CONSTRAINT_FOREIGN && con->confrelid == relid &&
+			con->conparentid == InvalidOid)
+			result = lappend(result, read_fkey(tup));
+	}
+	systable_endscan(scan);
+	table_close(pgc, AccessShareLock);
+	return result;
+}
+
+/*
+ * columns_unique
+ *		Whether table relid has a primary key or non-partial unique index
+ *		whose key columns are exactly the set cols[0..n-1].
+ */
+static bool
+columns_unique(Oid relid, int n, const AttrNumber *cols)
+{
+	Relation	pgi = table_open(IndexRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	bool		found = false;
+
+	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(pgi, IndexIndrelidIndexId, true, NULL, 1, &key);
+	while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_index idx = (Form_pg_index) GETSTRUCT(tup);
+		int			i,
+					j;
+		bool		all = true;
+
+		if (!idx->indisunique || !idx->indisvalid || idx->indnkeyatts != n ||
+			!heap_attisnull(tup, Anum_pg_index_indpred, NULL) ||
+			!heap_attisnull(tup, Anum_pg_index_indexprs, NULL))
+			continue;
+		for (i = 0; i < n && all; i++)
+		{
+			bool		in = false;
+
+			for (j = 0; j < n; j++)
+				in |= (idx->indkey.values[i] == cols[j]);
+			all = in;
+		}
+		found = all;
+	}
+	systable_endscan(scan);
+	table_close(pgi, AccessShareLock);
+	return found;
+}
+
+/*
+ * to_one_name
+ *		The name of a to-one relation held by column colname: the column
+ *		without a trailing "_id" or "Id"; NULL if it has neither.
+ */
+static char *
+to_one_name(const char *colname)
+{
+	int			len = strlen(colname);
+
+	if (len > 3 && strcmp(colname + len - 3, "_id") == 0)
+		return pnstrdup(colname, len - 3);
+	if (len > 2 && strcmp(colname + len - 2, "Id") == 0)
+		return pnstrdup(colname, len - 2);
+	return NULL;
+}
+
+/*
+ * add_relation
+ *		Append a relation of kind to *rels (growing it as needed).
+ */
+static ForgeRelation *
+add_relation(ForgeRelation **rels, int *n, int *max, ForgeRelationKind kind,
+			 const char *name, const char *conname, Oid other)
+{
+	ForgeRelation *r;
+
+	if (*n == *max)
+	{
+		*max = *max == 0 ? 8 : *max * 2;
+		*rels = *rels == NULL ? palloc(sizeof(ForgeRelation) * *max)
+			: repalloc(*rels, sizeof(ForgeRelation) * *max);
+	}
+	r = &(*rels)[(*n)++];
+	memset(r, 0, sizeof(ForgeRelation));
+	r->kind = kind;
+	r->name = name ? pstrdup(name) : NULL;
+	r->conname = pstrdup(conname);
+	r->other = other;
+	return r;
+}
+
+/*
+ * read_relations
+ *		Read the relations of rel into rel->rels, in rel->relcxt.
+ */
+static void
+read_relations(ForgeRel *rel)
+{
+	MemoryContext old = MemoryContextSwitchTo(rel->relcxt);
+	ForgeRelation *rels = NULL;
+	int			n = 0;
+	int			max = 0;
+	List	   *mine = fkeys_of(rel->relid);
+	List	   *theirs = fkeys_to(rel->relid);
+	ListCell   *lc;
+	int			i,
+				j;
+
+	/* to-one: the keys this table holds */
+	foreach(lc, mine)
+	{
+		FKey	   *fk = lfirst(lc);
+		ForgeRelation *r;
+		char	   *name = NULL;
+
+		if (fk->nkeys == 1)
+			name = to_one_name(get_attname(fk->conrelid, fk->conkey[0], false));
+		r = add_relation(&rels, &n, &max, FORGE_TO_ONE, name, fk->conname,
+						 fk->confrelid);
+		r->nkeys = fk->nkeys;
+		memcpy(r->local, fk->conkey, sizeof(AttrNumber) * fk->nkeys);
+		memcpy(r->foreign, fk->confkey, sizeof(AttrNumber) * fk->nkeys);
+	}
+
+	/* to-many and one-to-one: keys other tables hold; join tables */
+	foreach(lc, theirs)
+	{
+		FKey	   *fk = lfirst(lc);
+		ForgeRelation *r;
+		List	   *joinfks;
+		bool		unique = columns_unique(fk->conrelid, fk->nkeys, fk->conkey);
+
+		r = add_relation(&rels, &n, &max,
+						 unique ? FORGE_ONE_TO_ONE : FORGE_TO_MANY,
+						 get_rel_name(fk->conrelid), fk->conname, fk->conrelid);
+		r->nkeys = fk->nkeys;
+		memcpy(r->local, fk->confkey, sizeof(AttrNumber) * fk->nkeys);
+		memcpy(r->foreign, fk->conkey, sizeof(AttrNumber) * fk->nkeys);
+
+		/* a join table: exactly two keys, unique together */
+		joinfks = fkeys_of(fk->conrelid);
+		if (list_length(joinfks) == 2)
+		{
+			FKey	   *a = linitial(joinfks);
+			FKey	   *b = lsecond(joinfks);
+			FKey	   *to_other = strcmp(a->conname, fk->conname) == 0 ? b : a;
+			AttrNumber both[INDEX_MAX_KEYS * 2];
+
+			if (fk->nkeys + to_other->nkeys <= INDEX_MAX_KEYS)
+			{
+				memcpy(both, fk->conkey, sizeof(AttrNumber) * fk->nkeys);
+				memcpy(both + fk->nkeys, to_other->conkey,
+					   sizeof(AttrNumber) * to_other->nkeys);
+				if (columns_unique(fk->conrelid, fk->nkeys + to_other->nkeys, both))
+				{
+					r = add_relation(&rels, &n, &max, FORGE_MANY_TO_MANY,
+									 get_rel_name(to_other->confrelid),
+									 to_other->conname, to_other->confrelid);
+					r->join = fk->conrelid;
+					r->nkeys = fk->nkeys;
+					memcpy(r->local, fk->confkey, sizeof(AttrNumber) * fk->nkeys);
+					memcpy(r->join_local, fk->conkey, sizeof(AttrNumber) * fk->nkeys);
+					r->njoin_foreign = to_other->nkeys;
+					memcpy(r->join_foreign, to_other->conkey,
+						   sizeof(AttrNumber) * to_other->nkeys);
+					memcpy(r->foreign, to_other->confkey,
+						   sizeof(AttrNumber) * to_other->nkeys);
+				}
+			}
+		}
+	}
+
+	/* a name two relations would share, or a column's, is nobody's */
+	for (i = 0; i < n; i++)
+	{
+		bool		clash = false;
+
+		if (rels[i].name == NULL)
+			continue;
+		for (j = 0; j < n; j++)
+			if (j != i && rels[j].name != NULL &&
+				strcmp(rels[i].name, rels[j].name) == 0)
+				clash = true;
+		if (forge_column_lookup(rel, rels[i].name, strlen(rels[i].name)) >= 0)
+			clash = true;
+		if (clash)
+			rels[i].clashed = true;
+	}
+	for (i = 0; i < n; i++)
+		if (rels[i].clashed)
+			rels[i].name = NULL;
+
+	rel->rels = rels;
+	rel->nrels = n;
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * forge_rel_relations
+ *		Make sure rel->rels is current.
+ */
+void
+forge_rel_relations(ForgeRel *rel)
+{
+	if (rel->relcxt != NULL && rel->rels_epoch == forge_relcache_epoch)
+		return;
+	if (rel->relcxt != NULL)
+		forge_retire_context(rel->relcxt);
+	rel->relcxt = AllocSetContextCreate(rel->cxt, "forge relations",
+										ALLOCSET_SMALL_SIZES);
+	rel->rels = NULL;
+	rel->nrels = 0;
+	read_relations(rel);
+	rel->rels_epoch = forge_relcache_epoch;
+}
+
+/*
+ * forge_relation_lookup
+ *		The relation of rel named name (len bytes), by its name or its
+ *		constraint's, or NULL.
+ */
+ForgeRelation *
+forge_relation_lookup(ForgeRel *rel, const char *name, int len)
+{
+	int			i;
+
+	forge_rel_relations(rel);
+	for (i = 0; i < rel->nrels; i++)
+	{
+		ForgeRelation *r = &rel->rels[i];
+
+		if (r->name != NULL && (int) strlen(r->name) == len &&
+			memcmp(r->name, name, len) == 0)
+			return r;
+	}
+	for (i = 0; i < rel->nrels; i++)
+	{
+		ForgeRelation *r = &rel->rels[i];
+
+		if ((int) strlen(r->conname) == len && memcmp(r->conname, name, len) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+/*
+ * forge_relation_kind_name
+ *		"to-one", "to-many", "one-to-one" or "many-to-many".
+ */
+const char *
+forge_relation_kind_name(ForgeRelationKind kind)
+{
+	return kind_names[kind];
+}
+
+/*
+ * forge_describe_relations
+ *		Append the names by which rel's relations can be addressed, for a
+ *		hint: "author (to-one), posts (to-many)".
+ */
+void
+forge_describe_relations(StringInfo buf, ForgeRel *rel)
+{
+	int			i;
+
+	forge_rel_relations(rel);
+	for (i = 0; i < rel->nrels; i++)
+		appendStringInfo(buf, "%s%s (%s)", i > 0 ? ", " : "",
+						 rel->rels[i].name ? rel->rels[i].name : rel->rels[i].conname,
+						 kind_names[rel->rels[i].kind]);
+	if (rel->nrels == 0)
+		appendStringInfoString(buf, "none");
+}
+
+/*
+ * attnames_array
+ *		A text[] of the names of table relid's columns cols[0..n-1].
+ */
+static Datum
+attnames_array(Oid relid, int n, const AttrNumber *cols)
+{
+	Datum	   *names = palloc(sizeof(Datum) * Max(n, 1));
+	int			i;
+
+	for (i = 0; i < n; i++)
+		names[i] = CStringGetTextDatum(get_attname(relid, cols[i], false));
+	return PointerGetDatum(construct_array(names, n, TEXTOID, -1, false,
+										   TYPALIGN_INT));
+}
+
+PG_FUNCTION_INFO_V1(forge_relations);
+
+/*
+ * forge_relations
+ *		(model regclass) returns the model's relations: name (NULL when it
+ *		clashed), kind, constraint_name, columns, target, target_columns,
+ *		join_table, join_columns, join_target_columns.
+ */
+Datum
+forge_relations(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Oid			relid = PG_GETARG_OID(0);
+	ForgeRel   *rel;
+	int			i;
+
+	InitMaterializedSRF(fcinfo, 0);
+	LockRelationOid(relid, AccessShareLock);
+	rel = forge_rel_get(relid);
+	forge_rel_relations(rel);
+	for (i = 0; i < rel->nrels; i++)
+	{
+		ForgeRelation *r = &rel->rels[i];
+		Datum		values[9];
+		bool		nulls[9] = {false};
+		bool		m2m = r->kind == FORGE_MANY_TO_MANY;
+
+		values[0] = r->name ? CStringGetTextDatum(r->name) : (Datum) 0;
+		nulls[0] = r->name == NULL;
+		values[1] = CStringGetTextDatum(kind_names[r->kind]);
+		values[2] = CStringGetTextDatum(r->conname);
+		values[3] = attnames_array(relid, r->nkeys, r->local);
+		values[4] = ObjectIdGetDatum(r->other);
+		values[5] = attnames_array(r->other, m2m ? r->njoin_foreign : r->nkeys,
+								   r->foreign);
+		values[6] = ObjectIdGetDatum(r->join);
+		nulls[6] = nulls[7] = nulls[8] = !m2m;
+		if (m2m)
+		{
+			values[7] = attnames_array(r->join, r->nkeys, r->join_local);
+			values[8] = attnames_array(r->join, r->njoin_foreign, r->join_foreign);
+		}
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
