@@ -16,7 +16,7 @@ OBJS = \
 DATA = forge--0.1.0.sql
 
 REGRESS = create create_many update upsert delete where select types \
-	errors plancache security outbox relations
+	errors plancache security outbox relations relation_filters
 REGRESS_OPTS = --load-extension=forge
 
 ISOLATION = increment upsert_race version_check inventory notify outbox \
@@ -51,3 +51,6 @@ uninstall-listen:
 	rm -f '$(DESTDIR)$(bindir)/forge-listen'
 
 EXTRA_CLEAN = forge-listen
+
+# PGXS tracks no header dependencies: every object depends on forge.h.
+$(OBJS): src/forge.h

@@ -37,6 +37,20 @@
 #define BUILD_OBJECT_PAIRS 50
 
 /*
+ * deparse_alias
+ *		Append the alias of level: t for the statement's table, rN for a
+ *		related table N relations deep.
+ */
+static void
+deparse_alias(StringInfo buf, int level)
+{
+	if (level == 0)
+		appendStringInfoChar(buf, 't');
+	else
+		appendStringInfo(buf, "r%d", level);
+}
+
+/*
  * deparse_column
  *		Append column col of rel, qualified by the alias t when qualified.
  */
@@ -46,6 +60,29 @@ deparse_column(StringInfo buf, ForgeRel *rel, int col, bool qualified)
 	if (qualified)
 		appendStringInfoString(buf, "t.");
 	appendStringInfoString(buf, quote_identifier(rel->cols[col].name));
+}
+
+/*
+ * deparse_attr
+ *		Append alias.column for attribute attnum of table relid.
+ */
+static void
+deparse_attr(StringInfo buf, const char *alias, Oid relid, AttrNumber attnum)
+{
+	appendStringInfo(buf, "%s.%s", alias,
+					 quote_identifier(get_attname(relid, attnum, false)));
+}
+
+/*
+ * deparse_qualified_table
+ *		Append the schema-qualified, quoted name of table relid.
+ */
+static void
+deparse_qualified_table(StringInfo buf, Oid relid)
+{
+	appendStringInfoString(buf,
+						   quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+													  get_rel_name(relid)));
 }
 
 /*
@@ -73,23 +110,109 @@ deparse_operator(StringInfo buf, Oid opr)
  * deparse_filter
  *		Append filter f as a parenthesised boolean expression.
  */
+static void deparse_filter(StringInfo buf, ForgeRel *rel, ForgeFilter *f);
+
+/*
+ * deparse_relation_filter
+ *		Append a relation filter: [NOT] EXISTS (SELECT 1 FROM the related
+ *		table [through the join table] WHERE the key matches the outer row
+ *		AND the related filter), EVERY as NOT EXISTS of a row for which the
+ *		filter is not true.  The keys compare with the foreign key's own
+ *		equality operators.
+ */
+static void
+deparse_relation_filter(StringInfo buf, ForgeFilter *f)
+{
+	ForgeRelation *r = f->relation;
+	StringInfoData outer,
+				inner,
+				join;
+	int			i;
+
+	initStringInfo(&outer);
+	initStringInfo(&inner);
+	initStringInfo(&join);
+	deparse_alias(&outer, f->level);
+	deparse_alias(&inner, f->level + 1);
+	appendStringInfo(&join, "j%d", f->level + 1);
+
+	appendStringInfoString(buf, f->test == FORGE_SOME ? "(EXISTS (SELECT 1 FROM " :
+						   "(NOT EXISTS (SELECT 1 FROM ");
+	deparse_qualified_table(buf, r->other);
+	appendStringInfo(buf, " AS %s", inner.data);
+	if (r->kind == FORGE_MANY_TO_MANY)
+	{
+		appendStringInfoString(buf, " JOIN ");
+		deparse_qualified_table(buf, r->join);
+		appendStringInfo(buf, " AS %s ON (", join.data);
+		for (i = 0; i < r->njoin_foreign; i++)
+		{
+			if (i > 0)
+				appendStringInfoString(buf, " AND ");
+			deparse_attr(buf, inner.data, r->other, r->foreign[i]);
+			deparse_operator(buf, r->eqop[i]);
+			deparse_attr(buf, join.data, r->join, r->join_foreign[i]);
+		}
+		appendStringInfoChar(buf, ')');
+	}
+	appendStringInfoString(buf, " WHERE ");
+	for (i = 0; i < r->nkeys; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(buf, " AND ");
+		switch (r->kind)
+		{
+			case FORGE_TO_ONE:
+				deparse_attr(buf, inner.data, r->other, r->foreign[i]);
+				deparse_operator(buf, r->eqop[i]);
+				deparse_attr(buf, outer.data, f->rel->relid, r->local[i]);
+				break;
+			case FORGE_TO_MANY:
+			case FORGE_ONE_TO_ONE:
+				deparse_attr(buf, outer.data, f->rel->relid, r->local[i]);
+				deparse_operator(buf, r->eqop[i]);
+				deparse_attr(buf, inner.data, r->other, r->foreign[i]);
+				break;
+			case FORGE_MANY_TO_MANY:
+				deparse_attr(buf, outer.data, f->rel->relid, r->local[i]);
+				deparse_operator(buf, r->join_eqop[i]);
+				deparse_attr(buf, join.data, r->join, r->join_local[i]);
+				break;
+		}
+	}
+	if (f->args != NIL)
+	{
+		appendStringInfoString(buf, " AND ");
+		deparse_filter(buf, NULL, linitial(f->args));
+		if (f->test == FORGE_EVERY)
+			appendStringInfoString(buf, " IS NOT TRUE");
+	}
+	appendStringInfoString(buf, "))");
+}
+
 static void
 deparse_filter(StringInfo buf, ForgeRel *rel, ForgeFilter *f)
 {
-	ForgeColumn *c = f->col >= 0 ? &rel->cols[f->col] : NULL;
+	ForgeColumn *c;
 	ListCell   *lc;
 
 	check_stack_depth();
+	(void) rel;
+	c = f->col >= 0 ? &f->rel->cols[f->col] : NULL;
 
 	switch (f->kind)
 	{
 		case FORGE_F_TRUE:
 			appendStringInfoString(buf, "true");
 			return;
+		case FORGE_F_RELATION:
+			deparse_relation_filter(buf, f);
+			return;
 		case FORGE_F_ISNULL:
 		case FORGE_F_NOTNULL:
 			appendStringInfoChar(buf, '(');
-			deparse_column(buf, rel, f->col, true);
+			deparse_alias(buf, f->level);
+			appendStringInfo(buf, ".%s", quote_identifier(c->name));
 			appendStringInfoString(buf, f->kind == FORGE_F_ISNULL ?
 								   " IS NULL)" : " IS NOT NULL)");
 			return;
@@ -125,7 +248,8 @@ deparse_filter(StringInfo buf, ForgeRel *rel, ForgeFilter *f)
 	}
 
 	appendStringInfoChar(buf, '(');
-	deparse_column(buf, rel, f->col, true);
+	deparse_alias(buf, f->level);
+	appendStringInfo(buf, ".%s", quote_identifier(c->name));
 	switch (f->cmp)
 	{
 		case FORGE_EQ:

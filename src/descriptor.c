@@ -28,6 +28,7 @@
 #include "catalog/heap.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
@@ -45,6 +46,13 @@
 #define SHAPE_MANY		'm'
 #define SHAPE_SKIPDUP	'd'
 #define SHAPE_KEYS		'K'
+#define SHAPE_RELATION	'R'
+
+/*
+ * Filters nest at most this deep.  The SQL of a deeper where would pass
+ * the PostgreSQL parser's own nesting limit and fail as a syntax error.
+ */
+#define FORGE_MAX_WHERE_DEPTH 500
 
 static const char *const verb_names[] = {
 	"forge_create", "forge_create_many", "forge_update", "forge_update_many",
@@ -363,10 +371,18 @@ lookup_column(ForgeStmt *st, const JsonbValue *key)
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
 				 errmsg("column \"%s\" is a system column", name),
 				 errdetail("forge reads and writes user columns only.")));
-	ereport(ERROR,
-			(errcode(ERRCODE_UNDEFINED_COLUMN),
-			 errmsg("column \"%s\" of relation \"%s\" does not exist",
-					name, st->rel->relname)));
+	{
+		StringInfoData rels;
+
+		initStringInfo(&rels);
+		forge_describe_relations(&rels, st->rel);
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" of relation \"%s\" does not exist",
+						name, st->rel->relname),
+				 st->rel->nrels > 0 ?
+				 errhint("The relations of \"%s\" are: %s.", st->rel->relname, rels.data) : 0));
+	}
 	return -1;					/* keep compiler quiet */
 }
 
@@ -526,6 +542,8 @@ new_filter(ForgeStmt *st, ForgeFilterKind kind, int col)
 
 	f->kind = kind;
 	f->col = col;
+	f->rel = st->rel;
+	f->level = st->level;
 	shape_token(st, SHAPE_FILTER, kind);
 	if (col >= 0)
 		shape_token(st, SHAPE_FILTER, st->rel->cols[col].attnum);
@@ -641,6 +659,9 @@ like_filter(ForgeStmt *st, int col, bool insensitive, const JsonbValue *v,
 }
 
 static ForgeFilter *read_where(ForgeStmt *st, JsonbContainer *jc, int depth);
+static ForgeFilter *read_relation_filter(ForgeStmt *st, ForgeRelation *r,
+										 const char *name, const JsonbValue *v,
+										 int depth);
 
 /*
  * negate
@@ -679,6 +700,11 @@ read_column_filter(ForgeStmt *st, int col, const JsonbValue *v, bool pin,
 	ForgeFilter *f;
 
 	check_stack_depth();
+	if (depth > FORGE_MAX_WHERE_DEPTH)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("where nests more than %d levels deep",
+						FORGE_MAX_WHERE_DEPTH)));
 
 	if (!is_object(v))
 	{
@@ -915,6 +941,11 @@ read_where(ForgeStmt *st, JsonbContainer *jc, int depth)
 
 	check_stack_depth();
 	CHECK_FOR_INTERRUPTS();
+	if (depth > FORGE_MAX_WHERE_DEPTH)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("where nests more than %d levels deep",
+						FORGE_MAX_WHERE_DEPTH)));
 
 	f->kind = FORGE_F_AND;
 	f->col = -1;
@@ -966,6 +997,20 @@ read_where(ForgeStmt *st, JsonbContainer *jc, int depth)
 													&val, top));
 				continue;
 			}
+			else
+			{
+				ForgeRelation *r = forge_relation_lookup(st->rel,
+														 key.val.string.val,
+														 key.val.string.len);
+
+				if (r != NULL)
+				{
+					f->args = lappend(f->args,
+									  read_relation_filter(st, r, key_text(&key),
+														   &val, depth));
+					continue;
+				}
+			}
 		}
 		col = lookup_column(st, &key);
 		f->args = lappend(f->args, read_column_filter(st, col, &val, top,
@@ -973,6 +1018,134 @@ read_where(ForgeStmt *st, JsonbContainer *jc, int depth)
 	}
 	if (f->args == NIL)
 		f->kind = FORGE_F_TRUE;
+	return end_filter(st, f);
+}
+
+/*
+ * relation_test
+ *		A relation filter: test related rows of r against the where obj of
+ *		the other table (or, with obj NULL, just whether there are any).
+ */
+static ForgeFilter *
+relation_test(ForgeStmt *st, ForgeRelation *r, ForgeRel *other,
+			  ForgeRelTest test, JsonbContainer *obj, int depth)
+{
+	ForgeFilter *f = palloc0(sizeof(ForgeFilter));
+
+	f->kind = FORGE_F_RELATION;
+	f->rel = st->rel;
+	f->level = st->level;
+	f->col = -1;
+	f->relation = r;
+	f->test = test;
+	appendStringInfoChar(&st->shape, SHAPE_RELATION);
+	appendBinaryStringInfo(&st->shape, (char *) &r->conoid, sizeof(Oid));
+	shape_token(st, SHAPE_RELATION, r->kind * 8 + test * 2 + (obj != NULL));
+	if (obj != NULL)
+	{
+		ForgeRel   *outer = st->rel;
+
+		st->rel = other;
+		st->level++;
+		f->args = list_make1(read_where(st, obj, depth + 1));
+		st->level--;
+		st->rel = outer;
+	}
+	return f;
+}
+
+/*
+ * read_relation_filter
+ *		A filter on relation r: for a to-many or many-to-many,
+ *		{"some"|"none"|"every": where}; for a to-one or one-to-one,
+ *		{"is"|"isNot": where or null}, null (no related row), or a where
+ *		(short for "is").
+ */
+static ForgeFilter *
+read_relation_filter(ForgeStmt *st, ForgeRelation *r, const char *name,
+					 const JsonbValue *v, int depth)
+{
+	bool		to_many = r->kind == FORGE_TO_MANY || r->kind == FORGE_MANY_TO_MANY;
+	ForgeRel   *other;
+	JsonbContainer *obj;
+	JsonbIterator *it;
+	JsonbValue	key,
+				val;
+	List	   *args = NIL;
+	ForgeFilter *f;
+	bool		ops = true;
+
+	check_stack_depth();
+	LockRelationOid(r->other, AccessShareLock);
+	other = forge_rel_get(r->other);
+
+	if (v->type == jbvNull && !to_many)
+		return relation_test(st, r, other, FORGE_NONE, NULL, depth);
+	if (!is_object(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("filter on relation \"%s\" must be a JSON object, not %s",
+						name, forge_json_type_name(v)),
+				 errhint(to_many ? "A %s relation takes {\"some\": …}, {\"none\": …} or {\"every\": …}."
+						 : "A %s relation takes {\"is\": …}, {\"isNot\": …}, null, or a where on the related row.",
+						 forge_relation_kind_name(r->kind))));
+	obj = v->val.binary.data;
+
+	/* a to-one filter is {"is"/"isNot": ...} only if those are all its keys */
+	if (!to_many)
+	{
+		it = JsonbIteratorInit(obj);
+		while (next_pair(&it, &key, &val))
+		{
+			if (key_is(&key, "some") || key_is(&key, "none") || key_is(&key, "every"))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("unknown filter \"%s\" on %s relation \"%s\"",
+								key_text(&key), forge_relation_kind_name(r->kind), name),
+						 errhint("Use \"is\" or \"isNot\"; \"some\", \"none\" and \"every\" are for to-many relations.")));
+			ops &= key_is(&key, "is") || key_is(&key, "isNot");
+		}
+		if (!ops || JsonContainerSize(obj) == 0)
+			return relation_test(st, r, other, FORGE_SOME, obj, depth);
+	}
+
+	it = JsonbIteratorInit(obj);
+	while (next_pair(&it, &key, &val))
+	{
+		ForgeRelTest test;
+		bool		is_op = to_many ?
+			(key_is(&key, "some") || key_is(&key, "none") || key_is(&key, "every")) :
+			(key_is(&key, "is") || key_is(&key, "isNot"));
+
+		if (!is_op)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown filter \"%s\" on %s relation \"%s\"",
+							key_text(&key), forge_relation_kind_name(r->kind), name),
+					 errhint(to_many ? "Use \"some\", \"none\" or \"every\"; \"is\" and \"isNot\" are for to-one relations."
+							 : "Use \"is\" or \"isNot\"; \"some\", \"none\" and \"every\" are for to-many relations.")));
+		if (key_is(&key, "some") || key_is(&key, "is"))
+			test = FORGE_SOME;
+		else if (key_is(&key, "every"))
+			test = FORGE_EVERY;
+		else
+			test = FORGE_NONE;
+		if (val.type == jbvNull && !to_many)
+			/* is: null means no related row, isNot: null one */
+			f = relation_test(st, r, other,
+							  test == FORGE_SOME ? FORGE_NONE : FORGE_SOME,
+							  NULL, depth);
+		else
+			f = relation_test(st, r, other, test,
+							  expect_object(&val, key_text(&key)), depth);
+		args = lappend(args, f);
+	}
+	if (list_length(args) == 1)
+		return linitial(args);
+	f = palloc0(sizeof(ForgeFilter));
+	f->kind = FORGE_F_AND;
+	f->col = -1;
+	f->args = args;
 	return end_filter(st, f);
 }
 

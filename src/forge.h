@@ -110,7 +110,11 @@ typedef struct ForgeRelation
 	int			nkeys;
 	AttrNumber	local[INDEX_MAX_KEYS];	/* this table's columns */
 	AttrNumber	foreign[INDEX_MAX_KEYS];	/* the other table's columns */
+	Oid			conoid;			/* the constraint (for a many-to-many, the
+								 * join table's key to the other table) */
+	Oid			eqop[INDEX_MAX_KEYS];	/* local = foreign, as the key uses */
 	Oid			join;			/* many-to-many: the join table */
+	Oid			join_eqop[INDEX_MAX_KEYS];	/* local = join_local */
 	AttrNumber	join_local[INDEX_MAX_KEYS]; /* its columns matching local */
 	int			njoin_foreign;
 	AttrNumber	join_foreign[INDEX_MAX_KEYS];	/* its columns matching foreign */
@@ -177,8 +181,17 @@ typedef enum ForgeFilterKind
 	FORGE_F_CMP,
 	FORGE_F_ISNULL,
 	FORGE_F_NOTNULL,
-	FORGE_F_TRUE
+	FORGE_F_TRUE,
+	FORGE_F_RELATION			/* some/none/every/is/isNot on a relation */
 } ForgeFilterKind;
+
+/* The test of a FORGE_F_RELATION filter. */
+typedef enum ForgeRelTest
+{
+	FORGE_SOME,					/* a related row matches (to-many: some; to-one: is) */
+	FORGE_NONE,					/* no related row matches (none; isNot) */
+	FORGE_EVERY					/* every related row matches */
+} ForgeRelTest;
 
 typedef enum ForgeCmp
 {
@@ -195,8 +208,12 @@ typedef enum ForgeCmp
 typedef struct ForgeFilter
 {
 	ForgeFilterKind kind;
-	List	   *args;			/* AND, OR, NOT */
+	ForgeRel   *rel;			/* the table whose row the filter reads */
+	int			level;			/* its alias: 0 is t, n is rn */
+	List	   *args;			/* AND, OR, NOT; RELATION: the related filter */
 	int			col;			/* CMP, ISNULL, NOTNULL */
+	ForgeRelation *relation;	/* RELATION */
+	ForgeRelTest test;			/* RELATION */
 	ForgeCmp	cmp;
 	int			param;
 	const JsonbValue *pinvalue; /* top-level equality: the value pinned */
@@ -210,6 +227,7 @@ typedef struct ForgeFilter
 typedef struct ForgeStmt
 {
 	ForgeVerb	verb;
+	int			level;			/* while reading: the alias level of new filters */
 	bool		with_keys;		/* also return the primary keys written */
 	ForgeRel   *rel;
 	StringInfoData shape;		/* the plan-cache key */

@@ -54,12 +54,14 @@
 /* one foreign key, as read from pg_constraint */
 typedef struct FKey
 {
+	Oid			conoid;
 	char	   *conname;
 	Oid			conrelid;		/* the referencing table */
 	Oid			confrelid;		/* the referenced table */
 	int			nkeys;
 	AttrNumber	conkey[INDEX_MAX_KEYS];
 	AttrNumber	confkey[INDEX_MAX_KEYS];
+	Oid			pfeqop[INDEX_MAX_KEYS];	/* referenced = referencing */
 } FKey;
 
 static const char *const kind_names[] = {
@@ -76,15 +78,16 @@ read_fkey(HeapTuple tup)
 	Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
 	FKey	   *fk = palloc0(sizeof(FKey));
 
+	fk->conoid = con->oid;
 	fk->conname = pstrdup(NameStr(con->conname));
 	fk->conrelid = con->conrelid;
 	fk->confrelid = con->confrelid;
 #if PG_VERSION_NUM >= 150000
 	DeconstructFkConstraintRow(tup, &fk->nkeys, fk->conkey, fk->confkey,
-							   NULL, NULL, NULL, NULL, NULL);
+							   fk->pfeqop, NULL, NULL, NULL, NULL);
 #else
 	DeconstructFkConstraintRow(tup, &fk->nkeys, fk->conkey, fk->confkey,
-							   NULL, NULL, NULL);
+							   fk->pfeqop, NULL, NULL);
 #endif
 	return fk;
 }
@@ -255,6 +258,8 @@ read_relations(ForgeRel *rel)
 			name = to_one_name(get_attname(fk->conrelid, fk->conkey[0], false));
 		r = add_relation(&rels, &n, &max, FORGE_TO_ONE, name, fk->conname,
 						 fk->confrelid);
+		r->conoid = fk->conoid;
+		memcpy(r->eqop, fk->pfeqop, sizeof(Oid) * fk->nkeys);
 		r->nkeys = fk->nkeys;
 		memcpy(r->local, fk->conkey, sizeof(AttrNumber) * fk->nkeys);
 		memcpy(r->foreign, fk->confkey, sizeof(AttrNumber) * fk->nkeys);
@@ -271,6 +276,8 @@ read_relations(ForgeRel *rel)
 		r = add_relation(&rels, &n, &max,
 						 unique ? FORGE_ONE_TO_ONE : FORGE_TO_MANY,
 						 get_rel_name(fk->conrelid), fk->conname, fk->conrelid);
+		r->conoid = fk->conoid;
+		memcpy(r->eqop, fk->pfeqop, sizeof(Oid) * fk->nkeys);
 		r->nkeys = fk->nkeys;
 		memcpy(r->local, fk->confkey, sizeof(AttrNumber) * fk->nkeys);
 		memcpy(r->foreign, fk->conkey, sizeof(AttrNumber) * fk->nkeys);
@@ -295,6 +302,10 @@ read_relations(ForgeRel *rel)
 									 get_rel_name(to_other->confrelid),
 									 to_other->conname, to_other->confrelid);
 					r->join = fk->conrelid;
+					r->conoid = to_other->conoid;
+					memcpy(r->join_eqop, fk->pfeqop, sizeof(Oid) * fk->nkeys);
+					memcpy(r->eqop, to_other->pfeqop,
+						   sizeof(Oid) * to_other->nkeys);
 					r->nkeys = fk->nkeys;
 					memcpy(r->local, fk->confkey, sizeof(AttrNumber) * fk->nkeys);
 					memcpy(r->join_local, fk->conkey, sizeof(AttrNumber) * fk->nkeys);
