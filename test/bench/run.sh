@@ -31,7 +31,7 @@
 #   BENCH_NOTIFY    forge.notify for the forge side, on or off (default on,
 #                   forge's default: every call queues a NOTIFY event)
 #   BENCH_STRICT    1: exit 3 when any verb is below target
-set -euo pipefail
+set -Eeuo pipefail
 cd "$(dirname "$0")/../.."
 BENCH=test/bench
 
@@ -65,7 +65,15 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+trap 'echo "run.sh: command failed at line $LINENO (if the server went away, did something else use port $FORGE_PGPORT?)" >&2' ERR
 
+# test/cluster.sh start removes whatever cluster is in its directory: refuse
+# to take over one that another run is using
+if [ -f "${FORGE_CLUSTER:-/tmp/forge-cluster-$FORGE_PGPORT}/data/postmaster.pid" ]; then
+  trap - EXIT
+  echo "run.sh: a cluster already runs on port $FORGE_PGPORT (${FORGE_CLUSTER:-/tmp/forge-cluster-$FORGE_PGPORT}); set FORGE_PGPORT to a free port" >&2
+  exit 2
+fi
 cluster_env=$(FORGE_PGCONF='synchronous_commit = off' test/cluster.sh start) \
   || { echo "run.sh: test/cluster.sh start failed" >&2; exit 1; }
 eval "$cluster_env"
@@ -74,7 +82,15 @@ export PGHOST PGPORT PGUSER PGDATABASE
 psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 sql() { psql -At -c "$1"; }     # one value
 
-die() { echo "run.sh: $*" >&2; exit 1; }
+crashed() { FORGE_PGPORT=$FORGE_PGPORT test/cluster.sh log 2>/dev/null | grep -E 'terminated by signal|was terminated by exception'; }
+die() {
+  echo "run.sh: $*" >&2
+  if [ -n "${SO_SUM:-}" ] && [ "$(so_sum)" != "$SO_SUM" ]; then
+    echo "run.sh: note: forge was reinstalled while the benchmark ran" >&2
+  fi
+  crashed >&2 && echo "run.sh: a server backend crashed (server log above)" >&2
+  exit 1
+}
 
 # forge is loaded afresh by every pgbench connection: if someone reinstalls
 # it during the benchmark, the runs would mix builds (or fail), so note its
@@ -189,14 +205,19 @@ prepare() {
 # between the first and the last sample; sets SAMPLE_CPU_NS and SAMPLE_NS.
 # On a shared machine tps moves with whatever else runs; the backend's CPU
 # time per transaction moves much less, so the table shows both.
+LAST_PIDS=""
 sample_cpu() {
   local pb=$1 c=$2 pids="" p t0="" t1 c0=0 c1 ns rest i
+  # this run's backends: not the last run's, which may not have exited yet
   for ((i = 0; i < 100; i++)); do
     kill -0 "$pb" 2>/dev/null || break
-    pids=$(sql "SELECT string_agg(pid::text, ' ') FROM pg_stat_activity WHERE application_name = 'pgbench' AND backend_type = 'client backend'")
+    pids=$(sql "SELECT string_agg(pid::text, ' ') FROM pg_stat_activity
+                WHERE application_name = 'pgbench' AND backend_type = 'client backend'
+                  AND pid <> ALL ('{${LAST_PIDS// /,}}'::int[])")
     [ "$(wc -w <<<"$pids")" -ge "$c" ] && break
     sleep 0.05
   done
+  LAST_PIDS=$pids
   SAMPLE_CPU_NS=0 SAMPLE_NS=0
   [ -n "$pids" ] || return 0
   while kill -0 "$pb" 2>/dev/null; do
@@ -296,6 +317,8 @@ for c in $CLIENTS; do
       "$(printf ' %.0f' $f_all)" "$(printf ' %.0f' $h_all)" "$r_all")")
   done
 done
+
+! crashed >&2 || die "a server backend crashed during the benchmark"
 
 server_version=$(sql "SHOW server_version")
 echo

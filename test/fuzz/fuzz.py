@@ -58,6 +58,7 @@ Each violation's descriptor is written, ready to replay with psql, to
 --out (default /tmp/forge-fuzz-SEED/).
 """
 import argparse
+import copy
 import json
 import os
 import random
@@ -282,6 +283,11 @@ NASTY = [
 ]
 
 
+def nasty(r):
+    """A value of NASTY, copied: mutations must not change the pool."""
+    return copy.deepcopy(r.choice(NASTY))
+
+
 def rtext(r, maxlen=12):
     return "".join(r.choice(TEXT_CHARS) for _ in range(r.randint(0, maxlen)))
 
@@ -362,7 +368,7 @@ def any_value(kind, r):
     if c < 0.45:
         return valid_value(kind, r)
     if c < 0.85:
-        return r.choice(NASTY)
+        return nasty(r)
     return valid_value(r.choice(list(TABLES["fz_all"].values())), r)
 
 
@@ -730,14 +736,14 @@ class Gen:
             elif m == 1:                                     # swap the type
                 parent[key] = rany(r)
             elif m == 2:
-                parent[key] = r.choice(NASTY)
+                parent[key] = nasty(r)
             elif m == 3 and isinstance(parent, dict):        # rename the key
                 v = parent.pop(key)
                 parent[r.choice(BAD_KEYS + [key.upper(), key + "s"])] = v
             elif m == 4 and isinstance(parent, dict):        # add a key
                 parent[r.choice(BAD_KEYS + ASSIGN_OPS + FILTER_OPS +
                                 ["AND", "OR", "NOT", "id", "i4"])] = \
-                    r.choice(NASTY + [{}, []])
+                    copy.deepcopy(r.choice(NASTY + [{}, []]))
             elif m == 5:                                     # wrap it
                 v = parent[key]
                 parent[key] = r.choice([[v], {"set": v}, {"equals": v},
@@ -746,13 +752,13 @@ class Gen:
             elif m == 6:                                     # add an op
                 v = parent[key]
                 if isinstance(v, dict):
-                    v[r.choice(ASSIGN_OPS + FILTER_OPS)] = r.choice(NASTY)
+                    v[r.choice(ASSIGN_OPS + FILTER_OPS)] = nasty(r)
                 else:
                     parent[key] = {r.choice(ASSIGN_OPS): v,
                                    r.choice(ASSIGN_OPS + FILTER_OPS): v}
             elif m == 7 and isinstance(parent, dict):        # duplicate key
                 items = list(parent.items())
-                items.append((key, r.choice(NASTY)))
+                items.append((key, nasty(r)))
                 r.shuffle(items)
                 parent.clear()
                 holder = Pairs(items)
@@ -888,12 +894,17 @@ def specials():
               "forge_create_many", "fz_all", dumps({"data": many})))
     s.append(("1 MB text value", "forge_create", "fz_all",
               '{"data": {"req": "r", "txt": "%s"}}' % ("x" * 1000000)))
-    s.append(("3000-byte value in a unique text column", "forge_create",
-              "fz_all", '{"data": {"req": "r", "email": "%s"}}'
-              % ("e" * 3000)))
-    s.append(("3000-byte value in a compound unique key", "forge_upsert",
+    rn = random.Random(3)
+    noise = "".join(rn.choice("0123456789abcdefghijklmnopqrstuvwxyz"
+                              "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+                    for _ in range(9000))       # compresses badly
+    s.append(("9000 random bytes in a unique text column", "forge_create",
+              "fz_all", '{"data": {"req": "r", "email": "%s"}}' % noise))
+    s.append(("9000 random bytes in a compound unique key", "forge_upsert",
               "fz_all", '{"where": {"ka_kb": {"ka": 1, "kb": "%s"}}, '
-              '"create": {"req": "r"}, "update": {}}' % ("k" * 3000)))
+              '"create": {"req": "r"}, "update": {}}' % noise))
+    s.append(("9000 random bytes in a unique selector", "forge_update",
+              "fz_all", '{"where": {"email": "%s"}, "data": {}}' % noise))
     s.append(("100k-byte key", "forge_create", "fz_all",
               '{"data": {"%s": 1}}' % ("k" * 100000)))
     s.append(("1000 unknown keys", "forge_create", "fz_all",
@@ -1258,7 +1269,7 @@ class Fuzzer:
                     outcome, msg, path)
                 self.undocumented[outcome] = [0, ex, label]
                 if not self.quiet:
-                        print("UNDOCUMENTED SQLSTATE %s: %s" % (outcome, ex),
+                    print("UNDOCUMENTED SQLSTATE %s: %s" % (outcome, ex),
                           flush=True)
             self.undocumented[outcome][0] += 1
 
