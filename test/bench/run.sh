@@ -276,7 +276,7 @@ run() {
 
 # median of the numbers on stdin ("nan", a run without a CPU sample, is left out)
 median() {
-  tr ' ' '\n' | grep -E '^[0-9.]+$' | sort -g |
+  tr ' ' '\n' | { grep -E '^[0-9.]+$' || true; } | sort -g |
     awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
