@@ -16,7 +16,8 @@ SELECT :'row2'::jsonb = (SELECT to_jsonb(u) FROM sel_users u WHERE id = 2) AS sa
 SELECT forge_update('sel_users', '{"where": {"id": 1}, "data": {"secret": "t"}, "select": {"id": true, "secret": false, "born": true}}');
 SELECT forge_delete('sel_users', '{"where": {"id": 2}, "select": {"email": true}}');
 
--- Errors: nothing selected, not a boolean, an unknown column, include.
+-- Errors: nothing selected, not a boolean, an unknown column, an unknown
+-- relation (sel_users has none; see include.sql).
 SELECT forge_update('sel_users', '{"where": {"id": 1}, "data": {}, "select": {"id": false}}');
 SELECT forge_update('sel_users', '{"where": {"id": 1}, "data": {}, "select": {"id": 1}}');
 SELECT forge_update('sel_users', '{"where": {"id": 1}, "data": {}, "select": {"posts": true}}');

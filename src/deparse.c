@@ -113,31 +113,29 @@ deparse_operator(StringInfo buf, Oid opr)
 static void deparse_filter(StringInfo buf, ForgeRel *rel, ForgeFilter *f);
 
 /*
- * deparse_relation_filter
- *		Append a relation filter: [NOT] EXISTS (SELECT 1 FROM the related
- *		table [through the join table] WHERE the key matches the outer row
- *		AND the related filter), EVERY as NOT EXISTS of a row for which the
- *		filter is not true.  The keys compare with the foreign key's own
- *		equality operators.
+ * deparse_related_from
+ *		Append "FROM related AS rN [JOIN join AS jN ON ...] WHERE link": the
+ *		rows of relation r related to the row aliased at outer_level of
+ *		table outer.  The keys compare with the foreign key's own equality
+ *		operators.
  */
 static void
-deparse_relation_filter(StringInfo buf, ForgeFilter *f)
+deparse_related_from(StringInfo buf, ForgeRelation *r, ForgeRel *outer,
+					 int outer_level)
 {
-	ForgeRelation *r = f->relation;
-	StringInfoData outer,
+	StringInfoData outer_alias,
 				inner,
 				join;
 	int			i;
 
-	initStringInfo(&outer);
+	initStringInfo(&outer_alias);
 	initStringInfo(&inner);
 	initStringInfo(&join);
-	deparse_alias(&outer, f->level);
-	deparse_alias(&inner, f->level + 1);
-	appendStringInfo(&join, "j%d", f->level + 1);
+	deparse_alias(&outer_alias, outer_level);
+	deparse_alias(&inner, outer_level + 1);
+	appendStringInfo(&join, "j%d", outer_level + 1);
 
-	appendStringInfoString(buf, f->test == FORGE_SOME ? "(EXISTS (SELECT 1 FROM " :
-						   "(NOT EXISTS (SELECT 1 FROM ");
+	appendStringInfoString(buf, " FROM ");
 	deparse_qualified_table(buf, r->other);
 	appendStringInfo(buf, " AS %s", inner.data);
 	if (r->kind == FORGE_MANY_TO_MANY)
@@ -165,21 +163,37 @@ deparse_relation_filter(StringInfo buf, ForgeFilter *f)
 			case FORGE_TO_ONE:
 				deparse_attr(buf, inner.data, r->other, r->foreign[i]);
 				deparse_operator(buf, r->eqop[i]);
-				deparse_attr(buf, outer.data, f->rel->relid, r->local[i]);
+				deparse_attr(buf, outer_alias.data, outer->relid, r->local[i]);
 				break;
 			case FORGE_TO_MANY:
 			case FORGE_ONE_TO_ONE:
-				deparse_attr(buf, outer.data, f->rel->relid, r->local[i]);
+				deparse_attr(buf, outer_alias.data, outer->relid, r->local[i]);
 				deparse_operator(buf, r->eqop[i]);
 				deparse_attr(buf, inner.data, r->other, r->foreign[i]);
 				break;
 			case FORGE_MANY_TO_MANY:
-				deparse_attr(buf, outer.data, f->rel->relid, r->local[i]);
+				deparse_attr(buf, outer_alias.data, outer->relid, r->local[i]);
 				deparse_operator(buf, r->join_eqop[i]);
 				deparse_attr(buf, join.data, r->join, r->join_local[i]);
 				break;
 		}
 	}
+}
+
+static void deparse_filter(StringInfo buf, ForgeRel *rel, ForgeFilter *f);
+
+/*
+ * deparse_relation_filter
+ *		Append a relation filter: [NOT] EXISTS (SELECT 1 FROM the related
+ *		rows WHERE the related filter); EVERY as NOT EXISTS of a related row
+ *		for which the filter is not true.
+ */
+static void
+deparse_relation_filter(StringInfo buf, ForgeFilter *f)
+{
+	appendStringInfoString(buf, f->test == FORGE_SOME ? "(EXISTS (SELECT 1" :
+						   "(NOT EXISTS (SELECT 1");
+	deparse_related_from(buf, f->relation, f->rel, f->level);
 	if (f->args != NIL)
 	{
 		appendStringInfoString(buf, " AND ");
@@ -460,26 +474,106 @@ forge_deparse_key(StringInfo buf, ForgeRel *rel, const char *alias)
 	appendStringInfoChar(buf, ')');
 }
 
+static void deparse_row(StringInfo buf, ForgeRel *rel, int level,
+						List *select, List *includes);
+
 /*
- * deparse_returning
- *		Append RETURNING the row as jsonb: the whole row through to_jsonb,
- *		or the selected columns through jsonb_build_object.
+ * deparse_include
+ *		Append the value of an included relation: for a to-many, a jsonb
+ *		array of the related rows (in orderBy order, else primary key
+ *		order; LIMIT take OFFSET skip), [] when none; for a to-one, the
+ *		related row or null.  One
+ *		correlated subquery per relation, aggregated in the database.
  */
 static void
-deparse_returning(StringInfo buf, ForgeStmt *st)
+deparse_include(StringInfo buf, ForgeInclude *inc, ForgeRel *outer)
+{
+	ForgeRelation *r = inc->relation;
+	bool		to_many = r->kind == FORGE_TO_MANY || r->kind == FORGE_MANY_TO_MANY;
+	StringInfoData order;
+	ListCell   *lc;
+
+	if (!to_many)
+	{
+		appendStringInfoString(buf, "(SELECT ");
+		deparse_row(buf, inc->rel, inc->level, inc->select, inc->includes);
+		deparse_related_from(buf, r, outer, inc->level - 1);
+		appendStringInfoChar(buf, ')');
+		return;
+	}
+
+	initStringInfo(&order);
+	foreach(lc, inc->order)
+	{
+		ForgeOrder *o = lfirst(lc);
+
+		appendStringInfoString(&order, lc == list_head(inc->order) ? " ORDER BY " : ", ");
+		deparse_alias(&order, inc->level);
+		appendStringInfo(&order, ".%s%s",
+						 quote_identifier(inc->rel->cols[o->col].name),
+						 o->desc ? " DESC" : "");
+	}
+	if (inc->order == NIL && inc->rel->pkey >= 0)
+	{
+		/* no orderBy: primary key order, so the result is stable */
+		ForgeUniqueKey *key = &inc->rel->keys[inc->rel->pkey];
+		int			i;
+
+		for (i = 0; i < key->ncols; i++)
+		{
+			appendStringInfoString(&order, i == 0 ? " ORDER BY " : ", ");
+			deparse_alias(&order, inc->level);
+			appendStringInfo(&order, ".%s",
+							 quote_identifier(inc->rel->cols[key->cols[i]].name));
+		}
+	}
+	appendStringInfo(buf, "(SELECT COALESCE(pg_catalog.jsonb_agg(s%d.j ORDER BY s%d.o),"
+					 " '[]'::pg_catalog.jsonb) FROM (SELECT ",
+					 inc->level, inc->level);
+	deparse_row(buf, inc->rel, inc->level, inc->select, inc->includes);
+	appendStringInfo(buf, " AS j, pg_catalog.row_number() OVER (%s) AS o",
+					 order.len > 0 ? order.data + 1 : "");
+	deparse_related_from(buf, r, outer, inc->level - 1);
+	if (inc->where != NULL && inc->where->kind != FORGE_F_TRUE)
+	{
+		appendStringInfoString(buf, " AND ");
+		deparse_filter(buf, NULL, inc->where);
+	}
+	appendStringInfoString(buf, order.data);
+	if (inc->take > 0)
+		appendStringInfo(buf, " LIMIT $%d", inc->take);
+	if (inc->skip > 0)
+		appendStringInfo(buf, " OFFSET $%d", inc->skip);
+	appendStringInfo(buf, ") s%d)", inc->level);
+}
+
+/*
+ * deparse_row
+ *		Append the row aliased at level of table rel as jsonb: every column
+ *		through to_jsonb, or the selected ones through jsonb_build_object,
+ *		and the included relations.
+ */
+static void
+deparse_row(StringInfo buf, ForgeRel *rel, int level, List *select,
+			List *includes)
 {
 	ListCell   *lc;
 	int			n = 0;
 
-	appendStringInfoString(buf, " RETURNING ");
-	if (st->select == NIL)
-		appendStringInfoString(buf, "pg_catalog.to_jsonb(t.*)");
+	if (select == NIL)
+	{
+		appendStringInfoString(buf, "pg_catalog.to_jsonb(");
+		deparse_alias(buf, level);
+		appendStringInfoString(buf, ".*)");
+	}
 	else
 	{
-		foreach(lc, st->select)
+		foreach(lc, select)
 		{
 			int			col = lfirst_int(lc);
 
+			if (col < 0)		/* a select of relations only */
+				continue;
 			if (n % BUILD_OBJECT_PAIRS == 0)
 				appendStringInfoString(buf, n == 0 ?
 									   "pg_catalog.jsonb_build_object(" :
@@ -487,12 +581,34 @@ deparse_returning(StringInfo buf, ForgeStmt *st)
 			else
 				appendStringInfoString(buf, ", ");
 			appendStringInfo(buf, "%s, ",
-							 quote_literal_cstr(st->rel->cols[col].name));
-			deparse_column(buf, st->rel, col, true);
+							 quote_literal_cstr(rel->cols[col].name));
+			deparse_alias(buf, level);
+			appendStringInfo(buf, ".%s", quote_identifier(rel->cols[col].name));
 			n++;
 		}
+		appendStringInfoString(buf, n > 0 ? ")" : "'{}'::pg_catalog.jsonb");
+	}
+	foreach(lc, includes)
+	{
+		ForgeInclude *inc = lfirst(lc);
+
+		appendStringInfo(buf, " OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(%s, ",
+						 quote_literal_cstr(inc->name));
+		deparse_include(buf, inc, rel);
 		appendStringInfoChar(buf, ')');
 	}
+}
+
+/*
+ * deparse_returning
+ *		Append RETURNING the row as jsonb (deparse_row), and its primary key
+ *		when the event wants keys.
+ */
+static void
+deparse_returning(StringInfo buf, ForgeStmt *st)
+{
+	appendStringInfoString(buf, " RETURNING ");
+	deparse_row(buf, st->rel, 0, st->select, st->includes);
 	if (st->with_keys)
 	{
 		appendStringInfoString(buf, ", ");

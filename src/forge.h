@@ -219,6 +219,28 @@ typedef struct ForgeFilter
 	const JsonbValue *pinvalue; /* top-level equality: the value pinned */
 } ForgeFilter;
 
+/* An orderBy entry of an include. */
+typedef struct ForgeOrder
+{
+	int			col;
+	bool		desc;
+} ForgeOrder;
+
+/* A relation included in the returned row (include, or a relation in select). */
+typedef struct ForgeInclude
+{
+	char	   *name;			/* its key in the returned object */
+	ForgeRelation *relation;
+	ForgeRel   *rel;			/* the related table */
+	int			level;			/* its alias level */
+	List	   *select;			/* column indexes of rel; NIL: every column */
+	List	   *includes;		/* nested ForgeInclude */
+	ForgeFilter *where;			/* to-many: which related rows */
+	List	   *order;			/* to-many: ForgeOrder */
+	int			take;			/* to-many: $n of LIMIT, or 0 */
+	int			skip;			/* to-many: $n of OFFSET, or 0 */
+} ForgeInclude;
+
 /*
  * One statement to plan and run.  Parameters are numbered in the order the
  * descriptor is read, which the shape determines; so two statements with one
@@ -241,6 +263,7 @@ typedef struct ForgeStmt
 	ForgeFilter *where;			/* NULL: every row */
 	int			conflict_key;	/* upsert: index into rel->keys */
 	List	   *select;			/* column indexes; NIL: the whole row */
+	List	   *includes;		/* ForgeInclude: related rows to return */
 	bool		skip_duplicates;	/* createMany */
 	int			nmany;			/* createMany: columns of this group */
 	int		   *many_cols;
