@@ -63,6 +63,13 @@
  */
 #define FORGE_MAX_RELATION_DEPTH 16
 
+/*
+ * A where holds at most this many conditions.  PostgreSQL's JIT compiles an
+ * expression of 70,000 ORed equalities for most of a minute (found by the
+ * fuzzer); a list of values belongs in "in", which is one condition.
+ */
+#define FORGE_MAX_CONDITIONS 1000
+
 static const char *const verb_names[] = {
 	"forge_create", "forge_create_many", "forge_update", "forge_update_many",
 	"forge_upsert", "forge_delete", "forge_delete_many"
@@ -544,6 +551,11 @@ new_filter(ForgeStmt *st, ForgeFilterKind kind, int col)
 {
 	ForgeFilter *f = palloc0(sizeof(ForgeFilter));
 
+	if (++st->nconditions > FORGE_MAX_CONDITIONS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("where has more than %d conditions", FORGE_MAX_CONDITIONS),
+				 errhint("Put a list of values in one \"in\" filter.")));
 	f->kind = kind;
 	f->col = col;
 	f->rel = st->rel;

@@ -250,6 +250,7 @@ typedef struct ForgeStmt
 {
 	ForgeVerb	verb;
 	int			level;			/* while reading: the alias level of new filters */
+	int			nconditions;	/* while reading: filters made so far */
 	bool		with_keys;		/* also return the primary keys written */
 	ForgeRel   *rel;
 	StringInfoData shape;		/* the plan-cache key */
