@@ -85,7 +85,7 @@ sql() { psql -At -c "$1"; }     # one value
 crashed() { FORGE_PGPORT=$FORGE_PGPORT test/cluster.sh log 2>/dev/null | grep -E 'terminated by signal|was terminated by exception'; }
 die() {
   echo "run.sh: $*" >&2
-  if [ -n "${SO_SUM:-}" ] && [ "$(so_sum)" != "$SO_SUM" ]; then
+  if [ -n "${SO_SUM:-}" ] && [ "$(so_sum)" != "$SO_SUM" ] && [[ $* != *reinstalled* ]]; then
     echo "run.sh: note: forge was reinstalled while the benchmark ran" >&2
   fi
   crashed >&2 && echo "run.sh: a server backend crashed (server log above)" >&2
@@ -207,29 +207,34 @@ prepare() {
 # time per transaction moves much less, so the table shows both.
 LAST_PIDS=""
 sample_cpu() {
-  local pb=$1 c=$2 pids="" p t0="" t1 c0=0 c1 ns rest i
-  # this run's backends: not the last run's, which may not have exited yet
-  for ((i = 0; i < 100; i++)); do
-    kill -0 "$pb" 2>/dev/null || break
-    pids=$(sql "SELECT string_agg(pid::text, ' ') FROM pg_stat_activity
-                WHERE application_name = 'pgbench' AND backend_type = 'client backend'
-                  AND pid <> ALL ('{${LAST_PIDS// /,}}'::int[])")
-    [ "$(wc -w <<<"$pids")" -ge "$c" ] && break
-    sleep 0.05
-  done
-  LAST_PIDS=$pids
+  local pb=$1 c=$2 pids="" skip="0" p t0="" t1 c0=0 c1 ns rest ok
+  # this run's backends are the ones named pgbench that are neither the
+  # last run's (which may not have exited yet) nor one already gone (pgbench
+  # opens and closes a first connection before its clients connect)
+  for p in $LAST_PIDS; do skip="$skip,$p"; done
   SAMPLE_CPU_NS=0 SAMPLE_NS=0
-  [ -n "$pids" ] || return 0
   while kill -0 "$pb" 2>/dev/null; do
-    c1=0
+    if [ "$(wc -w <<<"$pids")" -lt "$c" ]; then
+      pids=$(sql "SELECT string_agg(pid::text, ' ') FROM pg_stat_activity
+                  WHERE application_name = 'pgbench' AND backend_type = 'client backend'
+                    AND pid NOT IN ($skip)")
+      t0=""
+      if [ "$(wc -w <<<"$pids")" -lt "$c" ]; then sleep 0.05; continue; fi
+    fi
+    c1=0 ok=1
     for p in $pids; do
-      read -r ns rest 2>/dev/null <"/proc/$p/schedstat" || continue 2
-      c1=$((c1 + ns))
+      if read -r ns rest 2>/dev/null <"/proc/$p/schedstat"; then c1=$((c1 + ns)); else ok=0 skip="$skip,$p"; fi
     done
+    if [ $ok = 0 ]; then
+      [ "$SAMPLE_NS" -gt 0 ] && break    # the run is ending: keep its window
+      pids=""
+      continue
+    fi
     t1=${EPOCHREALTIME/./}
     if [ -z "$t0" ]; then t0=$t1 c0=$c1; else SAMPLE_CPU_NS=$((c1 - c0)) SAMPLE_NS=$(((t1 - t0) * 1000)); fi
     sleep 0.2
   done
+  LAST_PIDS=$pids
 }
 
 # run VERB SIDE CLIENTS: one pgbench run; sets RUN_TPS and RUN_CPU (backend
