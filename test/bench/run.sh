@@ -9,6 +9,9 @@
 # tps of each side, their ratio and the target:
 #   single-row verbs, update_many, delete_many   forge >= 0.85 x hand
 #   create_many (10,000 rows in one call)        forge >= 0.80 x hand
+# and, beside it, the median CPU time the server backend spent per
+# transaction on each side (/proc/PID/schedstat), which a busy machine moves
+# less than tps.
 # After every run it checks that the run really wrote what it claims (the row
 # count or sum(views) moved by exactly rows-per-call x transactions) and that
 # pgbench reported no failed or aborted transaction; either failing stops the
@@ -28,8 +31,12 @@
 #                   update_cte, forge_update against the hand-written update
 #                   written as WITH u AS (UPDATE ... RETURNING *) SELECT
 #                   to_jsonb(u) FROM u, runs only when named here)
-#   BENCH_NOTIFY    forge.notify for the forge side, on or off (default on,
-#                   forge's default: every call queues a NOTIFY event)
+#   BENCH_NOTIFY    forge.notify for the forge side, on or off (default off:
+#                   the hand-written statement sends no event, so the verb
+#                   table compares the same work; the events table in README
+#                   compares on against off)
+#   BENCH_OUTBOX    1: forge_outbox_enable on every benchmark table first, so
+#                   each forge write also records its event in the outbox
 #   BENCH_STRICT    1: exit 3 when any verb is below target
 set -Eeuo pipefail
 cd "$(dirname "$0")/../.."
@@ -41,7 +48,8 @@ SECS=${BENCH_SECONDS:-5}
 ROUNDS=${BENCH_ROUNDS:-3}
 CLIENTS=${BENCH_CLIENTS:-1}
 VERBS=${BENCH_VERBS:-$ALL_VERBS}
-NOTIFY=${BENCH_NOTIFY:-on}
+NOTIFY=${BENCH_NOTIFY:-off}
+OUTBOX=${BENCH_OUTBOX:-0}
 STRICT=${BENCH_STRICT:-0}
 export FORGE_PGPORT=${FORGE_PGPORT:-54351}
 NSEED=100000                    # seeded rows of bench_users
@@ -54,10 +62,16 @@ case $NOTIFY in on|off) ;; *) echo "run.sh: BENCH_NOTIFY must be on or off" >&2;
 command -v pgbench >/dev/null || { echo "run.sh: pgbench not found" >&2; exit 2; }
 
 # the command that reproduces this run, for the README
-CMD="FORGE_PGPORT=$FORGE_PGPORT BENCH_SECONDS=$SECS BENCH_ROUNDS=$ROUNDS BENCH_CLIENTS=\"$CLIENTS\" BENCH_NOTIFY=$NOTIFY"
+CMD="FORGE_PGPORT=$FORGE_PGPORT BENCH_SECONDS=$SECS BENCH_ROUNDS=$ROUNDS BENCH_CLIENTS=\"$CLIENTS\" BENCH_NOTIFY=$NOTIFY BENCH_OUTBOX=$OUTBOX BENCH_VERBS=\"$VERBS\""
 [ "$VERBS" = "$ALL_VERBS" ] || CMD="$CMD BENCH_VERBS=\"$VERBS\""
 CMD="$CMD test/bench/run.sh"
 
+# test/cluster.sh start removes whatever cluster is in its directory: refuse
+# to take over one that another run is using
+if [ -f "${FORGE_CLUSTER:-/tmp/forge-cluster-$FORGE_PGPORT}/data/postmaster.pid" ]; then
+  echo "run.sh: a cluster already runs on port $FORGE_PGPORT (${FORGE_CLUSTER:-/tmp/forge-cluster-$FORGE_PGPORT}); set FORGE_PGPORT to a free port" >&2
+  exit 2
+fi
 WORK=$(mktemp -d /tmp/forge-bench.XXXXXX)
 cleanup() {
   FORGE_PGPORT=$FORGE_PGPORT test/cluster.sh stop || true
@@ -67,13 +81,6 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 trap 'echo "run.sh: command failed at line $LINENO (if the server went away, did something else use port $FORGE_PGPORT?)" >&2' ERR
 
-# test/cluster.sh start removes whatever cluster is in its directory: refuse
-# to take over one that another run is using
-if [ -f "${FORGE_CLUSTER:-/tmp/forge-cluster-$FORGE_PGPORT}/data/postmaster.pid" ]; then
-  trap - EXIT
-  echo "run.sh: a cluster already runs on port $FORGE_PGPORT (${FORGE_CLUSTER:-/tmp/forge-cluster-$FORGE_PGPORT}); set FORGE_PGPORT to a free port" >&2
-  exit 2
-fi
 cluster_env=$(FORGE_PGCONF='synchronous_commit = off' test/cluster.sh start) \
   || { echo "run.sh: test/cluster.sh start failed" >&2; exit 1; }
 eval "$cluster_env"
@@ -103,6 +110,11 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 psql -v nseed=$NSEED -v nmany=$NMANY -f $BENCH/schema.sql >"$WORK/schema.log" 2>&1 \
   || { cat "$WORK/schema.log" >&2; die "loading schema.sql failed"; }
+if [ "$OUTBOX" = 1 ]; then
+  psql -At -c "SELECT forge_outbox_enable(c.oid) FROM pg_class c
+                WHERE c.relname LIKE 'bench\_%' AND c.relkind = 'r'
+                  AND c.relnamespace = 'public'::regnamespace" >/dev/null
+fi
 
 # ---------------------------------------------------------------------------
 # Same jsonb on both sides: each single-row pair, run once on fresh rows in a
@@ -332,7 +344,7 @@ echo "command:  $CMD"
 echo "forge:    $FORGE_SO, md5 $(md5sum "$FORGE_SO" | cut -c1-12), installed $(date -u -r "$FORGE_SO" '+%Y-%m-%d %H:%M UTC')"
 echo "machine:  $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), PostgreSQL $server_version, $(pgbench --version)"
 echo "load:     $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end (1, 5, 15 min load averages; anything else running skews the numbers)"
-echo "settings: pgbench -n -M prepared -T $SECS -c N -j N; synchronous_commit = off, fsync = off; forge.notify = $NOTIFY"
+echo "settings: pgbench -n -M prepared -T $SECS -c N -j N; synchronous_commit = off, fsync = off; forge.notify = $NOTIFY; outbox $([ "$OUTBOX" = 1 ] && echo on || echo off)"
 echo
 echo "| verb          | clients | forge tps |  hand tps | ratio | target   | result | forge cpu |  hand cpu | ratio |"
 echo "|---------------|---------|-----------|-----------|-------|----------|--------|-----------|-----------|-------|"
