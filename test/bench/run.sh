@@ -62,7 +62,7 @@ case $NOTIFY in on|off) ;; *) echo "run.sh: BENCH_NOTIFY must be on or off" >&2;
 command -v pgbench >/dev/null || { echo "run.sh: pgbench not found" >&2; exit 2; }
 
 # the command that reproduces this run, for the README
-CMD="FORGE_PGPORT=$FORGE_PGPORT BENCH_SECONDS=$SECS BENCH_ROUNDS=$ROUNDS BENCH_CLIENTS=\"$CLIENTS\" BENCH_NOTIFY=$NOTIFY BENCH_OUTBOX=$OUTBOX BENCH_VERBS=\"$VERBS\""
+CMD="FORGE_PGPORT=$FORGE_PGPORT BENCH_SECONDS=$SECS BENCH_ROUNDS=$ROUNDS BENCH_CLIENTS=\"$CLIENTS\" BENCH_NOTIFY=$NOTIFY BENCH_OUTBOX=$OUTBOX"
 [ "$VERBS" = "$ALL_VERBS" ] || CMD="$CMD BENCH_VERBS=\"$VERBS\""
 CMD="$CMD test/bench/run.sh"
 
