@@ -67,9 +67,13 @@
 # poll interval (calls of 10k rows take ~50 ms).  Cases:
 #   create_many (one key set, rows {email, name, views}):
 #     forge cold    forge_create_many in a fresh backend: the first call of
-#                   its shape, so PostgreSQL plans it with a custom plan
+#                   its shape (before forge prepared createMany with
+#                   CURSOR_OPT_GENERIC_PLAN, this was a custom plan, which
+#                   copied the rows into the plan twice: 696 MB against
+#                   hand table's 522 MB at a million rows)
 #     forge warm    the same after five 1,000-row calls of the same shape in
-#                   that backend: the generic plan
+#                   that backend (where PostgreSQL's plan cache would switch
+#                   from custom to generic plans)
 #     hand table    INSERT ... SELECT ... FROM payload p,
 #                   jsonb_to_recordset(p.args -> 'data') (test/bench's form)
 #     hand $1       the same INSERT with the rows as a parameter: a DO block
@@ -111,7 +115,6 @@
 #   MEM_REPEAT        part 2's repeated calls per session (default 8; 0: none)
 #   MEM_REPEAT_ROWS   rows of each repeated call (default 300000)
 #   MEM_STRICT        1: exit 3 when a part 1 verdict is GROWS
-#   (a longer eviction run: MEM_PARTS=calls MEM_RUNS=wide MEM_WIDE_CALLS=1000000)
 #   MEM_REPORT        also write the report to this file
 #   MEM_KEEP          keep the report, the session scripts, the raw samples
 #                     (samples.csv, bulk.csv) and the server log here
@@ -120,8 +123,10 @@
 # figures do not depend on load.
 #
 # Usage (as root, or as the postgres OS user):
-#   test/memory.sh                        the default run, about 7 minutes
+#   test/memory.sh                        the default run, 5-6 minutes on 2 busy cores
 #   MEM_PARTS=bulk MEM_SIZES=100000 test/memory.sh
+#   MEM_PARTS=calls MEM_RUNS=wide MEM_WIDE_CALLS=1000000 test/memory.sh
+#                                         a long eviction run (~2.5 minutes)
 #
 # Exit status: 0 when everything ran (whatever the figures); 1 on a failure
 # to run (setup, an unexpected error in a call, a crashed backend); 3 when
