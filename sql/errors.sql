@@ -75,6 +75,12 @@ SELECT err($$forge_delete_many('e_docs', '{"where": {"body": {"lt": 1}}}')$$);
 SELECT err($$forge_delete_many('e_docs', '{"where": {"body": {"equals": {"a": 1}}}}')$$);
 SELECT err($$forge_delete_many('e_docs', '{"where": {"tags": {"in": [[1], [2]]}}}')$$);
 DROP TABLE e_docs;
+-- limits: a where more than 500 levels deep, or of more than 1000 conditions
+SELECT err(format('forge_delete_many(%L, %L)', 'e_users',
+           '{"where": ' || repeat('{"NOT": ', 501) || '{}' || repeat('}', 501) || '}'));
+SELECT err(format('forge_delete_many(%L, %L)', 'e_users',
+           (SELECT jsonb_build_object('where', jsonb_build_object('OR', jsonb_agg(jsonb_build_object('id', g))))
+              FROM generate_series(1, 1001) g)));
 -- a model that is not a table
 CREATE VIEW e_view AS SELECT * FROM e_users;
 SELECT err($$forge_create('e_view', '{"data": {}}')$$);
