@@ -168,7 +168,7 @@ forge_plan_get(ForgeStmt *stmt, const char **sql)
 	forge_deparse(&buf, stmt);
 	/*
 	 * createMany's one parameter is all its rows: a custom plan would copy
-	 * them into the plan as a constant (test/memory.sh saw 84 MB more at a
+	 * them into the plan as a constant (test/memory.sh saw 170 MB more at a
 	 * million rows), so it always takes the generic plan.
 	 */
 	plan = SPI_prepare_cursor(buf.data, stmt->nparams, stmt->types,
