@@ -110,7 +110,7 @@ deparse_operator(StringInfo buf, Oid opr)
  * deparse_filter
  *		Append filter f as a parenthesised boolean expression.
  */
-static void deparse_filter(StringInfo buf, ForgeRel *rel, ForgeFilter *f);
+static void deparse_filter(StringInfo buf, ForgeFilter *f);
 
 /*
  * deparse_related_from
@@ -180,7 +180,6 @@ deparse_related_from(StringInfo buf, ForgeRelation *r, ForgeRel *outer,
 	}
 }
 
-static void deparse_filter(StringInfo buf, ForgeRel *rel, ForgeFilter *f);
 
 /*
  * deparse_relation_filter
@@ -197,7 +196,7 @@ deparse_relation_filter(StringInfo buf, ForgeFilter *f)
 	if (f->args != NIL)
 	{
 		appendStringInfoString(buf, " AND ");
-		deparse_filter(buf, NULL, linitial(f->args));
+		deparse_filter(buf, linitial(f->args));
 		if (f->test == FORGE_EVERY)
 			appendStringInfoString(buf, " IS NOT TRUE");
 	}
@@ -205,13 +204,12 @@ deparse_relation_filter(StringInfo buf, ForgeFilter *f)
 }
 
 static void
-deparse_filter(StringInfo buf, ForgeRel *rel, ForgeFilter *f)
+deparse_filter(StringInfo buf, ForgeFilter *f)
 {
 	ForgeColumn *c;
 	ListCell   *lc;
 
 	check_stack_depth();
-	(void) rel;
 	c = f->col >= 0 ? &f->rel->cols[f->col] : NULL;
 
 	switch (f->kind)
@@ -237,7 +235,7 @@ deparse_filter(StringInfo buf, ForgeRel *rel, ForgeFilter *f)
 				return;
 			}
 			appendStringInfoString(buf, "(NOT ");
-			deparse_filter(buf, rel, linitial(f->args));
+			deparse_filter(buf, linitial(f->args));
 			appendStringInfoChar(buf, ')');
 			return;
 		case FORGE_F_AND:
@@ -253,7 +251,7 @@ deparse_filter(StringInfo buf, ForgeRel *rel, ForgeFilter *f)
 				if (lc != list_head(f->args))
 					appendStringInfoString(buf, f->kind == FORGE_F_AND ?
 										   " AND " : " OR ");
-				deparse_filter(buf, rel, lfirst(lc));
+				deparse_filter(buf, lfirst(lc));
 			}
 			appendStringInfoChar(buf, ')');
 			return;
@@ -300,12 +298,12 @@ deparse_filter(StringInfo buf, ForgeRel *rel, ForgeFilter *f)
  *		Append " WHERE filter", unless there is no filter.
  */
 static void
-deparse_where(StringInfo buf, ForgeRel *rel, ForgeFilter *where)
+deparse_where(StringInfo buf, ForgeFilter *where)
 {
 	if (where == NULL || where->kind == FORGE_F_TRUE)
 		return;
 	appendStringInfoString(buf, " WHERE ");
-	deparse_filter(buf, rel, where);
+	deparse_filter(buf, where);
 }
 
 /*
@@ -537,7 +535,7 @@ deparse_include(StringInfo buf, ForgeInclude *inc, ForgeRel *outer)
 	if (inc->where != NULL && inc->where->kind != FORGE_F_TRUE)
 	{
 		appendStringInfoString(buf, " AND ");
-		deparse_filter(buf, NULL, inc->where);
+		deparse_filter(buf, inc->where);
 	}
 	appendStringInfoString(buf, order.data);
 	if (inc->take > 0)
@@ -782,7 +780,7 @@ forge_deparse(StringInfo buf, ForgeStmt *st)
 		case FORGE_UPDATE_MANY:
 			appendStringInfo(buf, "UPDATE %s AS t", rel->qualname);
 			deparse_assigns(buf, rel, st->assigns, false);
-			deparse_where(buf, rel, st->where);
+			deparse_where(buf, st->where);
 			if (st->verb == FORGE_UPDATE)
 				deparse_returning(buf, st);
 			break;
@@ -801,7 +799,7 @@ forge_deparse(StringInfo buf, ForgeStmt *st)
 				}
 				appendStringInfoString(buf, ") DO UPDATE");
 				deparse_assigns(buf, rel, st->updates, true);
-				deparse_where(buf, rel, st->where);
+				deparse_where(buf, st->where);
 				deparse_returning(buf, st);
 				break;
 			}
@@ -809,7 +807,7 @@ forge_deparse(StringInfo buf, ForgeStmt *st)
 		case FORGE_DELETE:
 		case FORGE_DELETE_MANY:
 			appendStringInfo(buf, "DELETE FROM %s AS t", rel->qualname);
-			deparse_where(buf, rel, st->where);
+			deparse_where(buf, st->where);
 			if (st->verb == FORGE_DELETE)
 				deparse_returning(buf, st);
 			break;

@@ -195,7 +195,7 @@ forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts)
 		if (rc != expected)
 			elog(ERROR, "unexpected result of %s: %s", forge_verb_name(verb),
 				 SPI_result_code_string(rc));
-		if (firstsql == NULL)	/* the event names the first statement */
+		if (firstsql == NULL && forge_notify_enabled)	/* the event names the first statement */
 		{
 			firstsql = SPI_palloc(strlen(sql) + 1);
 			strcpy(firstsql, sql);

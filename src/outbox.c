@@ -57,10 +57,11 @@ static HTAB *outbox_plans = NULL;
 /*
  * outbox_plan
  *		The kept plan that records op on rel; built on first use and when
- *		invalid.  outbox is the outbox table's qualified name.
+ *		invalid.  The outbox lives in the schema of capture_fn (the trigger
+ *		function), the extension's; looked up only when the plan is built.
  */
 static SPIPlanPtr
-outbox_plan(ForgeRel *rel, char op, bool changes, const char *outbox)
+outbox_plan(ForgeRel *rel, char op, bool changes, Oid capture_fn)
 {
 	OutboxPlanKey key;
 	OutboxPlanEntry *entry;
@@ -93,7 +94,9 @@ outbox_plan(ForgeRel *rel, char op, bool changes, const char *outbox)
 	entry->plan = NULL;
 
 	initStringInfo(&sql);
-	forge_deparse_outbox(&sql, rel, op, changes, outbox);
+	forge_deparse_outbox(&sql, rel, op, changes,
+						 quote_qualified_identifier(get_namespace_name(get_func_namespace(capture_fn)),
+													"forge_outbox"));
 	plan = SPI_prepare(sql.data, 2, types);
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed for \"%s\": %s",
@@ -122,7 +125,6 @@ forge_outbox_capture(PG_FUNCTION_ARGS)
 	char		op;
 	const char *opname;
 	StringInfoData event;
-	char	   *outbox;
 	Datum		values[2];
 	int			rc;
 
@@ -158,9 +160,6 @@ forge_outbox_capture(PG_FUNCTION_ARGS)
 	forge_append_iso_timestamp(&event, call->started);
 	appendStringInfoChar(&event, '}');
 
-	/* the outbox lives in the schema of this function, the extension's */
-	outbox = quote_qualified_identifier(get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid)),
-										"forge_outbox");
 
 	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
@@ -169,7 +168,8 @@ forge_outbox_capture(PG_FUNCTION_ARGS)
 			 SPI_result_code_string(rc));
 	values[0] = CStringGetTextDatum(call->rel->model);
 	values[1] = DirectFunctionCall1(jsonb_in, CStringGetDatum(event.data));
-	rc = SPI_execute_plan(outbox_plan(call->rel, op, changes, outbox),
+	rc = SPI_execute_plan(outbox_plan(call->rel, op, changes,
+									  fcinfo->flinfo->fn_oid),
 						  values, NULL, false, 0);
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "unexpected result of the outbox insert: %s",
