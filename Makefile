@@ -12,14 +12,14 @@ OBJS = \
 	src/exec.o \
 	src/events.o \
 	src/outbox.o \
-	src/relations.o
+	src/relations.o src/nested.o
 DATA = forge--0.1.0.sql
 
 REGRESS = create create_many update upsert delete where select types \
-	errors plancache security outbox relations relation_filters include
+	errors plancache security outbox relations relation_filters include nested
 REGRESS_OPTS = --load-extension=forge
 
-ISOLATION = increment upsert_race version_check inventory notify outbox \
+ISOLATION = increment upsert_race version_check inventory notify outbox nested_connect_or_create \
 	upsert_delete upsert_serializable update_many_phantom
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=forge
 

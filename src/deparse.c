@@ -804,6 +804,13 @@ forge_deparse(StringInfo buf, ForgeStmt *st)
 				break;
 			}
 
+		case FORGE_FIND:
+			appendStringInfoString(buf, "SELECT ");
+			deparse_row(buf, rel, 0, st->select, st->includes);
+			appendStringInfo(buf, " FROM %s AS t", rel->qualname);
+			deparse_where(buf, st->where);
+			break;
+
 		case FORGE_DELETE:
 		case FORGE_DELETE_MANY:
 			appendStringInfo(buf, "DELETE FROM %s AS t", rel->qualname);

@@ -72,7 +72,7 @@
 
 static const char *const verb_names[] = {
 	"forge_create", "forge_create_many", "forge_update", "forge_update_many",
-	"forge_upsert", "forge_delete", "forge_delete_many"
+	"forge_upsert", "forge_delete", "forge_delete_many", "connect"
 };
 
 /* the keys each verb's args may hold, NULL-terminated */
@@ -83,10 +83,11 @@ static const char *const update_many_keys[] = {"where", "data", NULL};
 static const char *const upsert_keys[] = {"where", "create", "update", "select", "include", NULL};
 static const char *const delete_keys[] = {"where", "select", "include", NULL};
 static const char *const delete_many_keys[] = {"where", NULL};
+static const char *const find_keys[] = {"where", "select", "include", NULL};
 
 static const char *const *const verb_keys[] = {
 	create_keys, create_many_keys, update_keys, update_many_keys,
-	upsert_keys, delete_keys, delete_many_keys
+	upsert_keys, delete_keys, delete_many_keys, find_keys
 };
 
 /* the operations of data, in ForgeAssignKind order, then "unset" */
@@ -377,6 +378,13 @@ lookup_column(ForgeStmt *st, const JsonbValue *key)
 	if (idx >= 0)
 		return idx;
 	name = key_text(key);
+	if (forge_relation_lookup(st->rel, key->val.string.val,
+							  key->val.string.len) != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s cannot write relation \"%s\" of \"%s\"",
+						verb_names[st->verb], name, st->rel->relname),
+				 errdetail("Nested writes go in the data of forge_create and forge_update, and in the create and update of forge_upsert.")));
 	if (SystemAttributeByName(name) != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
@@ -521,9 +529,24 @@ read_data(ForgeStmt *st, JsonbContainer *jc, bool insert, char token)
 
 	while (next_pair(&it, &key, &val))
 	{
-		int			col = lookup_column(st, &key);
-		ForgeColumn *c = &st->rel->cols[col];
+		int			col = forge_column_lookup(st->rel, key.val.string.val,
+											  key.val.string.len);
+		ForgeColumn *c;
 
+		if (col < 0)
+		{
+			/* a relation: nested.c splits the descriptor and runs it */
+			if (st->verb != FORGE_UPDATE_MANY &&
+				key.val.string.len < NAMEDATALEN &&
+				forge_relation_lookup(st->rel, key.val.string.val,
+									  key.val.string.len) != NULL)
+			{
+				st->nested = true;
+				continue;
+			}
+			col = lookup_column(st, &key);
+		}
+		c = &st->rel->cols[col];
 		if (c->generated != '\0')
 			ereport(ERROR,
 					(errcode(ERRCODE_GENERATED_ALWAYS),
@@ -1891,6 +1914,8 @@ forge_read(ForgeVerb verb, ForgeRel *rel, Jsonb *args)
 			st->assigns = read_data(st,
 									expect_object(require_arg(jc, "data", verb), "data"),
 									true, SHAPE_ASSIGN);
+			if (st->nested)
+				return list_make1(st);
 			break;
 
 		case FORGE_UPDATE:
@@ -1898,6 +1923,8 @@ forge_read(ForgeVerb verb, ForgeRel *rel, Jsonb *args)
 			st->assigns = read_data(st,
 									expect_object(require_arg(jc, "data", verb), "data"),
 									false, SHAPE_ASSIGN);
+			if (st->nested)
+				return list_make1(st);
 			st->where = read_where_arg(st, jc, verb == FORGE_UPDATE);
 			if (verb == FORGE_UPDATE)
 			{
@@ -1927,6 +1954,8 @@ forge_read(ForgeVerb verb, ForgeRel *rel, Jsonb *args)
 				st->assigns = read_data(st, create, true, SHAPE_ASSIGN);
 				merge_pins(st, key, create);
 				st->updates = read_data(st, update, false, SHAPE_UPDATE);
+				if (st->nested)
+					return list_make1(st);
 				if (st->updates == NIL)
 					st->updates = keep_assign(st, key->cols[0], SHAPE_UPDATE);
 				st->where = strip_key_filters(st, key);
@@ -1943,12 +1972,19 @@ forge_read(ForgeVerb verb, ForgeRel *rel, Jsonb *args)
 			st->where = read_where_arg(st, jc, false);
 			break;
 
+		case FORGE_FIND:
+			st->where = read_where_arg(st, jc, true);
+			find_unique_key(st, st->where, false);
+			break;
+
 		case FORGE_CREATE_MANY:
 			Assert(false);
 			break;
 	}
 	if (verb == FORGE_CREATE || verb == FORGE_UPDATE ||
-		verb == FORGE_UPSERT || verb == FORGE_DELETE)
+		verb == FORGE_UPSERT || verb == FORGE_DELETE || verb == FORGE_FIND)
 		read_select(st, jc);
+	if (verb == FORGE_FIND)
+		return list_make1(st);	/* reads: no event, no keys */
 	return want_keys(list_make1(st), rel);
 }

@@ -30,6 +30,25 @@
 /* NOTIFY's payload limit is 8000 bytes including the terminator */
 #define FORGE_PAYLOAD_MAX 7999
 
+/*
+ * A nested write's events, held until the whole call has run: one per table
+ * and operation, with the rows summed (forge_events_hold).
+ */
+typedef struct HeldEvent
+{
+	ForgeRel   *rel;
+	ForgeVerb	verb;			/* the first write's */
+	const char *op;
+	uint64		rowcount;
+	char	   *sql;			/* the first statement's */
+	TimestampTz started;		/* the first write's */
+	JsonbParseState *keys;
+} HeldEvent;
+
+static int	hold_depth = 0;
+static List *held = NIL;
+static MemoryContext held_cxt = NULL;
+
 static uint64 event_seq = 0;
 static LocalTransactionId event_lxid = InvalidLocalTransactionId;
 
@@ -273,4 +292,105 @@ forge_notify(ForgeRel *rel, ForgeVerb verb, const char *op, uint64 rowcount,
 		Async_Notify(channel, buf.data);
 	}
 	pfree(buf.data);
+}
+
+/*
+ * forge_events_hold
+ *		From now until the matching forge_events_release, gather events
+ *		instead of queueing them.  Holds nest; the outermost owns the list,
+ *		in the memory context current when it began.
+ */
+void
+forge_events_hold(void)
+{
+	if (hold_depth++ == 0)
+	{
+		held = NIL;
+		held_cxt = CurrentMemoryContext;
+	}
+}
+
+/*
+ * forge_events_release
+ *		End a hold.  When the outermost ends, queue the gathered events
+ *		(send), or drop them (after an error).
+ */
+void
+forge_events_release(bool send)
+{
+	List	   *events;
+	ListCell   *lc;
+
+	if (!send)
+	{
+		/* an error unwinds every level at once */
+		hold_depth = 0;
+		held = NIL;
+		held_cxt = NULL;
+		return;
+	}
+	Assert(hold_depth > 0);
+	if (--hold_depth > 0)
+		return;
+	events = held;
+	held = NIL;
+	held_cxt = NULL;
+	foreach(lc, events)
+	{
+		HeldEvent  *e = lfirst(lc);
+		Jsonb	   *keys = NULL;
+
+		if (e->keys != NULL)
+			keys = JsonbValueToJsonb(pushJsonbValue(&e->keys, WJB_END_ARRAY,
+													NULL));
+		forge_notify(e->rel, e->verb, e->op, e->rowcount, e->sql,
+					 e->started, keys);
+	}
+}
+
+/*
+ * forge_event
+ *		The event of one write: queued now, or gathered into the held
+ *		event of its table and operation.
+ */
+void
+forge_event(ForgeRel *rel, ForgeVerb verb, const char *op, uint64 rowcount,
+			const char *sql, TimestampTz started, Jsonb *keys)
+{
+	MemoryContext old;
+	HeldEvent  *e = NULL;
+	ListCell   *lc;
+
+	if (!forge_notify_enabled)
+		return;
+	if (hold_depth == 0)
+	{
+		forge_notify(rel, verb, op, rowcount, sql, started, keys);
+		return;
+	}
+	foreach(lc, held)
+	{
+		HeldEvent  *h = lfirst(lc);
+
+		if (h->rel->relid == rel->relid && strcmp(h->op, op) == 0)
+		{
+			e = h;
+			break;
+		}
+	}
+	old = MemoryContextSwitchTo(held_cxt);
+	if (e == NULL)
+	{
+		e = palloc0(sizeof(HeldEvent));
+		e->rel = rel;
+		e->verb = verb;
+		e->op = op;				/* a string constant */
+		e->sql = pstrdup(sql);
+		e->started = started;
+		held = lappend(held, e);
+	}
+	e->rowcount += rowcount;
+	if (keys != NULL)
+		forge_keys_append(&e->keys, keys, true);
+	MemoryContextSwitchTo(old);
 }

@@ -104,6 +104,8 @@ expected_result(ForgeVerb verb, bool with_keys)
 			return SPI_OK_DELETE_RETURNING;
 		case FORGE_DELETE_MANY:
 			return SPI_OK_DELETE;
+		case FORGE_FIND:
+			return SPI_OK_SELECT;
 	}
 	return 0;					/* keep compiler quiet */
 }
@@ -121,6 +123,11 @@ not_found(ForgeVerb verb, ForgeRel *rel)
 				 errmsg("record to upsert in \"%s\" failed the where filter",
 						rel->model),
 				 errdetail("A row with this key exists but does not match the rest of the where, so it was neither updated nor created.")));
+	if (verb == FORGE_FIND)
+		ereport(ERROR,
+				(errcode(ERRCODE_FORGE_NOT_FOUND),
+				 errmsg("record in \"%s\" not found", rel->model),
+				 errdetail("No row matches the where.")));
 	ereport(ERROR,
 			(errcode(ERRCODE_FORGE_NOT_FOUND),
 			 errmsg("record to %s in \"%s\" not found",
@@ -157,10 +164,13 @@ count_result(uint64 n)
 /*
  * forge_exec
  *		Run stmts, the statements of one call of verb on rel, queue its
- *		event and return its result: the row, or {"count": n}.
+ *		event and return its result: the row, or {"count": n}.  info, if
+ *		not NULL, is a nested write's (see ForgeWriteInfo): a quiet one
+ *		that finds no row returns (Datum) 0 and sets
+ *		info->found to false instead of raising P2025.
  */
 Datum
-forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts)
+forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts, ForgeWriteInfo *info)
 {
 	ForgeActive frame;
 	Datum		result = (Datum) 0;
@@ -195,7 +205,7 @@ forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts)
 		if (rc != expected)
 			elog(ERROR, "unexpected result of %s: %s", forge_verb_name(verb),
 				 SPI_result_code_string(rc));
-		if (firstsql == NULL && forge_notify_enabled)	/* the event names the first statement */
+		if (firstsql == NULL && forge_notify_enabled && verb != FORGE_FIND)	/* the event names the first statement */
 		{
 			firstsql = SPI_palloc(strlen(sql) + 1);
 			strcpy(firstsql, sql);
@@ -208,7 +218,7 @@ forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts)
 			continue;
 		}
 		tupdesc = SPI_tuptable->tupdesc;
-		if (expected == SPI_OK_SELECT)
+		if (expected == SPI_OK_SELECT && verb != FORGE_FIND)
 		{
 			/* with keys: one row of (count, first keys) */
 			Datum		k;
@@ -221,9 +231,13 @@ forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts)
 			continue;
 		}
 
-		/* a verb that returns the row it wrote */
+		/* a verb that returns the row it wrote (or found) */
 		if (SPI_processed == 0)
-			not_found(verb, rel);
+		{
+			if (info == NULL || !info->quiet)
+				not_found(verb, rel);
+			continue;
+		}
 		total += SPI_processed;
 		tup = SPI_tuptable->vals[0];
 		result = SPI_getbinval(tup, tupdesc, 1, &isnull);
@@ -268,8 +282,19 @@ forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts)
 			op = "update";
 			break;
 	}
-	forge_notify(rel, verb, op, total, firstsql ? firstsql : "",
-				 frame.started, keys);
+	if (info != NULL)
+	{
+		info->found = returns_row;
+		info->updated = frame.updated;
+	}
+	if (verb == FORGE_FIND)
+		return result;
+	if (info == NULL || !info->silent)
+		forge_event(rel, verb, op, total, firstsql ? firstsql : "",
+					frame.started, keys);
 
-	return returns_row ? result : count_result(total);
+	if (verb == FORGE_CREATE || verb == FORGE_UPDATE ||
+		verb == FORGE_UPSERT || verb == FORGE_DELETE)
+		return result;
+	return count_result(total);
 }

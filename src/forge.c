@@ -160,25 +160,16 @@ check_may_touch(Oid relid)
 }
 
 /*
- * forge_run
- *		The body of every verb.
+ * forge_write
+ *		Run one write of verb on the table relid, as described by args: the
+ *		body of every verb, and of every nested write (nested.c), which
+ *		passes info.  Returns the row or {"count": n}.
  */
-static Datum
-forge_run(FunctionCallInfo fcinfo, ForgeVerb verb)
+Datum
+forge_write(ForgeVerb verb, Oid relid, Jsonb *args, ForgeWriteInfo *info)
 {
-	Oid			relid;
-	Jsonb	   *args;
 	ForgeRel   *rel;
 	List	   *stmts;
-
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s does not accept a null %s", forge_verb_name(verb),
-						PG_ARGISNULL(0) ? "model" : "args")));
-	relid = PG_GETARG_OID(0);
-	args = PG_GETARG_JSONB_P(1);
-	forge_calling_function = fcinfo->flinfo->fn_oid;
 
 	/*
 	 * Lock first, as the statement itself would: this processes pending
@@ -186,11 +177,30 @@ forge_run(FunctionCallInfo fcinfo, ForgeVerb verb)
 	 */
 	if (!forge_rel_checked(relid, GetUserId()))
 		check_may_touch(relid);
-	LockRelationOid(relid, RowExclusiveLock);
+	LockRelationOid(relid, verb == FORGE_FIND ? AccessShareLock :
+					RowExclusiveLock);
 	rel = forge_rel_get(relid);
 	rel->checked_user = GetUserId();
 	stmts = forge_read(verb, rel, args);
-	return forge_exec(verb, rel, stmts);
+	if (stmts != NIL && ((ForgeStmt *) linitial(stmts))->nested)
+		return forge_nested(verb, rel, args, info);
+	return forge_exec(verb, rel, stmts, info);
+}
+
+/*
+ * forge_run
+ *		The SQL-callable verbs: check the arguments and write.
+ */
+static Datum
+forge_run(FunctionCallInfo fcinfo, ForgeVerb verb)
+{
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s does not accept a null %s", forge_verb_name(verb),
+						PG_ARGISNULL(0) ? "model" : "args")));
+	forge_calling_function = fcinfo->flinfo->fn_oid;
+	return forge_write(verb, PG_GETARG_OID(0), PG_GETARG_JSONB_P(1), NULL);
 }
 
 PG_FUNCTION_INFO_V1(forge_create);

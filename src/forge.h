@@ -35,7 +35,8 @@ typedef enum ForgeVerb
 	FORGE_UPDATE_MANY,
 	FORGE_UPSERT,
 	FORGE_DELETE,
-	FORGE_DELETE_MANY
+	FORGE_DELETE_MANY,
+	FORGE_FIND					/* internal: read one row by a unique key */
 } ForgeVerb;
 
 /*
@@ -265,10 +266,25 @@ typedef struct ForgeStmt
 	int			conflict_key;	/* upsert: index into rel->keys */
 	List	   *select;			/* column indexes; NIL: the whole row */
 	List	   *includes;		/* ForgeInclude: related rows to return */
+	bool		nested;			/* data names relations: nested.c runs it */
 	bool		skip_duplicates;	/* createMany */
 	int			nmany;			/* createMany: columns of this group */
 	int		   *many_cols;
 } ForgeStmt;
+
+/*
+ * How a write runs when nested.c calls it for a nested action: child
+ * writes return the whole row written (the parent needs its keys), and a
+ * quiet one-row write that finds no row reports it instead of raising P2025.
+ */
+typedef struct ForgeWriteInfo
+{
+	bool		child;			/* in: a nested write, not the SQL call */
+	bool		quiet;			/* in: report "not found" in found */
+	bool		silent;			/* in: part of another write: no event */
+	bool		found;			/* out: a one-row verb found its row */
+	bool		updated;		/* out: upsert took its update branch */
+} ForgeWriteInfo;
 
 /* in forge.c */
 extern bool forge_notify_enabled;
@@ -278,6 +294,8 @@ extern bool forge_notify_timing;
 extern bool forge_notify_model_channel;
 extern int	forge_plan_cache_size;
 extern Oid	forge_calling_function;
+extern Datum forge_write(ForgeVerb verb, Oid relid, Jsonb *args,
+						 ForgeWriteInfo *info);
 
 /* in catalog.c */
 extern uint64 forge_relcache_epoch;
@@ -323,11 +341,21 @@ extern void forge_plancache_stats(int64 *hits, int64 *misses, int64 *entries);
 extern void forge_plancache_reset(void);
 
 /* in exec.c */
-extern Datum forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts);
+extern Datum forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts,
+					   ForgeWriteInfo *info);
 extern void forge_note_upsert_update(void);
 extern ForgeActive *forge_active_call(void);
 
+/* in nested.c */
+extern Datum forge_nested(ForgeVerb verb, ForgeRel *rel, Jsonb *args,
+						  ForgeWriteInfo *info);
+
 /* in events.c */
+extern void forge_events_hold(void);
+extern void forge_events_release(bool send);
+extern void forge_event(ForgeRel *rel, ForgeVerb verb, const char *op,
+						uint64 rowcount, const char *sql,
+						TimestampTz started, Jsonb *keys);
 extern void forge_notify(ForgeRel *rel, ForgeVerb verb, const char *op,
 						 uint64 rowcount, const char *sql,
 						 TimestampTz started, Jsonb *keys);

@@ -1,0 +1,270 @@
+-- Nested writes: a relation's name inside data (or upsert's create and
+-- update) takes nested actions, run in one call, all-or-nothing.
+CREATE SCHEMA nw;
+SET search_path = nw, public;
+CREATE TABLE users (id serial PRIMARY KEY, email text UNIQUE NOT NULL, name text);
+-- one-to-one: profiles.user_id is unique
+CREATE TABLE profiles (id serial PRIMARY KEY, user_id int UNIQUE REFERENCES users,
+                       bio text);
+-- to-one "author" from posts, to-many "posts" from users
+CREATE TABLE posts (id serial PRIMARY KEY, author_id int REFERENCES users,
+                    title text UNIQUE NOT NULL,
+                    published boolean NOT NULL DEFAULT false);
+-- many-to-many through post_tags
+CREATE TABLE tags (id serial PRIMARY KEY, name text UNIQUE NOT NULL);
+CREATE TABLE post_tags (post_id int REFERENCES posts ON DELETE CASCADE,
+                        tag_id int REFERENCES tags ON DELETE CASCADE,
+                        PRIMARY KEY (post_id, tag_id));
+-- a required key: comments.post_id is NOT NULL; comments.user_id is not
+CREATE TABLE comments (id serial PRIMARY KEY,
+                       post_id int NOT NULL REFERENCES posts ON DELETE CASCADE,
+                       user_id int REFERENCES users, body text NOT NULL);
+
+-- A user with a profile and two posts, one of them tagged, in one call.
+-- Rows this row's key points to are written first; rows that point to it
+-- after.  The row returned is read after all the writes.
+SELECT forge_create('users', '{"data": {"email": "ada@x.co", "name": "Ada",
+    "profiles": {"create": {"bio": "first programmer"}},
+    "posts": {"create": [
+        {"title": "Notes", "tags": {"connectOrCreate": [
+            {"where": {"name": "math"}, "create": {"name": "math"}},
+            {"where": {"name": "engines"}, "create": {"name": "engines"}}]}},
+        {"title": "Letters"}]}},
+  "include": {"profiles": true,
+              "posts": {"orderBy": {"id": "asc"}, "include": {"tags": {"orderBy": {"id": "asc"}}}}}}');
+
+-- to-many in a create: createMany, connect, connectOrCreate
+SELECT forge_create('users', '{"data": {"email": "bob@x.co",
+    "posts": {"createMany": {"data": [{"title": "B1"}, {"title": "B2"}]}}},
+  "include": {"posts": {"select": {"title": true}, "orderBy": {"id": "asc"}}}}');
+SELECT forge_create('users', '{"data": {"email": "cy@x.co",
+    "posts": {"connect": {"id": 4},
+              "connectOrCreate": [{"where": {"id": 2}, "create": {"title": "unused"}},
+                                  {"where": {"id": 99}, "create": {"id": 99, "title": "C99"}}]}},
+  "include": {"posts": {"select": {"id": true, "title": true}, "orderBy": {"id": "asc"}}}}');
+-- Letters (2) and B2 (4) moved to cy: connecting sets their key
+SELECT id, author_id, title FROM posts ORDER BY id;
+
+-- to-one in a create: create, connect, connectOrCreate
+SELECT forge_create('posts', '{"data": {"title": "by a new user",
+    "author": {"create": {"email": "dee@x.co"}}},
+  "select": {"title": true, "author": {"select": {"email": true}}}}');
+SELECT forge_create('posts', '{"data": {"title": "by Ada",
+    "author": {"connect": {"email": "ada@x.co"}}},
+  "select": {"title": true, "author": {"select": {"email": true}}}}');
+SELECT forge_create('posts', '{"data": {"title": "by Eve",
+    "author": {"connectOrCreate": {"where": {"email": "eve@x.co"},
+                                   "create": {"email": "eve@x.co", "name": "Eve"}}}},
+  "select": {"title": true, "author": {"select": {"email": true, "name": true}}}}');
+-- connectOrCreate of a row that exists connects it and changes nothing
+SELECT forge_create('posts', '{"data": {"title": "by Eve again",
+    "author": {"connectOrCreate": {"where": {"email": "eve@x.co"},
+                                   "create": {"email": "eve@x.co", "name": "not used"}}}},
+  "select": {"title": true, "author": {"select": {"email": true, "name": true}}}}');
+
+-- many-to-many in a create: create, connect
+SELECT forge_create('posts', '{"data": {"title": "tagged",
+    "tags": {"create": {"name": "new"}, "connect": [{"name": "math"}]}},
+  "select": {"title": true, "tags": {"select": {"name": true}, "orderBy": {"name": "asc"}}}}');
+
+-- one-to-one in a create: connect moves an existing profile
+SELECT forge_create('profiles', '{"data": {"bio": "spare"}}');
+SELECT forge_create('users', '{"data": {"email": "fay@x.co",
+    "profiles": {"connect": {"id": 2}}},
+  "select": {"email": true, "profiles": {"select": {"bio": true}}}}');
+
+-- Updates.  A user publishes their drafts through posts.updateMany.
+SELECT forge_update('users', '{"where": {"email": "ada@x.co"},
+    "data": {"name": "Ada L.",
+             "posts": {"updateMany": {"where": {"published": false},
+                                      "data": {"published": true}}}},
+  "select": {"name": true, "posts": {"select": {"title": true, "published": true}, "orderBy": {"id": "asc"}}}}');
+-- to-many update and upsert take a where; they touch only this user's posts
+SELECT forge_update('users', '{"where": {"email": "bob@x.co"},
+    "data": {"posts": {"update": {"where": {"id": 3}, "data": {"title": "B1 edited"}},
+                       "upsert": [{"where": {"id": 3}, "create": {"title": "unused"},
+                                   "update": {"published": true}},
+                                  {"where": {"id": 50}, "create": {"id": 50, "title": "B50"},
+                                   "update": {"published": true}}]}},
+  "select": {"posts": {"select": {"id": true, "title": true, "published": true}, "orderBy": {"id": "asc"}}}}');
+-- disconnect, delete and deleteMany on a to-many
+SELECT forge_update('users', '{"where": {"email": "cy@x.co"},
+    "data": {"posts": {"disconnect": {"id": 2}, "delete": {"id": 4},
+                       "deleteMany": {"title": {"startsWith": "C"}}}},
+  "select": {"posts": {"select": {"id": true}}}}');
+SELECT id, author_id, title FROM posts WHERE id IN (2, 4, 99) ORDER BY id;
+-- set replaces them all: disconnect every post, then connect the listed ones
+SELECT forge_update('users', '{"where": {"email": "bob@x.co"},
+    "data": {"posts": {"set": [{"id": 2}, {"id": 3}]}},
+  "select": {"posts": {"select": {"id": true}, "orderBy": {"id": "asc"}}}}');
+SELECT id, author_id FROM posts WHERE id IN (2, 3, 50) ORDER BY id;
+
+-- A post's tags replaced: set [] plus connectOrCreate
+SELECT forge_update('posts', '{"where": {"id": 1},
+    "data": {"tags": {"set": [],
+                      "connectOrCreate": {"where": {"name": "history"},
+                                          "create": {"name": "history"}}}},
+  "select": {"title": true, "tags": {"select": {"name": true}}}}');
+-- many-to-many connect, disconnect, update, updateMany, upsert
+SELECT forge_update('posts', '{"where": {"id": 1},
+    "data": {"tags": {"connect": [{"name": "math"}, {"name": "engines"}],
+                      "disconnect": {"name": "history"}}},
+  "select": {"tags": {"select": {"name": true}, "orderBy": {"name": "asc"}}}}');
+SELECT forge_update('posts', '{"where": {"id": 1},
+    "data": {"tags": {"update": {"where": {"name": "math"}, "data": {"name": "maths"}},
+                      "updateMany": {"where": {"name": {"startsWith": "e"}},
+                                     "data": {"name": "engines!"}},
+                      "upsert": {"where": {"name": "poetry"}, "create": {"name": "poetry"},
+                                 "update": {"name": "poetry!"}}}},
+  "select": {"tags": {"select": {"name": true}, "orderBy": {"name": "asc"}}}}');
+-- many-to-many delete and deleteMany delete the related rows themselves
+-- (the join rows go by their ON DELETE CASCADE)
+SELECT forge_update('posts', '{"where": {"id": 1},
+    "data": {"tags": {"delete": {"name": "poetry"}, "deleteMany": {"name": "engines!"}}},
+  "select": {"tags": {"select": {"name": true}}}}');
+SELECT name FROM tags ORDER BY name;
+
+-- to-one in an update: update, disconnect, upsert (both branches), delete
+SELECT forge_update('posts', '{"where": {"title": "by Eve"},
+    "data": {"author": {"update": {"name": "Eve E."}}},
+  "select": {"author": {"select": {"name": true}}}}');
+SELECT forge_update('posts', '{"where": {"title": "by Eve"},
+    "data": {"author": {"disconnect": true}}, "select": {"author_id": true}}');
+-- not connected: upsert creates the author and connects it
+SELECT forge_update('posts', '{"where": {"title": "by Eve"},
+    "data": {"author": {"upsert": {"create": {"email": "gus@x.co"},
+                                   "update": {"name": "unused"}}}},
+  "select": {"author": {"select": {"email": true, "name": true}}}}');
+-- connected: upsert updates it
+SELECT forge_update('posts', '{"where": {"title": "by Eve"},
+    "data": {"author": {"upsert": {"create": {"email": "unused@x.co"},
+                                   "update": {"name": "Gus"}}}},
+  "select": {"author": {"select": {"email": true, "name": true}}}}');
+-- delete clears this row's key, then deletes the related row
+SELECT forge_update('posts', '{"where": {"title": "by Eve"},
+    "data": {"author": {"delete": true}}, "select": {"author_id": true}}');
+SELECT count(*) AS gus FROM users WHERE email = 'gus@x.co';
+-- connect in an update
+SELECT forge_update('posts', '{"where": {"title": "by Eve"},
+    "data": {"author": {"connect": {"email": "eve@x.co"}}},
+  "select": {"author": {"select": {"email": true}}}}');
+
+-- one-to-one in an update: a nested upsert of a profile (ON CONFLICT on
+-- profiles.user_id), update, disconnect, delete
+SELECT forge_update('users', '{"where": {"email": "bob@x.co"},
+    "data": {"profiles": {"upsert": {"create": {"bio": "new"}, "update": {"bio": "unused"}}}},
+  "select": {"profiles": {"select": {"bio": true}}}}');
+SELECT forge_update('users', '{"where": {"email": "bob@x.co"},
+    "data": {"profiles": {"upsert": {"create": {"bio": "unused"}, "update": {"bio": "updated"}}}},
+  "select": {"profiles": {"select": {"bio": true}}}}');
+SELECT forge_update('users', '{"where": {"email": "bob@x.co"},
+    "data": {"profiles": {"update": {"bio": "edited"}}},
+  "select": {"profiles": {"select": {"bio": true}}}}');
+SELECT forge_update('users', '{"where": {"email": "bob@x.co"},
+    "data": {"profiles": {"disconnect": true}}, "select": {"profiles": true}}');
+SELECT forge_update('users', '{"where": {"email": "ada@x.co"},
+    "data": {"profiles": {"delete": true}}, "select": {"profiles": true}}');
+SELECT bio, user_id FROM profiles ORDER BY id;
+
+-- Depth three: a user, their post, its comment, the comment's author
+SELECT forge_create('users', '{"data": {"email": "hal@x.co",
+    "posts": {"create": {"title": "deep",
+        "comments": {"create": {"body": "nice",
+            "user": {"connect": {"email": "ada@x.co"}}}}}}},
+  "select": {"email": true,
+             "posts": {"select": {"title": true,
+                 "comments": {"select": {"body": true, "user": {"select": {"email": true}}}}}}}}');
+
+-- upsert: the relations of the branch it takes run after it
+SELECT forge_upsert('users', '{"where": {"email": "ivy@x.co"},
+    "create": {"email": "ivy@x.co", "posts": {"create": {"title": "ivy created"}}},
+    "update": {"posts": {"create": {"title": "ivy updated"}}},
+  "select": {"posts": {"select": {"title": true}}}}');
+SELECT forge_upsert('users', '{"where": {"email": "ivy@x.co"},
+    "create": {"email": "ivy@x.co", "posts": {"create": {"title": "ivy created"}}},
+    "update": {"posts": {"create": {"title": "ivy updated"}}},
+  "select": {"posts": {"select": {"title": true}, "orderBy": {"id": "asc"}}}}');
+
+-- Prisma's implicit many-to-many table "_PostToTag" ("A", "B")
+CREATE TABLE "Post" (id serial PRIMARY KEY, title text);
+CREATE TABLE "Tag" (id serial PRIMARY KEY, name text UNIQUE);
+CREATE TABLE "_PostToTag" ("A" int NOT NULL REFERENCES "Post" ON DELETE CASCADE,
+                           "B" int NOT NULL REFERENCES "Tag" ON DELETE CASCADE);
+CREATE UNIQUE INDEX ON "_PostToTag" ("A", "B");
+SELECT forge_create('"Post"', '{"data": {"title": "implicit",
+    "Tag": {"connectOrCreate": [{"where": {"name": "a"}, "create": {"name": "a"}},
+                                {"where": {"name": "b"}, "create": {"name": "b"}}]}},
+  "include": {"Tag": {"orderBy": {"name": "asc"}}}}');
+SELECT forge_update('"Post"', '{"where": {"id": 1},
+    "data": {"Tag": {"disconnect": {"name": "a"}}}, "include": {"Tag": true}}');
+SELECT * FROM "_PostToTag";
+
+-- Errors.  Nothing of a failed call is written.
+SELECT count(*) AS users_before FROM users;
+-- connect to a row that does not exist: P2025 naming the relation
+SELECT forge_create('posts', '{"data": {"title": "x", "author": {"connect": {"email": "nobody"}}}}');
+SELECT forge_update('users', '{"where": {"email": "bob@x.co"},
+    "data": {"posts": {"connect": {"id": 12345}}}}');
+SELECT forge_update('posts', '{"where": {"id": 1}, "data": {"tags": {"connect": {"name": "nope"}}}}');
+-- update or delete of a related row that is not connected to this one
+SELECT forge_update('users', '{"where": {"email": "bob@x.co"},
+    "data": {"posts": {"update": {"where": {"id": 1}, "data": {"title": "not bob''s"}}}}}');
+SELECT forge_update('posts', '{"where": {"id": 1}, "data": {"tags": {"delete": {"name": "new"}}}}');
+SELECT forge_update('users', '{"where": {"email": "bob@x.co"}, "data": {"profiles": {"delete": true}}}');
+-- a later failure undoes the earlier nested writes of the call
+SELECT forge_create('users', '{"data": {"email": "jo@x.co",
+    "posts": {"create": {"title": "kept?"}, "connect": {"id": 12345}}}}');
+SELECT count(*) AS users_after, (SELECT count(*) FROM posts WHERE title = 'kept?') AS posts
+  FROM users;
+-- disconnect of a required key is refused before anything is written
+SELECT forge_update('posts', '{"where": {"id": 1},
+    "data": {"title": "unchanged", "comments": {"disconnect": {"id": 1}}}}');
+SELECT forge_update('posts', '{"where": {"id": 1}, "data": {"comments": {"set": []}}}');
+SELECT forge_update('comments', '{"where": {"id": 1}, "data": {"post": {"disconnect": true}}}');
+SELECT title FROM posts WHERE id = 1;
+-- an unknown relation: the hint lists the relations
+SELECT forge_update('users', '{"where": {"id": 1}, "data": {"post": {"connect": {"id": 1}}}}');
+-- an action the kind does not allow says which kinds allow it
+SELECT forge_update('users', '{"where": {"id": 1}, "data": {"profiles": {"set": []}}}');
+SELECT forge_create('posts', '{"data": {"title": "x", "tags": {"createMany": {"data": []}}}}');
+SELECT forge_update('posts', '{"where": {"id": 1}, "data": {"author": {"deleteMany": {}}}}');
+-- a row being created has nothing to update, disconnect or delete
+SELECT forge_create('users', '{"data": {"email": "x", "posts": {"update": {"where": {"id": 1}, "data": {}}}}}');
+SELECT forge_create('posts', '{"data": {"title": "x", "author": {"disconnect": true}}}');
+-- malformed actions
+SELECT forge_create('users', '{"data": {"email": "x", "posts": {"attach": {}}}}');
+SELECT forge_create('users', '{"data": {"email": "x", "posts": {}}}');
+SELECT forge_create('users', '{"data": {"email": "x", "posts": [{"title": "t"}]}}');
+SELECT forge_create('users', '{"data": {"email": "x", "posts": {"create": "t"}}}');
+SELECT forge_create('users', '{"data": {"email": "x", "profiles": {"create": [{"bio": "b"}]}}}');
+SELECT forge_update('users', '{"where": {"id": 1}, "data": {"profiles": {"delete": false}}}');
+SELECT forge_update('users', '{"where": {"id": 1},
+    "data": {"posts": {"connectOrCreate": {"where": {"id": 1}}}}}');
+SELECT forge_update('users', '{"where": {"id": 1},
+    "data": {"posts": {"update": {"where": {"id": 1}, "data": {}, "limit": 1}}}}');
+-- a to-one or one-to-one relation takes one action
+SELECT forge_update('posts', '{"where": {"id": 1},
+    "data": {"author": {"connect": {"id": 1}, "disconnect": true}}}');
+-- the relation sets the key: naming it too is an error
+SELECT forge_create('users', '{"data": {"email": "x", "posts": {"create": {"title": "t", "author_id": 2}}}}');
+SELECT forge_create('posts', '{"data": {"title": "t", "author_id": 1, "author": {"connect": {"id": 2}}}}');
+-- connect needs a unique where
+SELECT forge_create('posts', '{"data": {"title": "t", "author": {"connect": {"name": "Ada L."}}}}');
+-- upsert cannot write a to-one related row before it knows its branch
+SELECT forge_upsert('posts', '{"where": {"id": 1}, "create": {"title": "t",
+    "author": {"connect": {"id": 1}}}, "update": {}}');
+-- createMany and updateMany write columns only
+SELECT forge_create_many('users', '{"data": [{"email": "x", "posts": {"create": {"title": "t"}}}]}');
+SELECT forge_update_many('users', '{"data": {"posts": {"create": {"title": "t"}}}}');
+SELECT count(*) AS users_after_errors FROM users;
+
+-- A table without a primary key cannot be read back after nested writes
+CREATE TABLE nokey (email text UNIQUE REFERENCES users (email));
+CREATE TABLE nokey_notes (email text REFERENCES nokey (email), note text);
+-- (one whose nested writes all run before its row needs none)
+SELECT forge_create('nokey', '{"data": {"nokey_email_fkey": {"connect": {"email": "ada@x.co"}}}}');
+SELECT forge_create('nokey', '{"data": {"email": "bob@x.co",
+    "nokey_notes": {"create": {"note": "n"}}}}');
+
+RESET search_path;
+DROP SCHEMA nw CASCADE;
