@@ -14,6 +14,7 @@ FIELDS = {"adapter", "model", "op", "verb", "semanticOp", "rowCount",
 step = None
 events = {}          # step -> list of (channel, payload dict, raw length)
 model_channel = None  # what forge_model_channel('ev') returned
+nested_error = None   # the error the failing nested write must raise
 for line in open(sys.argv[1], encoding="utf-8"):
     line = line.rstrip("\n")
     if line.startswith("STEP "):
@@ -28,6 +29,9 @@ for line in open(sys.argv[1], encoding="utf-8"):
         raw = m.group(2)
         events[step].append((m.group(1), json.loads(raw), len(raw.encode())))
     elif line.startswith(("ERROR", "psql:")):
+        if step == "nested-failed" and "record to connect" in line:
+            nested_error = line
+            continue
         sys.exit("psql failed: " + line)
 
 failures = []
@@ -70,6 +74,16 @@ expect("rollback", [])
 expect("savepoint", [("forge_create_many", "insert", 2, 2)])
 expect("upsert-insert", [("forge_upsert", "insert", 1, 1)])
 expect("upsert-update", [("forge_upsert", "update", 1, 1)])
+# one event per table and operation, rows summed, in the order first written
+expect("nested", [("forge_create", "insert", 1, 1), ("forge_create", "insert", 2, 2),
+                  ("forge_upsert", "insert", 1, 3), ("forge_create_many", "insert", 1, 4)])
+expect("nested-failed", [])
+if nested_error is None:
+    failures.append("nested-failed: the nested write did not fail with P2025")
+for (_, p, _), model in zip(events.get("nested", []),
+                            ["users", "posts", "tags", "post_tags"]):
+    if p["model"] != "public.evn_" + model:
+        failures.append(f"nested: event for {p['model']}, want public.evn_{model}")
 expect("many", [("forge_update_many", "update", 4, 1),
                 ("forge_delete", "delete", 1, 1),
                 ("forge_delete_many", "delete", 2, 1)])

@@ -13,6 +13,8 @@
 # 8000 bytes, cut and flagged "keysTruncated"; with
 # forge.notify_model_channel = on the event also goes to the table's own
 # channel, forge_model_channel(table), and only that table's events do.
+# A nested write sends one event per table and operation it wrote, with the
+# rows summed, and none when it fails.
 # Run by test/run with PG* set.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,6 +33,12 @@ INSERT INTO evbig (id) SELECT g FROM generate_series(1, 5000) g;
 SELECT format('CREATE TABLE %I (%s)', repeat('t', 63),
               string_agg(format('%I int DEFAULT 0', lpad(g::text, 63, 'c')), ', '))
   FROM generate_series(1, 60) g \gexec
+-- nested writes: a user, posts, tags through a join table
+CREATE TABLE evn_users (id int PRIMARY KEY);
+CREATE TABLE evn_posts (id serial PRIMARY KEY, evn_user_id int REFERENCES evn_users);
+CREATE TABLE evn_tags (id serial PRIMARY KEY, name text UNIQUE);
+CREATE TABLE evn_post_tags (post_id int REFERENCES evn_posts, tag_id int REFERENCES evn_tags,
+                            PRIMARY KEY (post_id, tag_id));
 LISTEN forge;
 \echo STEP autocommit-create
 SELECT forge_create('ev', '{"data": {"id": 1, "email": "a@x.co"}}') IS NOT NULL AS ok;
@@ -56,6 +64,15 @@ COMMIT;
 SELECT forge_upsert('ev', '{"where": {"email": "u@x.co"}, "create": {"id": 6}, "update": {}}') IS NOT NULL AS ok;
 \echo STEP upsert-update
 SELECT forge_upsert('ev', '{"where": {"email": "u@x.co"}, "create": {"id": 6}, "update": {}}') IS NOT NULL AS ok;
+\echo STEP nested
+SELECT forge_create('evn_users', '{"data": {"id": 1, "evn_posts": {"create": [
+    {"evn_tags": {"connectOrCreate": [{"where": {"name": "a"}, "create": {"name": "a"}}]}},
+    {}]}}}') IS NOT NULL AS ok;
+\echo STEP nested-failed
+\set ON_ERROR_STOP off
+SELECT forge_create('evn_users', '{"data": {"id": 2, "evn_posts": {"create": {},
+    "connect": {"id": 999}}}}') IS NOT NULL AS ok;
+\set ON_ERROR_STOP on
 \echo STEP many
 SELECT forge_update_many('ev', '{"data": {"n": 0}}') IS NOT NULL AS ok;
 SELECT forge_delete('ev', '{"where": {"id": 6}}') IS NOT NULL AS ok;

@@ -16,6 +16,9 @@
 #      that wrote with every verb: (a) while idle in that transaction,
 #      (b) while inside a forge_create_many later in it.  Nothing of the
 #      transaction remains, no event is delivered.
+#   3c. pg_cancel_backend of a nested create (a user, two posts, a tag)
+#      while its last action waits on another session's uncommitted tag:
+#      no user, post or join row remains, no event.
 #   4. An immediate shutdown (test/cluster.sh restart immediate: pg_ctl
 #      -m immediate, SIGQUIT to every backend, crash recovery on start)
 #      during a stream of small committed forge_create calls.  The client
@@ -165,6 +168,11 @@ CREATE TABLE marks (id serial PRIMARY KEY, name text NOT NULL);
 CREATE TABLE ledger (id int PRIMARY KEY, note text NOT NULL, n int NOT NULL DEFAULT 0);
 INSERT INTO ledger SELECT g, 'seed ' || g, 0 FROM generate_series(1, 10) g;
 CREATE TABLE stream (id int PRIMARY KEY, at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE n_users (id serial PRIMARY KEY, email text NOT NULL UNIQUE);
+CREATE TABLE n_posts (id serial PRIMARY KEY, n_user_id int REFERENCES n_users, title text);
+CREATE TABLE n_tags (id serial PRIMARY KEY, name text NOT NULL UNIQUE);
+CREATE TABLE n_post_tags (post_id int REFERENCES n_posts, tag_id int REFERENCES n_tags,
+                          PRIMARY KEY (post_id, tag_id));
 -- the descriptor of the large call, built once: {"data": [{"id": 1, "email": ..., "n": 1}, ...]}
 CREATE TABLE payload AS
   SELECT ('{"data": [' || string_agg(format('{"id": %s, "email": "bulk%s@x.co", "n": %s}', g, g, g), ', ')
@@ -392,6 +400,56 @@ expect_events_since "$seen" "insert forge_create public.marks 1"
 seen=$(nevents)
 ok "pg_terminate_backend inside forge_create_many after 9 writes in the transaction: ledger and big unchanged, no event"
 
+# 3c. a nested write cancelled in its last action.  A blocker session
+#     holds an uncommitted tag "contended"; the nested create writes a user
+#     and two posts, then its connectOrCreate of that tag waits on the
+#     blocker's row.  Cancelled while it waits: no user, post or join row
+#     remains, no event; then the blocker goes away.
+PGAPPNAME=faults_blocker psql -X -v ON_ERROR_STOP=1 -d "$db" >"$tmp/blocker.out" 2>&1 <<'SQL' &
+BEGIN;
+INSERT INTO n_tags (name) VALUES ('contended');
+SELECT pg_sleep(120);
+SQL
+blocker=$!
+pids+=("$blocker")
+blocking() {
+  [ -n "$(q "SELECT pid FROM pg_stat_activity WHERE application_name = 'faults_blocker'
+               AND backend_xid IS NOT NULL AND query LIKE '%pg_sleep%'")" ]
+}
+wait_for "the blocker to hold its tag" 30 blocking
+n_before="$(checksum n_users) / $(checksum n_posts) / $(checksum n_post_tags)"
+PGAPPNAME=faults_nested psql -X -v ON_ERROR_STOP=1 -d "$db" >"$tmp/nested.out" 2>&1 <<'SQL' &
+SELECT forge_create('n_users', '{"data": {"email": "v@x.co", "n_posts": {"create": [
+  {"title": "first"},
+  {"title": "second", "n_tags": {"connectOrCreate": {"where": {"name": "contended"},
+                                                    "create": {"name": "contended"}}}}]}}}');
+SQL
+victim=$!
+pids+=("$victim")
+nested_waiting() {
+  vpid=$(q "SELECT pid FROM pg_stat_activity WHERE application_name = 'faults_nested'
+              AND wait_event_type = 'Lock' AND query LIKE '%forge_create%'")
+  [ -n "$vpid" ]
+}
+wait_for "the nested write to wait on the blocker's tag" 30 nested_waiting
+got=$(q "SELECT pg_cancel_backend($vpid)")
+[ "$got" = t ] || fail "pg_cancel_backend($vpid) returned $got"
+faults=$((faults + 1))
+wait_exit "$victim" 30
+[ "$rc" -ne 0 ] || fail "nested cancel: psql exited 0"
+grep -q 'canceling statement due to user request' "$tmp/nested.out" || fail "nested cancel: no 57014"
+grep -q 'nested connectOrCreate through relation "n_tags" of "n_posts"' "$tmp/nested.out" ||
+  fail "nested cancel: the error's context does not name the nested action"
+q "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE application_name = 'faults_blocker'" >/dev/null
+wait_exit "$blocker" 30
+n_after="$(checksum n_users) / $(checksum n_posts) / $(checksum n_post_tags)"
+[ "$n_after" = "$n_before" ] || fail "nested cancel: tables changed: $n_after, were $n_before"
+[ "$(q "SELECT count(*) FROM n_tags")" = 0 ] || fail "nested cancel: a tag remains"
+marker after-nested-cancel
+expect_events_since "$seen" "insert forge_create public.marks 1"
+seen=$(nevents)
+ok "pg_cancel_backend of a nested create waiting in its last action (a user and two posts written): nothing remains, no event"
+
 kill -TERM "$listener" 2>/dev/null
 wait_exit "$listener" 10
 [ "$rc" -eq 0 ] || fail "forge-listen exited $rc after SIGTERM"
@@ -465,4 +523,4 @@ if tail -n +"$(($(wc -l <"$tmp/server-start.log") + 1))" "$tmp/server-end.log" |
   fail "the server log shows a crashed backend during this suite"
 fi
 
-echo "faults: $faults faults injected (statement_timeout, pg_cancel_backend, 2 x pg_terminate_backend, immediate shutdown); all checks passed"
+echo "faults: $faults faults injected (statement_timeout, 2 x pg_cancel_backend, 2 x pg_terminate_backend, immediate shutdown); all checks passed"
