@@ -69,4 +69,38 @@ SELECT 1, jsonb_build_object('data', jsonb_agg(jsonb_build_object(
            'views', i % 100) ORDER BY i))
 FROM generate_series(1, :nmany) AS i;
 
+
+-- nested_create: a user, their profile, three posts with two tags each.
+-- Tags come from a pool of 200 names, so every connectOrCreate finds its tag.
+CREATE TABLE bench_nusers (
+    id    bigserial PRIMARY KEY,
+    email text NOT NULL UNIQUE,
+    name  text
+) WITH (autovacuum_enabled = off);
+CREATE TABLE bench_nprofiles (
+    id      bigserial PRIMARY KEY,
+    user_id bigint UNIQUE REFERENCES bench_nusers,
+    bio     text
+) WITH (autovacuum_enabled = off);
+CREATE TABLE bench_nposts (
+    id        bigserial PRIMARY KEY,
+    author_id bigint REFERENCES bench_nusers,
+    title     text NOT NULL
+) WITH (autovacuum_enabled = off);
+CREATE TABLE bench_ntags (
+    id   bigserial PRIMARY KEY,
+    name text NOT NULL UNIQUE
+) WITH (autovacuum_enabled = off);
+CREATE TABLE bench_npost_tags (
+    post_id bigint REFERENCES bench_nposts,
+    tag_id  bigint REFERENCES bench_ntags,
+    PRIMARY KEY (post_id, tag_id)
+) WITH (autovacuum_enabled = off);
+INSERT INTO bench_ntags (name) SELECT 'tag' || i FROM generate_series(1, 200) AS i;
+-- seeded like bench_users, so that plans made in the first run are made
+-- for tables of a realistic size (plans made for empty tables scan them)
+INSERT INTO bench_nusers (email, name)
+SELECT 'nseed' || i || '@example.com', 'user ' || i FROM generate_series(1, 10000) AS i;
+INSERT INTO bench_nposts (author_id, title) SELECT i, 'seed' FROM generate_series(1, 10000) AS i;
+
 VACUUM ANALYZE;
