@@ -32,7 +32,9 @@
 
 /*
  * A nested write's events, held until the whole call has run: one per table
- * and operation, with the rows summed (forge_events_hold).
+ * and operation, with the rows summed (forge_events_hold).  Queued through
+ * Async_Notify when the call ends, so a later rollback drops them as it
+ * drops any NOTIFY.
  */
 typedef struct HeldEvent
 {
@@ -45,9 +47,8 @@ typedef struct HeldEvent
 	JsonbParseState *keys;
 } HeldEvent;
 
-static int	hold_depth = 0;
 static List *held = NIL;
-static MemoryContext held_cxt = NULL;
+static MemoryContext held_cxt = NULL;	/* NULL: no hold is active */
 
 static uint64 event_seq = 0;
 static LocalTransactionId event_lxid = InvalidLocalTransactionId;
@@ -296,45 +297,36 @@ forge_notify(ForgeRel *rel, ForgeVerb verb, const char *op, uint64 rowcount,
 
 /*
  * forge_events_hold
- *		From now until the matching forge_events_release, gather events
- *		instead of queueing them.  Holds nest; the outermost owns the list,
- *		in the memory context current when it began.
+ *		Until the matching forge_events_release, gather events instead of
+ *		queueing them, in a list of this hold's own (allocated in the memory
+ *		context current now).  The hold that was active, if any (a forge
+ *		call in a trigger of another's nested write), is saved in *save.
  */
 void
-forge_events_hold(void)
+forge_events_hold(ForgeEventHold *save)
 {
-	if (hold_depth++ == 0)
-	{
-		held = NIL;
-		held_cxt = CurrentMemoryContext;
-	}
+	save->held = held;
+	save->cxt = held_cxt;
+	held = NIL;
+	held_cxt = CurrentMemoryContext;
 }
 
 /*
  * forge_events_release
- *		End a hold.  When the outermost ends, queue the gathered events
- *		(send), or drop them (after an error).
+ *		End the hold begun with save: queue its events (send), or drop them
+ *		(after an error, which undoes its writes), and restore the hold
+ *		that was active before it.
  */
 void
-forge_events_release(bool send)
+forge_events_release(ForgeEventHold *save, bool send)
 {
-	List	   *events;
+	List	   *events = held;
 	ListCell   *lc;
 
+	held = save->held;
+	held_cxt = save->cxt;
 	if (!send)
-	{
-		/* an error unwinds every level at once */
-		hold_depth = 0;
-		held = NIL;
-		held_cxt = NULL;
 		return;
-	}
-	Assert(hold_depth > 0);
-	if (--hold_depth > 0)
-		return;
-	events = held;
-	held = NIL;
-	held_cxt = NULL;
 	foreach(lc, events)
 	{
 		HeldEvent  *e = lfirst(lc);
@@ -363,7 +355,7 @@ forge_event(ForgeRel *rel, ForgeVerb verb, const char *op, uint64 rowcount,
 
 	if (!forge_notify_enabled)
 		return;
-	if (hold_depth == 0)
+	if (held_cxt == NULL)
 	{
 		forge_notify(rel, verb, op, rowcount, sql, started, keys);
 		return;

@@ -351,8 +351,14 @@ extern Datum forge_nested(ForgeVerb verb, ForgeRel *rel, Jsonb *args,
 						  ForgeWriteInfo *info);
 
 /* in events.c */
-extern void forge_events_hold(void);
-extern void forge_events_release(bool send);
+typedef struct ForgeEventHold
+{
+	List	   *held;			/* the outer hold's events */
+	MemoryContext cxt;			/* and its context; NULL: none */
+} ForgeEventHold;
+
+extern void forge_events_hold(ForgeEventHold *save);
+extern void forge_events_release(ForgeEventHold *save, bool send);
 extern void forge_event(ForgeRel *rel, ForgeVerb verb, const char *op,
 						uint64 rowcount, const char *sql,
 						TimestampTz started, Jsonb *keys);

@@ -1639,22 +1639,23 @@ nested_write(ForgeVerb verb, ForgeRel *rel, Jsonb *args, ForgeWriteInfo *info)
 Datum
 forge_nested(ForgeVerb verb, ForgeRel *rel, Jsonb *args, ForgeWriteInfo *info)
 {
+	ForgeEventHold save;
 	Datum		result;
 
 	if (info != NULL && info->child)
 		return nested_write(verb, rel, args, info);
 
-	forge_events_hold();
+	forge_events_hold(&save);
 	PG_TRY();
 	{
 		result = nested_write(verb, rel, args, info);
 	}
 	PG_CATCH();
 	{
-		forge_events_release(false);
+		forge_events_release(&save, false);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
-	forge_events_release(true);
+	forge_events_release(&save, true);
 	return result;
 }

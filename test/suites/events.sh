@@ -14,7 +14,9 @@
 # forge.notify_model_channel = on the event also goes to the table's own
 # channel, forge_model_channel(table), and only that table's events do.
 # A nested write sends one event per table and operation it wrote, with the
-# rows summed, and none when it fails.
+# rows summed, and none when it fails; nested writes made by a trigger
+# during another send their own, and a failed one caught by the trigger
+# sends none and leaves the outer call's events alone.
 # Run by test/run with PG* set.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -39,6 +41,20 @@ CREATE TABLE evn_posts (id serial PRIMARY KEY, evn_user_id int REFERENCES evn_us
 CREATE TABLE evn_tags (id serial PRIMARY KEY, name text UNIQUE);
 CREATE TABLE evn_post_tags (post_id int REFERENCES evn_posts, tag_id int REFERENCES evn_tags,
                             PRIMARY KEY (post_id, tag_id));
+-- a trigger that makes nested forge calls of its own, one failing inside
+-- an exception block, while an outer nested write runs
+CREATE TABLE evn_log (id serial PRIMARY KEY, note text);
+CREATE TABLE evn_log_items (id serial PRIMARY KEY, evn_log_id int REFERENCES evn_log);
+CREATE FUNCTION evn_post_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    BEGIN
+        PERFORM forge_create('evn_log', '{"data": {"note": "fails",
+            "evn_log_items": {"create": {}, "connect": {"id": 999}}}}');
+    EXCEPTION WHEN others THEN NULL;
+    END;
+    PERFORM forge_create('evn_log', '{"data": {"note": "ok", "evn_log_items": {"create": {}}}}');
+    RETURN NULL;
+END $$;
 LISTEN forge;
 \echo STEP autocommit-create
 SELECT forge_create('ev', '{"data": {"id": 1, "email": "a@x.co"}}') IS NOT NULL AS ok;
@@ -73,6 +89,11 @@ SELECT forge_create('evn_users', '{"data": {"id": 1, "evn_posts": {"create": [
 SELECT forge_create('evn_users', '{"data": {"id": 2, "evn_posts": {"create": {},
     "connect": {"id": 999}}}}') IS NOT NULL AS ok;
 \set ON_ERROR_STOP on
+\echo STEP nested-trigger
+CREATE TRIGGER evn_post_trigger AFTER INSERT ON evn_posts FOR EACH ROW EXECUTE FUNCTION evn_post_trigger();
+SELECT forge_create('evn_users', '{"data": {"id": 3, "evn_posts": {"create": {}}}}') IS NOT NULL AS ok;
+DROP TRIGGER evn_post_trigger ON evn_posts;
+SELECT forge_create('evn_users', '{"data": {"id": 4, "evn_posts": {"create": {}}}}') IS NOT NULL AS ok;
 \echo STEP many
 SELECT forge_update_many('ev', '{"data": {"n": 0}}') IS NOT NULL AS ok;
 SELECT forge_delete('ev', '{"where": {"id": 6}}') IS NOT NULL AS ok;
