@@ -258,6 +258,21 @@ SELECT forge_create_many('users', '{"data": [{"email": "x", "posts": {"create": 
 SELECT forge_update_many('users', '{"data": {"posts": {"create": {"title": "t"}}}}');
 SELECT count(*) AS users_after_errors FROM users;
 
+-- Nesting has no fixed limit; the stack has.  1000 levels of nested create
+-- through a self-reference stop cleanly at max_stack_depth, writing nothing.
+CREATE TABLE cats (id serial PRIMARY KEY, "parentId" int REFERENCES cats, name text);
+\set VERBOSITY terse
+SELECT forge_create('cats', (repeat('{"data": {"name": "c", "cats": {"create": ', 1)
+    || repeat('{"name": "c", "cats": {"create": ', 999) || '{"name": "leaf"}'
+    || repeat('}}', 999) || '}}}')::jsonb) IS NOT NULL AS created;
+\set VERBOSITY default
+SELECT count(*) AS cats FROM cats;
+-- 40 levels are fine
+SELECT forge_create('cats', (repeat('{"data": {"name": "c", "cats": {"create": ', 1)
+    || repeat('{"name": "c", "cats": {"create": ', 39) || '{"name": "leaf"}'
+    || repeat('}}', 39) || '}}}')::jsonb) ->> 'name' AS created;
+SELECT count(*) AS cats, count(*) FILTER (WHERE "parentId" IS NULL) AS roots FROM cats;
+
 -- A table without a primary key cannot be read back after nested writes
 CREATE TABLE nokey (email text UNIQUE REFERENCES users (email));
 CREATE TABLE nokey_notes (email text REFERENCES nokey (email), note text);
