@@ -134,9 +134,6 @@ typedef struct ActionContext
 	const char *model;
 } ActionContext;
 
-static Datum nested_write(ForgeVerb verb, ForgeRel *rel, Jsonb *args,
-						  ForgeWriteInfo *info);
-
 /*
  * action_context_callback
  *		Say which nested action an error came from.
@@ -150,6 +147,11 @@ action_context_callback(void *arg)
 			   c->action, c->relation, c->model);
 }
 
+/*
+ * push_context
+ *		Name action on relation nr of rel in the CONTEXT of any error until
+ *		pop_context (an error unwinds error_context_stack by itself).
+ */
 static void
 push_context(ActionContext *c, int action, NestedRel *nr, ForgeRel *rel)
 {
@@ -162,6 +164,7 @@ push_context(ActionContext *c, int action, NestedRel *nr, ForgeRel *rel)
 	error_context_stack = &c->cb;
 }
 
+/* pop_context: end push_context */
 static void
 pop_context(ActionContext *c)
 {
@@ -173,12 +176,14 @@ pop_context(ActionContext *c)
  * ---------------------------------------------------------------------
  */
 
+/* is_object: whether v is a JSON object */
 static bool
 is_object(const JsonbValue *v)
 {
 	return v->type == jbvBinary && JsonContainerIsObject(v->val.binary.data);
 }
 
+/* is_array: whether v is a JSON array */
 static bool
 is_array(const JsonbValue *v)
 {
@@ -1640,7 +1645,7 @@ Datum
 forge_nested(ForgeVerb verb, ForgeRel *rel, Jsonb *args, ForgeWriteInfo *info)
 {
 	ForgeEventHold save;
-	Datum		result;
+	Datum		result = (Datum) 0;
 
 	if (info != NULL && info->child)
 		return nested_write(verb, rel, args, info);
