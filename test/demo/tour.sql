@@ -120,6 +120,23 @@ SELECT forge_delete_many('users', '{"where": {"OR": [{"email": {"contains": "spa
 SELECT forge_delete('posts', '{"where": {"id": 1}, "select": {"id": true, "title": true}}');
 
 \echo
+\echo '== nested writes: a user and two posts in one call; "include" reads the posts back'
+SELECT forge_create('users', '{"data":    {"email": "ken@example.com", "name": "Ken Thompson",
+                                           "posts": {"create": [{"title": "Reflections on Trusting Trust"},
+                                                                {"title": "UNIX Implementation"}]}},
+                               "include": {"posts": {"select": {"title": true, "published": true}}}}');
+\echo '== ... a nested updateMany publishes his drafts'
+SELECT forge_update('users', '{"where":  {"email": "ken@example.com"},
+                               "data":   {"posts": {"updateMany": {"where": {"published": false},
+                                                                   "data":  {"published": true}}}},
+                               "select": {"email": true, "posts": {"select": {"title": true, "published": true}}}}');
+\echo '== ... a post whose author is found or created by email (connectOrCreate is INSERT ... ON CONFLICT)'
+SELECT forge_create('posts', '{"data":   {"title": "The Practice of Programming",
+                                          "author": {"connectOrCreate": {"where":  {"email": "rob@example.com"},
+                                                                         "create": {"email": "rob@example.com", "name": "Rob Pike"}}}},
+                               "select": {"title": true, "author": {"select": {"name": true}}}}');
+
+\echo
 \echo '== the tables at the end'
 \set ECHO none
 \pset format aligned
