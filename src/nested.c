@@ -976,6 +976,42 @@ to_one_after(ForgeRel *rel, Jsonb *prow, NestedRel *nr, int a)
 }
 
 /*
+ * connected_actions
+ *		delete, deleteMany, update or updateMany (action a) on the rows of a
+ *		to-many or many-to-many relation, which touch only rows connected to
+ *		this one: those that the extra filter (pins, or the pair key: value)
+ *		matches too.  A unique where that matches no connected row is P2025.
+ */
+static void
+connected_actions(ForgeRel *rel, NestedRel *nr, int a, const Pins *pins,
+				  const char *key, JsonbValue *value)
+{
+	bool		many = (a == NA_DELETE_MANY || a == NA_UPDATE_MANY);
+	bool		update = (a == NA_UPDATE || a == NA_UPDATE_MANY);
+	ForgeVerb	verb = a == NA_DELETE ? FORGE_DELETE :
+		a == NA_DELETE_MANY ? FORGE_DELETE_MANY :
+		a == NA_UPDATE ? FORGE_UPDATE : FORGE_UPDATE_MANY;
+	ListCell   *lc;
+
+	foreach(lc, items(nr, a, rel))
+	{
+		JsonbValue *item = lfirst(lc);
+		JsonbValue *where = update ?
+		member(item, "where", !many, keys_where_data, nr, a) : item;
+
+		/* a unique where stays one (extra filters at its top level) */
+		where = where_value(where, pins, key, value, many);
+		if (nested_call(verb, nr->r->other,
+						args_of("where", where,
+								update ? "data" : NULL,
+								update ? member(item, "data", true, keys_where_data, nr, a) : NULL,
+								NULL, NULL),
+						!many, NULL) == NULL && !many)
+			not_found(a, nr, rel, true);
+	}
+}
+
+/*
  * inverse_after
  *		Step 3 for a to-many or one-to-one relation: the related rows hold
  *		a key to this row; pins are their key columns set to this row's key.
@@ -1033,51 +1069,26 @@ inverse_after(ForgeRel *rel, NestedRel *nr, int a, const Pins *pins)
 					not_found(a, nr, rel, true);
 				break;
 			}
-			foreach(lc, items(nr, a, rel))
-				if (nested_call(FORGE_DELETE, child,
-						  args_of("where", where_value(lfirst(lc), pins, NULL, NULL, false),
-								  NULL, NULL, NULL, NULL),
-						  true, NULL) == NULL)
-					not_found(a, nr, rel, true);
+			connected_actions(rel, nr, a, pins, NULL, NULL);
 			break;
 
 		case NA_DELETE_MANY:
-			foreach(lc, items(nr, a, rel))
-				nested_call(FORGE_DELETE_MANY, child,
-					  args_of("where", where_value(lfirst(lc), pins, NULL, NULL, true),
-							  NULL, NULL, NULL, NULL),
-					  false, NULL);
+		case NA_UPDATE_MANY:
+			connected_actions(rel, nr, a, pins, NULL, NULL);
 			break;
 
 		case NA_UPDATE:
-			foreach(lc, items(nr, a, rel))
+			if (!one)
 			{
-				JsonbValue *item = lfirst(lc);
-				JsonbValue *where = one ? mine :
-				where_value(member(item, "where", true, keys_where_data, nr, a),
-							pins, NULL, NULL, false);
-				JsonbValue *data = one ? item :
-				member(item, "data", true, keys_where_data, nr, a);
-
-				if (nested_call(FORGE_UPDATE, child,
-						  args_of("where", where, "data", data, NULL, NULL),
-						  true, NULL) == NULL)
-					not_found(a, nr, rel, true);
+				connected_actions(rel, nr, a, pins, NULL, NULL);
+				break;
 			}
-			break;
-
-		case NA_UPDATE_MANY:
-			foreach(lc, items(nr, a, rel))
-			{
-				JsonbValue *item = lfirst(lc);
-				JsonbValue *where = member(item, "where", false, keys_where_data, nr, a);
-
-				nested_call(FORGE_UPDATE_MANY, child,
-					  args_of("where", where_value(where, pins, NULL, NULL, true),
-							  "data", member(item, "data", true, keys_where_data, nr, a),
-							  NULL, NULL),
-					  false, NULL);
-			}
+			if (nested_call(FORGE_UPDATE, child,
+							args_of("where", mine,
+									"data", linitial(items(nr, a, rel)),
+									NULL, NULL),
+							true, NULL) == NULL)
+				not_found(a, nr, rel, true);
 			break;
 
 		case NA_UPSERT:
@@ -1304,51 +1315,10 @@ many_to_many_after(ForgeRel *rel, NestedRel *nr, int a, JsonbValue *pvals)
 			break;
 
 		case NA_DELETE:
-			foreach(lc, items(nr, a, rel))
-				if (nested_call(FORGE_DELETE, child,
-						  args_of("where", where_value(lfirst(lc), NULL, back, mine, false),
-								  NULL, NULL, NULL, NULL),
-						  true, NULL) == NULL)
-					not_found(a, nr, rel, true);
-			break;
-
 		case NA_DELETE_MANY:
-			foreach(lc, items(nr, a, rel))
-				nested_call(FORGE_DELETE_MANY, child,
-					  args_of("where", where_value(lfirst(lc), NULL, back, mine, true),
-							  NULL, NULL, NULL, NULL),
-					  false, NULL);
-			break;
-
 		case NA_UPDATE:
-			foreach(lc, items(nr, a, rel))
-			{
-				JsonbValue *item = lfirst(lc);
-
-				if (nested_call(FORGE_UPDATE, child,
-						  args_of("where",
-								  where_value(member(item, "where", true, keys_where_data, nr, a),
-											  NULL, back, mine, false),
-								  "data", member(item, "data", true, keys_where_data, nr, a),
-								  NULL, NULL),
-						  true, NULL) == NULL)
-					not_found(a, nr, rel, true);
-			}
-			break;
-
 		case NA_UPDATE_MANY:
-			foreach(lc, items(nr, a, rel))
-			{
-				JsonbValue *item = lfirst(lc);
-
-				nested_call(FORGE_UPDATE_MANY, child,
-					  args_of("where",
-							  where_value(member(item, "where", false, keys_where_data, nr, a),
-										  NULL, back, mine, true),
-							  "data", member(item, "data", true, keys_where_data, nr, a),
-							  NULL, NULL),
-					  false, NULL);
-			}
+			connected_actions(rel, nr, a, NULL, back, mine);
 			break;
 
 		case NA_UPSERT:
