@@ -453,6 +453,7 @@ class Gen:
         self.r = random.Random(seed)
         self.next_id = 1000
         self.rels = {}          # table -> [(name, kind, target)]
+        self.made_nested = False  # the last descriptor holds nested writes
 
     def fresh(self):
         self.next_id += 1
@@ -512,13 +513,108 @@ class Gen:
             k = col_key(table, r)
             kind = TABLES[table].get(k, "int4")
             c = r.random()
-            if c < 0.35:
+            if c < 0.06 and self.rels.get(table):
+                name, v = self.nested(table, update)
+                d[name] = v
+            elif c < 0.35:
                 d[k] = any_value(kind, r)
             elif c < 0.8:
                 d[k] = self.assign_op(kind)
             else:
                 d[k] = rany(r)
         return d
+
+    NESTED_ACTIONS = ["create", "createMany", "connect", "connectOrCreate",
+                      "disconnect", "set", "update", "updateMany", "upsert",
+                      "delete", "deleteMany"]
+
+    def child_row(self, target, depth):
+        """A valid row of target for a nested create: without the key
+        columns a relation sets, and sometimes with nested writes of its
+        own."""
+        row = {k: v for k, v in self.valid_row(target).items()
+               if TABLES[target].get(k) not in ("fk", "boss", "allref")}
+        if self.rels.get(target) and self.r.random() < 0.2 and depth < 3:
+            name, action = self.nested(target, False, depth + 1)
+            row[name] = action
+        return row
+
+    def allowed_actions(self, kind, update):
+        """The nested actions a relation of kind takes, in a create or (with
+        update) in an update."""
+        acts = ["create", "connect", "connectOrCreate"]
+        if kind == "to-many":
+            acts.append("createMany")
+        if update:
+            acts += ["disconnect", "update", "upsert", "delete"]
+            if kind in ("to-many", "many-to-many"):
+                acts += ["set", "updateMany", "deleteMany"]
+        return acts
+
+    def nested(self, table, update, depth=0, valid=False):
+        """A relation key of table and its nested actions: (name, value).
+        valid: only actions the relation's kind takes where they are (they
+        may still fail, on a missing row, a key or a constraint)."""
+        r = self.r
+        self.made_nested = True
+        name, kind, target = r.choice(self.rels[table])
+        many = kind in ("to-many", "many-to-many")
+        if target not in TABLES or (not valid and r.random() < 0.05):
+            return name, rany(r)
+        acts = {}
+        if valid:
+            n = 1 if not many or r.random() < 0.7 else 2
+        else:
+            n = 1 if r.random() < 0.8 else r.randint(0, 3)
+        for _ in range(n):
+            if valid:
+                a = r.choice(self.allowed_actions(kind, update))
+            else:
+                a = r.choice(self.NESTED_ACTIONS if r.random() < 0.95
+                             else ["attach", "Create", "", "where"])
+            uw = lambda: self.unique_where(target, valid or r.random() < 0.8)
+            if a == "create":
+                v = self.child_row(target, depth) if r.random() < 0.8 \
+                    else self.rand_data(target, False)
+                if many and r.random() < 0.4:
+                    v = [v, self.child_row(target, depth)]
+            elif a == "createMany":
+                v = {"data": [self.child_row(target, 9)
+                              for _ in range(r.randint(0, 3))]}
+                if r.random() < 0.3:
+                    v["skipDuplicates"] = r.choice([True, False, 1])
+            elif a in ("connect", "disconnect", "delete") and \
+                    (many or a == "connect"):
+                v = uw() if r.random() < 0.8 else [uw(), uw()]
+            elif a in ("disconnect", "delete"):
+                v = r.choice([True, True, False, {}, 1])
+            elif a == "connectOrCreate":
+                v = {"where": uw(), "create": self.child_row(target, depth)}
+                for k in v["where"]:            # the where's key wins
+                    v["create"].pop(k, None)
+            elif a == "set":
+                v = [uw() for _ in range(r.randint(0, 2))]
+            elif a in ("update", "updateMany") and many:
+                v = {"where": uw() if a == "update" else self.where(target),
+                     "data": self.valid_update_data(target)
+                     if r.random() < 0.7 else self.rand_data(target, True)}
+            elif a == "update":
+                v = self.valid_update_data(target)
+            elif a == "upsert":
+                v = {"create": self.child_row(target, depth),
+                     "update": self.valid_update_data(target)}
+                if many:
+                    v["where"] = uw()
+                    for k in v["where"]:
+                        v["create"].pop(k, None)
+            elif a == "deleteMany":
+                v = self.where(target) if r.random() < 0.9 else {}
+            else:
+                v = rany(r)
+            if not valid and r.random() < 0.05:
+                v = rany(r)
+            acts[a] = v
+        return name, acts
 
     def assign_op(self, kind):
         r = self.r
@@ -833,6 +929,10 @@ class Gen:
             a = {"where": self.unique_where(table)}
         else:
             a = {"where": self.where(table)} if r.random() < 0.9 else {}
+        if verb in ("forge_create", "forge_update") and \
+                self.rels.get(table) and r.random() < 0.2:
+            name, v = self.nested(table, verb == "forge_update", valid=True)
+            a["data"][name] = v
         if verb in ("forge_create", "forge_update", "forge_upsert",
                     "forge_delete") and r.random() < 0.3:
             cols = list(TABLES[table])
@@ -1421,7 +1521,8 @@ class Fuzzer:
         self.slow.sort(reverse=True)
         del self.slow[5:]
         vstats[outcome] = vstats.get(outcome, 0) + 1
-        if label in ("valid", "mutated", "random", "odd-args"):
+        if label and label.split(" (")[0] in ("valid", "mutated", "random",
+                                              "odd-args"):
             k = self.by_kind.setdefault(label, [0, 0])
             k[0] += 1
             k[1] += outcome == "ok"
@@ -1549,6 +1650,7 @@ class Fuzzer:
             out = self.call(verb, model, args, label=label, as_role=False)
             return out, True
         c = r.random()
+        g.made_nested = False
         if c < 0.27:
             a = g.valid(verb, table)
             kind = "valid"
@@ -1565,6 +1667,8 @@ class Fuzzer:
                           Raw('{"where": {}, "where": 1}')])
             kind = "odd-args"
         args = None if a is None else dumps(a)
+        if g.made_nested:
+            kind += " (nested)"
         out = self.call(verb, model, args, label=kind, as_role=as_role)
         big = args is not None and len(args) > 100000
         return out, big
