@@ -185,6 +185,28 @@ SELECT forge_upsert('users', '{"where": {"email": "ivy@x.co"},
     "update": {"posts": {"create": {"title": "ivy updated"}}},
   "select": {"posts": {"select": {"title": true}, "orderBy": {"id": "asc"}}}}');
 
+-- The rest of the matrix: a to-one create in an update, a one-to-one
+-- connectOrCreate (finding fay's spare profile and taking it over, then
+-- creating one), a many-to-many upsert that finds its row, a to-many
+-- createMany in an update
+SELECT forge_update('posts', '{"where": {"title": "deep"},
+    "data": {"author": {"create": {"email": "kim@x.co"}}},
+  "select": {"title": true, "author": {"select": {"email": true}}}}');
+SELECT forge_update('users', '{"where": {"email": "kim@x.co"},
+    "data": {"profiles": {"connectOrCreate": {"where": {"id": 2}, "create": {"bio": "unused"}}}},
+  "select": {"profiles": {"select": {"id": true, "bio": true}}}}');
+SELECT forge_update('users', '{"where": {"email": "kim@x.co"},
+    "data": {"profiles": {"connectOrCreate": {"where": {"id": 1000}, "create": {"id": 1000, "bio": "kim"}}}},
+  "select": {"profiles": {"select": {"id": true, "bio": true}}}}');
+SELECT user_id, bio FROM profiles WHERE bio IN ('spare', 'kim') ORDER BY bio;
+SELECT forge_update('posts', '{"where": {"id": 1},
+    "data": {"tags": {"upsert": {"where": {"name": "maths"}, "create": {},
+                                 "update": {"name": "maths!"}}}},
+  "select": {"tags": {"select": {"name": true}}}}');
+SELECT forge_update('users', '{"where": {"email": "kim@x.co"},
+    "data": {"posts": {"createMany": {"data": [{"title": "k1"}, {"title": "k2"}]}}},
+  "select": {"posts": {"select": {"title": true}, "orderBy": {"title": "asc"}}}}');
+
 -- Prisma's implicit many-to-many table "_PostToTag" ("A", "B")
 CREATE TABLE "Post" (id serial PRIMARY KEY, title text);
 CREATE TABLE "Tag" (id serial PRIMARY KEY, name text UNIQUE);

@@ -1012,6 +1012,27 @@ connected_actions(ForgeRel *rel, NestedRel *nr, int a, const Pins *pins,
 }
 
 /*
+ * let_go
+ *		One-to-one connect and connectOrCreate: the row connected to this
+ *		one before, unless it is the one where selects, lets go of it (its
+ *		key is cleared), so that the unique key takes the new one.  A NOT
+ *		NULL key cannot let go: the unique violation then says why.
+ */
+static void
+let_go(NestedRel *nr, const Pins *pins, JsonbValue *where)
+{
+	int			i;
+
+	for (i = 0; i < nr->r->nkeys; i++)
+		if (attnotnull(nr->r->other, nr->r->foreign[i]))
+			return;
+	nested_call(FORGE_UPDATE_MANY, nr->r->other,
+				args_of("where", where_value(NULL, pins, "NOT", where, false),
+						"data", data_value(NULL, pins, true), NULL, NULL),
+				false, NULL);
+}
+
+/*
  * inverse_after
  *		Step 3 for a to-many or one-to-one relation: the related rows hold
  *		a key to this row; pins are their key columns set to this row's key.
@@ -1159,20 +1180,8 @@ inverse_after(ForgeRel *rel, NestedRel *nr, int a, const Pins *pins)
 		case NA_CONNECT:
 			foreach(lc, items(nr, a, rel))
 			{
-				/* a one-to-one: the row connected before is let go first */
 				if (one)
-				{
-					bool		nullable = true;
-					int			i;
-
-					for (i = 0; i < nr->r->nkeys; i++)
-						nullable &= !attnotnull(child, nr->r->foreign[i]);
-					if (nullable)
-						nested_call(FORGE_UPDATE_MANY, child,
-							  args_of("where", where_value(NULL, pins, "NOT", lfirst(lc), false),
-									  "data", clear, NULL, NULL),
-							  false, NULL);
-				}
+					let_go(nr, pins, lfirst(lc));
 				if (nested_call(FORGE_UPDATE, child,
 						  args_of("where", lfirst(lc), "data", connect, NULL, NULL),
 						  true, NULL) == NULL)
@@ -1185,6 +1194,8 @@ inverse_after(ForgeRel *rel, NestedRel *nr, int a, const Pins *pins)
 			{
 				JsonbValue *item = lfirst(lc);
 
+				if (one)
+					let_go(nr, pins, member(item, "where", true, keys_where_create, nr, a));
 				/* created with the key, or found and given the key */
 				nested_call(FORGE_UPSERT, child,
 					  args_of("where", member(item, "where", true, keys_where_create, nr, a),
