@@ -119,6 +119,17 @@ typedef struct ForgeRelation
 	AttrNumber	join_local[INDEX_MAX_KEYS]; /* its columns matching local */
 	int			njoin_foreign;
 	AttrNumber	join_foreign[INDEX_MAX_KEYS];	/* its columns matching foreign */
+
+	/* the same columns by name, resolved when the relation is read */
+	char	  **local_names;
+	char	  **foreign_names;
+	char	  **join_local_names;	/* many-to-many only */
+	char	  **join_foreign_names;
+	const char *local_required; /* a NOT NULL column of local, or NULL */
+	const char *foreign_required;	/* the same of foreign */
+	char	   *back_conname;	/* many-to-many: the join table's key to this
+								 * table, which addresses the other table's
+								 * relation back here */
 } ForgeRelation;
 
 /* What forge knows of one table, cached per backend (catalog.c). */
@@ -273,13 +284,13 @@ typedef struct ForgeStmt
 } ForgeStmt;
 
 /*
- * How a write runs when nested.c calls it for a nested action: child
- * writes return the whole row written (the parent needs its keys), and a
- * quiet one-row write that finds no row reports it instead of raising P2025.
+ * How a write runs when nested.c calls it for a nested action (the SQL
+ * call passes none): it returns the whole row written (the parent needs its
+ * keys), and a quiet one-row write that finds no row reports it instead of
+ * raising P2025.
  */
 typedef struct ForgeWriteInfo
 {
-	bool		child;			/* in: a nested write, not the SQL call */
 	bool		quiet;			/* in: report "not found" in found */
 	bool		silent;			/* in: part of another write: no event */
 	bool		found;			/* out: a one-row verb found its row */

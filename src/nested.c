@@ -43,14 +43,11 @@
  */
 #include "postgres.h"
 
-#include "access/htup_details.h"
-#include "catalog/pg_attribute.h"
 #include "miscadmin.h"
 #include "nodes/bitmapset.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
-#include "utils/syscache.h"
 
 #include "forge.h"
 
@@ -356,43 +353,39 @@ args_of(const char *k1, JsonbValue *v1, const char *k2, JsonbValue *v2,
 
 /*
  * pins_of
- *		Pin the columns attnums of table relid to vals.
+ *		Pin the n columns names (names from a ForgeRelation) to vals.
  */
 static void
-pins_of(Pins *pins, Oid relid, int n, const AttrNumber *attnums,
-		const JsonbValue *vals)
+pins_of(Pins *pins, int n, char **names, const JsonbValue *vals)
 {
 	int			i;
 
 	pins->n = n;
 	for (i = 0; i < n; i++)
 	{
-		pins->cols[i] = get_attname(relid, attnums[i], false);
+		pins->cols[i] = names[i];
 		pins->vals[i] = vals[i];
 	}
 }
 
 /*
  * row_values
- *		The values of columns attnums of table relid in row (a whole row, as
- *		to_jsonb makes it) into vals.  False if any is null.
+ *		The values of the n columns names in row (a whole row, as to_jsonb
+ *		makes it) into vals.  False if any is null.
  */
 static bool
-row_values(Jsonb *row, Oid relid, int n, const AttrNumber *attnums,
-		   JsonbValue *vals)
+row_values(Jsonb *row, int n, char **names, JsonbValue *vals)
 {
 	int			i;
 	bool		all = true;
 
 	for (i = 0; i < n; i++)
 	{
-		char	   *name = get_attname(relid, attnums[i], false);
-		JsonbValue *v = getKeyJsonValueFromContainer(&row->root, name,
-													 strlen(name), NULL);
+		JsonbValue *v = getKeyJsonValueFromContainer(&row->root, names[i],
+													 strlen(names[i]), NULL);
 
 		if (v == NULL)
-			elog(ERROR, "column \"%s\" missing from a row of relation %u",
-				 name, relid);
+			elog(ERROR, "column \"%s\" missing from a written row", names[i]);
 		vals[i] = *v;
 		if (v->type == jbvNull)
 			all = false;
@@ -409,14 +402,14 @@ static void
 key_pins(Pins *pins, ForgeRel *rel, Jsonb *row)
 {
 	ForgeUniqueKey *key = &rel->keys[rel->pkey];
-	AttrNumber	attnums[INDEX_MAX_KEYS];
+	char	   *names[INDEX_MAX_KEYS];
 	JsonbValue	vals[INDEX_MAX_KEYS];
 	int			i;
 
 	for (i = 0; i < key->ncols; i++)
-		attnums[i] = rel->cols[key->cols[i]].attnum;
-	row_values(row, rel->relid, key->ncols, attnums, vals);
-	pins_of(pins, rel->relid, key->ncols, attnums, vals);
+		names[i] = rel->cols[key->cols[i]].name;
+	row_values(row, key->ncols, names, vals);
+	pins_of(pins, key->ncols, names, vals);
 }
 
 /*
@@ -425,17 +418,14 @@ key_pins(Pins *pins, ForgeRel *rel, Jsonb *row)
  *		whole row), {"count": n}, or NULL when quiet and no row was found.
  */
 static Jsonb *
-nested_call(ForgeVerb verb, Oid relid, Jsonb *args, bool quiet, bool *updated)
+nested_call(ForgeVerb verb, Oid relid, Jsonb *args, bool quiet)
 {
 	ForgeWriteInfo info;
 	Datum		d;
 
 	memset(&info, 0, sizeof(info));
-	info.child = true;
 	info.quiet = quiet;
 	d = forge_write(verb, relid, args, &info);
-	if (updated != NULL)
-		*updated = info.updated;
 	if (quiet && !info.found)
 		return NULL;
 	return DatumGetJsonbP(d);
@@ -476,44 +466,22 @@ join_kinds(int kinds)
 }
 
 /*
- * attnotnull
- *		Whether column attnum of relid is NOT NULL.
- */
-static bool
-attnotnull(Oid relid, AttrNumber attnum)
-{
-	HeapTuple	tp = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid),
-									 Int16GetDatum(attnum));
-	bool		result;
-
-	if (!HeapTupleIsValid(tp))
-		elog(ERROR, "cache lookup failed for attribute %d of relation %u",
-			 attnum, relid);
-	result = ((Form_pg_attribute) GETSTRUCT(tp))->attnotnull;
-	ReleaseSysCache(tp);
-	return result;
-}
-
-/*
  * check_nullable
- *		An action that clears the key columns attnums of relid (disconnect,
- *		set, a to-one delete) needs them nullable: say so before writing.
+ *		An action that clears a key (disconnect, set, a to-one delete) needs
+ *		its columns nullable: say so before writing.  required is a NOT NULL
+ *		column of the key (in table relid), or NULL.
  */
 static void
 check_nullable(NestedRel *nr, ForgeRel *rel, int action, Oid relid,
-			   int n, const AttrNumber *attnums)
+			   const char *required)
 {
-	int			i;
-
-	for (i = 0; i < n; i++)
-		if (attnotnull(relid, attnums[i]))
-			ereport(ERROR,
-					(errcode(ERRCODE_NOT_NULL_VIOLATION),
-					 errmsg("cannot %s through required relation \"%s\" of \"%s\"",
-							action_names[action], nr->name, rel->relname),
-					 errdetail("Column \"%s\" of \"%s\" is NOT NULL, so the key cannot be cleared.",
-							   get_attname(relid, attnums[i], false),
-							   get_rel_name(relid))));
+	if (required != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NOT_NULL_VIOLATION),
+				 errmsg("cannot %s through required relation \"%s\" of \"%s\"",
+						action_names[action], nr->name, rel->relname),
+				 errdetail("Column \"%s\" of \"%s\" is NOT NULL, so the key cannot be cleared.",
+						   required, get_rel_name(relid))));
 }
 
 /*
@@ -595,11 +563,10 @@ read_relation_key(ForgeRel *rel, JsonbValue *key, JsonbValue *v, bool insert)
 
 		/* clearing a key needs it nullable */
 		if (kind == FORGE_TO_ONE && (a == NA_DISCONNECT || a == NA_DELETE))
-			check_nullable(nr, rel, a, rel->relid, nr->r->nkeys, nr->r->local);
+			check_nullable(nr, rel, a, rel->relid, nr->r->local_required);
 		if ((kind == FORGE_TO_MANY || kind == FORGE_ONE_TO_ONE) &&
 			(a == NA_DISCONNECT || a == NA_SET))
-			check_nullable(nr, rel, a, nr->r->other, nr->r->nkeys,
-						   nr->r->foreign);
+			check_nullable(nr, rel, a, nr->r->other, nr->r->foreign_required);
 	}
 	if (nactions == 0)
 		ereport(ERROR,
@@ -786,6 +753,27 @@ static const char *const keys_create_many[] = {"data", "skipDuplicates", NULL};
 
 
 /*
+ * upsert_other
+ *		connectOrCreate or upsert (action a, described by item) of a row of
+ *		the related table that holds no key to this one: ON CONFLICT on the
+ *		unique key of its where.  connectOrCreate's update changes nothing
+ *		and only returns the row found.  Returns the row.
+ */
+static Jsonb *
+upsert_other(NestedRel *nr, int a, JsonbValue *item)
+{
+	const char *const *keys = a == NA_UPSERT ? keys_upsert : keys_where_create;
+
+	return nested_call(FORGE_UPSERT, nr->r->other,
+					   args_of("where", member(item, "where", true, keys, nr, a),
+							   "create", member(item, "create", true, keys, nr, a),
+							   "update", a == NA_UPSERT ?
+							   member(item, "update", true, keys, nr, a) :
+							   data_value(NULL, NULL, false)),
+					   false);
+}
+
+/*
  * not_found
  *		P2025 for a nested action whose row does not exist (connect) or is
  *		not connected to this row (connected).
@@ -831,38 +819,29 @@ to_one_first(ForgeRel *rel, NestedRel *nr, int a, JsonbParseState **cols,
 			row = nested_call(FORGE_CREATE, r->other,
 						args_of("data", linitial(items(nr, a, rel)),
 								NULL, NULL, NULL, NULL),
-						false, NULL);
+						false);
 			break;
 		case NA_CONNECT:
 			row = nested_call(FORGE_FIND, r->other,
 						args_of("where", linitial(items(nr, a, rel)),
 								NULL, NULL, NULL, NULL),
-						true, NULL);
+						true);
 			if (row == NULL)
 				not_found(a, nr, rel, false);
 			break;
 		case NA_CONNECT_OR_CREATE:
-			{
-				JsonbValue *item = linitial(items(nr, a, rel));
-
-				/* the related row, created or found: ON CONFLICT DO UPDATE */
-				row = nested_call(FORGE_UPSERT, r->other,
-							args_of("where", member(item, "where", true, keys_where_create, nr, a),
-									"create", member(item, "create", true, keys_where_create, nr, a),
-									"update", data_value(NULL, NULL, false)),
-							false, NULL);
-				break;
-			}
+			row = upsert_other(nr, a, linitial(items(nr, a, rel)));
+			break;
 		case NA_DISCONNECT:
 			expect_true(nr, a, rel);
 			break;
 	}
 	if (row != NULL)
-		row_values(row, r->other, r->nkeys, r->foreign, vals);
+		row_values(row, r->nkeys, r->foreign_names, vals);
 	else
 		for (i = 0; i < r->nkeys; i++)
 			vals[i].type = jbvNull;
-	pins_of(&pins, rel->relid, r->nkeys, r->local, vals);
+	pins_of(&pins, r->nkeys, r->local_names, vals);
 	for (i = 0; i < r->nkeys; i++)
 	{
 		int			col = forge_column_lookup(rel, pins.cols[i],
@@ -897,9 +876,8 @@ patch_row(ForgeRel *rel, Jsonb *row, ForgeRelation *r, JsonbValue *vals)
 	for (i = 0; i < r->nkeys; i++)
 		nulls[i].type = jbvNull;
 	key_pins(&key, rel, row);
-	pins_of(&set, rel->relid, r->nkeys, r->local, vals ? vals : nulls);
+	pins_of(&set, r->nkeys, r->local_names, vals ? vals : nulls);
 	memset(&info, 0, sizeof(info));
-	info.child = true;
 	info.silent = true;
 	forge_write(FORGE_UPDATE, rel->relid,
 				args_of("where", where_value(NULL, &key, NULL, NULL, false),
@@ -918,14 +896,13 @@ to_one_after(ForgeRel *rel, Jsonb *prow, NestedRel *nr, int a)
 {
 	ForgeRelation *r = nr->r;
 	JsonbValue	vals[INDEX_MAX_KEYS];
-	bool		connected = row_values(prow, rel->relid, r->nkeys, r->local,
-									   vals);
+	bool		connected = row_values(prow, r->nkeys, r->local_names, vals);
 	Pins		other;			/* the related row's key */
 	JsonbValue *where;
 	ActionContext ctx;
 
 	push_context(&ctx, a, nr, rel);
-	pins_of(&other, r->other, r->nkeys, r->foreign, vals);
+	pins_of(&other, r->nkeys, r->foreign_names, vals);
 	where = where_value(NULL, &other, NULL, NULL, false);
 	switch (a)
 	{
@@ -934,7 +911,7 @@ to_one_after(ForgeRel *rel, Jsonb *prow, NestedRel *nr, int a)
 				nested_call(FORGE_UPDATE, r->other,
 					  args_of("where", where,
 							  "data", linitial(items(nr, a, rel)), NULL, NULL),
-					  true, NULL) == NULL)
+					  true) == NULL)
 				not_found(a, nr, rel, true);
 			break;
 
@@ -949,14 +926,14 @@ to_one_after(ForgeRel *rel, Jsonb *prow, NestedRel *nr, int a)
 				{
 					if (nested_call(FORGE_UPDATE, r->other,
 							  args_of("where", where, "data", update, NULL, NULL),
-							  true, NULL) == NULL)
+							  true) == NULL)
 						not_found(a, nr, rel, true);
 					break;
 				}
 				row = nested_call(FORGE_CREATE, r->other,
 							args_of("data", create, NULL, NULL, NULL, NULL),
-							false, NULL);
-				row_values(row, r->other, r->nkeys, r->foreign, vals);
+							false);
+				row_values(row, r->nkeys, r->foreign_names, vals);
 				patch_row(rel, prow, r, vals);
 				break;
 			}
@@ -968,7 +945,7 @@ to_one_after(ForgeRel *rel, Jsonb *prow, NestedRel *nr, int a)
 			patch_row(rel, prow, r, NULL);
 			if (nested_call(FORGE_DELETE, r->other,
 					  args_of("where", where, NULL, NULL, NULL, NULL),
-					  true, NULL) == NULL)
+					  true) == NULL)
 				not_found(a, nr, rel, true);
 			break;
 	}
@@ -1006,7 +983,7 @@ connected_actions(ForgeRel *rel, NestedRel *nr, int a, const Pins *pins,
 								update ? "data" : NULL,
 								update ? member(item, "data", true, keys_where_data, nr, a) : NULL,
 								NULL, NULL),
-						!many, NULL) == NULL && !many)
+						!many) == NULL && !many)
 			not_found(a, nr, rel, true);
 	}
 }
@@ -1021,15 +998,12 @@ connected_actions(ForgeRel *rel, NestedRel *nr, int a, const Pins *pins,
 static void
 let_go(NestedRel *nr, const Pins *pins, JsonbValue *where)
 {
-	int			i;
-
-	for (i = 0; i < nr->r->nkeys; i++)
-		if (attnotnull(nr->r->other, nr->r->foreign[i]))
-			return;
+	if (nr->r->foreign_required != NULL)
+		return;
 	nested_call(FORGE_UPDATE_MANY, nr->r->other,
 				args_of("where", where_value(NULL, pins, "NOT", where, false),
 						"data", data_value(NULL, pins, true), NULL, NULL),
-				false, NULL);
+				false);
 }
 
 /*
@@ -1055,12 +1029,12 @@ inverse_after(ForgeRel *rel, NestedRel *nr, int a, const Pins *pins)
 			/* disconnect them all, then connect the given ones */
 			nested_call(FORGE_UPDATE_MANY, child,
 				  args_of("where", mine, "data", clear, NULL, NULL),
-				  false, NULL);
+				  false);
 			foreach(lc, items(nr, a, rel))
 				if (nested_call(FORGE_UPDATE, child,
 						  args_of("where", lfirst(lc), "data", connect,
 								  NULL, NULL),
-						  true, NULL) == NULL)
+						  true) == NULL)
 					not_found(NA_CONNECT, nr, rel, false);
 			break;
 
@@ -1070,14 +1044,14 @@ inverse_after(ForgeRel *rel, NestedRel *nr, int a, const Pins *pins)
 				expect_true(nr, a, rel);
 				nested_call(FORGE_UPDATE_MANY, child,
 					  args_of("where", mine, "data", clear, NULL, NULL),
-					  false, NULL);
+					  false);
 				break;
 			}
 			foreach(lc, items(nr, a, rel))
 				nested_call(FORGE_UPDATE_MANY, child,
 					  args_of("where", where_value(lfirst(lc), pins, NULL, NULL, true),
 							  "data", clear, NULL, NULL),
-					  false, NULL);
+					  false);
 			break;
 
 		case NA_DELETE:
@@ -1086,7 +1060,7 @@ inverse_after(ForgeRel *rel, NestedRel *nr, int a, const Pins *pins)
 				expect_true(nr, a, rel);
 				if (nested_call(FORGE_DELETE, child,
 						  args_of("where", mine, NULL, NULL, NULL, NULL),
-						  true, NULL) == NULL)
+						  true) == NULL)
 					not_found(a, nr, rel, true);
 				break;
 			}
@@ -1108,7 +1082,7 @@ inverse_after(ForgeRel *rel, NestedRel *nr, int a, const Pins *pins)
 							args_of("where", mine,
 									"data", linitial(items(nr, a, rel)),
 									NULL, NULL),
-							true, NULL) == NULL)
+							true) == NULL)
 				not_found(a, nr, rel, true);
 			break;
 
@@ -1127,7 +1101,7 @@ inverse_after(ForgeRel *rel, NestedRel *nr, int a, const Pins *pins)
 							  "create", data_value(member(item, "create", true, keys, nr, a),
 												   pins, false),
 							  "update", member(item, "update", true, keys, nr, a)),
-					  false, NULL);
+					  false);
 			}
 			break;
 
@@ -1136,7 +1110,7 @@ inverse_after(ForgeRel *rel, NestedRel *nr, int a, const Pins *pins)
 				nested_call(FORGE_CREATE, child,
 					  args_of("data", data_value(lfirst(lc), pins, false),
 							  NULL, NULL, NULL, NULL),
-					  false, NULL);
+					  false);
 			break;
 
 		case NA_CREATE_MANY:
@@ -1173,7 +1147,7 @@ inverse_after(ForgeRel *rel, NestedRel *nr, int a, const Pins *pins)
 					  args_of("data",
 							  jb_value(JsonbValueToJsonb(pushJsonbValue(&ps, WJB_END_ARRAY, NULL))),
 							  skip ? "skipDuplicates" : NULL, skip, NULL, NULL),
-					  false, NULL);
+					  false);
 				break;
 			}
 
@@ -1184,7 +1158,7 @@ inverse_after(ForgeRel *rel, NestedRel *nr, int a, const Pins *pins)
 					let_go(nr, pins, lfirst(lc));
 				if (nested_call(FORGE_UPDATE, child,
 						  args_of("where", lfirst(lc), "data", connect, NULL, NULL),
-						  true, NULL) == NULL)
+						  true) == NULL)
 					not_found(a, nr, rel, false);
 			}
 			break;
@@ -1202,35 +1176,11 @@ inverse_after(ForgeRel *rel, NestedRel *nr, int a, const Pins *pins)
 							  "create", data_value(member(item, "create", true, keys_where_create, nr, a),
 												   pins, false),
 							  "update", connect),
-					  false, NULL);
+					  false);
 			}
 			break;
 	}
 	pop_context(&ctx);
-}
-
-/*
- * inverse_of
- *		For many-to-many relation r, the other table's relation back through
- *		the same join table.
- */
-static ForgeRelation *
-inverse_of(ForgeRelation *r)
-{
-	ForgeRel   *other = forge_rel_get(r->other);
-	int			i;
-
-	forge_rel_relations(other);
-	for (i = 0; i < other->nrels; i++)
-	{
-		ForgeRelation *o = &other->rels[i];
-
-		if (o->kind == FORGE_MANY_TO_MANY && o->join == r->join &&
-			o->conoid != r->conoid)
-			return o;
-	}
-	elog(ERROR, "many-to-many relation \"%s\" has no inverse", r->conname);
-	return NULL;				/* keep compiler quiet */
 }
 
 /*
@@ -1246,8 +1196,8 @@ link_rows(ForgeRelation *r, const Pins *jpins, Jsonb *crow)
 	JsonbParseState *ps = NULL;
 	JsonbValue	t;
 
-	row_values(crow, r->other, r->njoin_foreign, r->foreign, vals);
-	pins_of(&other, r->join, r->njoin_foreign, r->join_foreign, vals);
+	row_values(crow, r->njoin_foreign, r->foreign_names, vals);
+	pins_of(&other, r->njoin_foreign, r->join_foreign_names, vals);
 	pushJsonbValue(&ps, WJB_BEGIN_ARRAY, NULL);
 	pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
 	obj_put_pins(&ps, jpins, false);
@@ -1259,7 +1209,7 @@ link_rows(ForgeRelation *r, const Pins *jpins, Jsonb *crow)
 		  args_of("data",
 				  jb_value(JsonbValueToJsonb(pushJsonbValue(&ps, WJB_END_ARRAY, NULL))),
 				  "skipDuplicates", &t, NULL, NULL),
-		  false, NULL);
+		  false);
 }
 
 /*
@@ -1279,14 +1229,14 @@ many_to_many_after(ForgeRel *rel, NestedRel *nr, int a, JsonbValue *pvals)
 	ActionContext ctx;
 
 	push_context(&ctx, a, nr, rel);
-	pins_of(&jpins, r->join, r->nkeys, r->join_local, pvals);
+	pins_of(&jpins, r->nkeys, r->join_local_names, pvals);
 	if (a == NA_DELETE || a == NA_DELETE_MANY || a == NA_UPDATE ||
 		a == NA_UPDATE_MANY)
 	{
 		Pins		key;
 
-		back = inverse_of(r)->conname;
-		pins_of(&key, rel->relid, r->nkeys, r->local, pvals);
+		back = r->back_conname;
+		pins_of(&key, r->nkeys, r->local_names, pvals);
 		mine = where_value(NULL, NULL, "some",
 						   where_value(NULL, &key, NULL, NULL, false), false);
 	}
@@ -1297,7 +1247,7 @@ many_to_many_after(ForgeRel *rel, NestedRel *nr, int a, JsonbValue *pvals)
 			nested_call(FORGE_DELETE_MANY, r->join,
 				  args_of("where", where_value(NULL, &jpins, NULL, NULL, false),
 						  NULL, NULL, NULL, NULL),
-				  false, NULL);
+				  false);
 			/* FALLTHROUGH */
 		case NA_CONNECT:
 			foreach(lc, items(nr, a, rel))
@@ -1305,7 +1255,7 @@ many_to_many_after(ForgeRel *rel, NestedRel *nr, int a, JsonbValue *pvals)
 				Jsonb	   *crow = nested_call(FORGE_FIND, child,
 										 args_of("where", lfirst(lc),
 												 NULL, NULL, NULL, NULL),
-										 true, NULL);
+										 true);
 
 				if (crow == NULL)
 					not_found(NA_CONNECT, nr, rel, false);
@@ -1322,7 +1272,7 @@ many_to_many_after(ForgeRel *rel, NestedRel *nr, int a, JsonbValue *pvals)
 										  where_value(NULL, NULL, "is", lfirst(lc), false),
 										  false),
 							  NULL, NULL, NULL, NULL),
-					  false, NULL);
+					  false);
 			break;
 
 		case NA_DELETE:
@@ -1333,17 +1283,9 @@ many_to_many_after(ForgeRel *rel, NestedRel *nr, int a, JsonbValue *pvals)
 			break;
 
 		case NA_UPSERT:
+		case NA_CONNECT_OR_CREATE:
 			foreach(lc, items(nr, a, rel))
-			{
-				JsonbValue *item = lfirst(lc);
-
-				link_rows(r, &jpins,
-					 nested_call(FORGE_UPSERT, child,
-						   args_of("where", member(item, "where", true, keys_upsert, nr, a),
-								   "create", member(item, "create", true, keys_upsert, nr, a),
-								   "update", member(item, "update", true, keys_upsert, nr, a)),
-						   false, NULL));
-			}
+				link_rows(r, &jpins, upsert_other(nr, a, lfirst(lc)));
 			break;
 
 		case NA_CREATE:
@@ -1351,22 +1293,9 @@ many_to_many_after(ForgeRel *rel, NestedRel *nr, int a, JsonbValue *pvals)
 				link_rows(r, &jpins,
 					 nested_call(FORGE_CREATE, child,
 						   args_of("data", lfirst(lc), NULL, NULL, NULL, NULL),
-						   false, NULL));
+						   false));
 			break;
 
-		case NA_CONNECT_OR_CREATE:
-			foreach(lc, items(nr, a, rel))
-			{
-				JsonbValue *item = lfirst(lc);
-
-				link_rows(r, &jpins,
-					 nested_call(FORGE_UPSERT, child,
-						   args_of("where", member(item, "where", true, keys_where_create, nr, a),
-								   "create", member(item, "create", true, keys_where_create, nr, a),
-								   "update", data_value(NULL, NULL, false)),
-						   false, NULL));
-			}
-			break;
 	}
 	pop_context(&ctx);
 }
@@ -1444,7 +1373,7 @@ after_actions(ForgeRel *rel, List *rels, Jsonb *row)
 
 		CHECK_FOR_INTERRUPTS();
 		if (r->kind != FORGE_TO_ONE &&
-			!row_values(row, rel->relid, r->nkeys, r->local, vals))
+			!row_values(row, r->nkeys, r->local_names, vals))
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("the row of \"%s\" has a null key for relation \"%s\"",
@@ -1452,7 +1381,7 @@ after_actions(ForgeRel *rel, List *rels, Jsonb *row)
 					 errdetail("Rows related through \"%s\" refer to columns of \"%s\" that are null in this row.",
 							   nr->name, rel->relname)));
 		if (r->kind == FORGE_TO_MANY || r->kind == FORGE_ONE_TO_ONE)
-			pins_of(&pins, r->other, r->nkeys, r->foreign, vals);
+			pins_of(&pins, r->nkeys, r->foreign_names, vals);
 		for (a = 0; a < NUM_ACTIONS; a++)
 		{
 			if (!nr->has[a] || runs_first(nr, a))
@@ -1531,7 +1460,7 @@ nested_write(ForgeVerb verb, ForgeRel *rel, Jsonb *args, ForgeWriteInfo *info)
 	List	   *rels;
 	List	   *urels = NIL;
 	bool		after;
-	bool		top = (info == NULL || !info->child);
+	bool		top = (info == NULL);	/* the SQL call itself */
 	ForgeWriteInfo pinfo;
 	JsonbParseState *ps = NULL;
 	Datum		result;
@@ -1584,7 +1513,6 @@ nested_write(ForgeVerb verb, ForgeRel *rel, Jsonb *args, ForgeWriteInfo *info)
 			obj_put(&ps, "include", include);
 	}
 	memset(&pinfo, 0, sizeof(pinfo));
-	pinfo.child = true;
 	pinfo.quiet = info != NULL && info->quiet;
 	result = forge_write(verb, rel->relid, obj_end(&ps), &pinfo);
 	if (info != NULL)
@@ -1628,7 +1556,7 @@ forge_nested(ForgeVerb verb, ForgeRel *rel, Jsonb *args, ForgeWriteInfo *info)
 	ForgeEventHold save;
 	Datum		result = (Datum) 0;
 
-	if (info != NULL && info->child)
+	if (info != NULL)
 		return nested_write(verb, rel, args, info);
 
 	forge_events_hold(&save);

@@ -38,6 +38,7 @@
 #include "access/table.h"
 #include "catalog/indexing.h"
 #include "catalog/pg_constraint.h"
+#include "catalog/pg_attribute.h"
 #include "catalog/pg_index.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -48,6 +49,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 
 #include "forge.h"
 
@@ -206,6 +208,60 @@ to_one_name(const char *colname)
 }
 
 /*
+ * column_names
+ *		The names of table relid's columns cols[0..n-1]; *required is set to
+ *		the name of one that is NOT NULL, or NULL if none is.
+ */
+static char **
+column_names(Oid relid, int n, const AttrNumber *cols, const char **required)
+{
+	char	  **names = palloc(sizeof(char *) * Max(n, 1));
+	int			i;
+
+	*required = NULL;
+	for (i = 0; i < n; i++)
+	{
+		HeapTuple	tp = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid),
+										 Int16GetDatum(cols[i]));
+		Form_pg_attribute att;
+
+		if (!HeapTupleIsValid(tp))
+			elog(ERROR, "cache lookup failed for attribute %d of relation %u",
+				 cols[i], relid);
+		att = (Form_pg_attribute) GETSTRUCT(tp);
+		names[i] = pstrdup(NameStr(att->attname));
+		if (att->attnotnull && *required == NULL)
+			*required = names[i];
+		ReleaseSysCache(tp);
+	}
+	return names;
+}
+
+/*
+ * name_columns
+ *		Fill in r's column names (see ForgeRelation); relid is this table.
+ */
+static void
+name_columns(ForgeRelation *r, Oid relid)
+{
+	bool		m2m = r->kind == FORGE_MANY_TO_MANY;
+	const char *unused;
+
+	r->local_names = column_names(relid, r->nkeys, r->local,
+								  &r->local_required);
+	r->foreign_names = column_names(r->other,
+									m2m ? r->njoin_foreign : r->nkeys,
+									r->foreign, &r->foreign_required);
+	if (m2m)
+	{
+		r->join_local_names = column_names(r->join, r->nkeys, r->join_local,
+										   &unused);
+		r->join_foreign_names = column_names(r->join, r->njoin_foreign,
+											 r->join_foreign, &unused);
+	}
+}
+
+/*
  * add_relation
  *		Append a relation of kind to *rels (growing it as needed).
  */
@@ -303,6 +359,7 @@ read_relations(ForgeRel *rel)
 									 to_other->conname, to_other->confrelid);
 					r->join = fk->conrelid;
 					r->conoid = to_other->conoid;
+					r->back_conname = pstrdup(fk->conname);
 					memcpy(r->join_eqop, fk->pfeqop, sizeof(Oid) * fk->nkeys);
 					memcpy(r->eqop, to_other->pfeqop,
 						   sizeof(Oid) * to_other->nkeys);
@@ -338,6 +395,8 @@ read_relations(ForgeRel *rel)
 	for (i = 0; i < n; i++)
 		if (rels[i].clashed)
 			rels[i].name = NULL;
+	for (i = 0; i < n; i++)
+		name_columns(&rels[i], rel->relid);
 
 	rel->rels = rels;
 	rel->nrels = n;
@@ -423,17 +482,17 @@ forge_describe_relations(StringInfo buf, ForgeRel *rel)
 
 /*
  * attnames_array
- *		A text[] of the names of table relid's columns cols[0..n-1].
+ *		A text[] of the n column names names.
  */
 static Datum
-attnames_array(Oid relid, int n, const AttrNumber *cols)
+attnames_array(int n, char **names)
 {
-	Datum	   *names = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
 	int			i;
 
 	for (i = 0; i < n; i++)
-		names[i] = CStringGetTextDatum(get_attname(relid, cols[i], false));
-	return PointerGetDatum(construct_array(names, n, TEXTOID, -1, false,
+		elems[i] = CStringGetTextDatum(names[i]);
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false,
 										   TYPALIGN_INT));
 }
 
@@ -468,16 +527,16 @@ forge_relations(PG_FUNCTION_ARGS)
 		nulls[0] = r->name == NULL;
 		values[1] = CStringGetTextDatum(kind_names[r->kind]);
 		values[2] = CStringGetTextDatum(r->conname);
-		values[3] = attnames_array(relid, r->nkeys, r->local);
+		values[3] = attnames_array(r->nkeys, r->local_names);
 		values[4] = ObjectIdGetDatum(r->other);
-		values[5] = attnames_array(r->other, m2m ? r->njoin_foreign : r->nkeys,
-								   r->foreign);
+		values[5] = attnames_array(m2m ? r->njoin_foreign : r->nkeys,
+								   r->foreign_names);
 		values[6] = ObjectIdGetDatum(r->join);
 		nulls[6] = nulls[7] = nulls[8] = !m2m;
 		if (m2m)
 		{
-			values[7] = attnames_array(r->join, r->nkeys, r->join_local);
-			values[8] = attnames_array(r->join, r->njoin_foreign, r->join_foreign);
+			values[7] = attnames_array(r->nkeys, r->join_local_names);
+			values[8] = attnames_array(r->njoin_foreign, r->join_foreign_names);
 		}
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
