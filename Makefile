@@ -52,5 +52,5 @@ uninstall-listen:
 
 EXTRA_CLEAN = forge-listen
 
-# PGXS tracks no header dependencies: every object depends on forge.h.
-$(OBJS): src/forge.h
+# PGXS tracks no header dependencies: every object depends on forge.h and compat.h.
+$(OBJS): src/forge.h src/compat.h

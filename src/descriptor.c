@@ -1841,19 +1841,19 @@ read_create_many(ForgeRel *rel, JsonbContainer *args)
 	/* several: split the rows into one array per group */
 	{
 		int			ngroups = list_length(groups);
-		JsonbParseState **states = palloc0(sizeof(JsonbParseState *) * Max(ngroups, 1));
+		ForgeJsonbBuild *states = palloc0(sizeof(ForgeJsonbBuild) * Max(ngroups, 1));
 		int			g;
 
 		for (g = 0; g < ngroups; g++)
-			pushJsonbValue(&states[g], WJB_BEGIN_ARRAY, NULL);
+			forge_jsonb_push(&states[g], WJB_BEGIN_ARRAY, NULL);
 		it = JsonbIteratorInit(data->val.binary.data);
 		i = 0;
 		while (next_elem(&it, &row))
-			pushJsonbValue(&states[rowgroup[i++]], WJB_ELEM, &row);
+			forge_jsonb_push(&states[rowgroup[i++]], WJB_ELEM, &row);
 		g = 0;
 		foreach(lc, groups)
 		{
-			JsonbValue *arr = pushJsonbValue(&states[g++], WJB_END_ARRAY, NULL);
+			JsonbValue *arr = forge_jsonb_push(&states[g++], WJB_END_ARRAY, NULL);
 
 			add_param(lfirst(lc), JSONBOID,
 					  JsonbPGetDatum(JsonbValueToJsonb(arr)), false);

@@ -44,7 +44,7 @@ typedef struct HeldEvent
 	uint64		rowcount;
 	char	   *sql;			/* the first statement's */
 	TimestampTz started;		/* the first write's */
-	JsonbParseState *keys;
+	ForgeJsonbBuild keys;
 } HeldEvent;
 
 static List *held = NIL;
@@ -52,20 +52,6 @@ static MemoryContext held_cxt = NULL;	/* NULL: no hold is active */
 
 static uint64 event_seq = 0;
 static LocalTransactionId event_lxid = InvalidLocalTransactionId;
-
-/*
- * current_lxid
- *		The local id of the running top-level transaction.
- */
-static LocalTransactionId
-current_lxid(void)
-{
-#if PG_VERSION_NUM >= 170000
-	return MyProc->vxid.lxid;
-#else
-	return MyProc->lxid;
-#endif
-}
 
 /*
  * forge_append_iso_timestamp
@@ -96,12 +82,12 @@ forge_append_iso_timestamp(StringInfo buf, TimestampTz ts)
  *		when is_array, else k itself.  Stops at FORGE_MAX_EVENT_KEYS.
  */
 void
-forge_keys_append(JsonbParseState **state, Jsonb *k, bool is_array)
+forge_keys_append(ForgeJsonbBuild *state, Jsonb *k, bool is_array)
 {
 	JsonbValue	v;
 
-	if (*state == NULL)
-		pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
+	if (state->parseState == NULL)
+		forge_jsonb_push(state, WJB_BEGIN_ARRAY, NULL);
 	if (is_array && !JB_ROOT_IS_SCALAR(k))
 	{
 		JsonbIterator *it = JsonbIteratorInit(&k->root);
@@ -111,13 +97,13 @@ forge_keys_append(JsonbParseState **state, Jsonb *k, bool is_array)
 		{
 			if (r != WJB_ELEM)
 				continue;
-			if ((*state)->contVal.val.array.nElems >= FORGE_MAX_EVENT_KEYS)
+			if (state->parseState->contVal.val.array.nElems >= FORGE_MAX_EVENT_KEYS)
 				break;
-			pushJsonbValue(state, WJB_ELEM, &v);
+			forge_jsonb_push(state, WJB_ELEM, &v);
 		}
 		return;
 	}
-	if ((*state)->contVal.val.array.nElems >= FORGE_MAX_EVENT_KEYS)
+	if (state->parseState->contVal.val.array.nElems >= FORGE_MAX_EVENT_KEYS)
 		return;
 	if (JB_ROOT_IS_SCALAR(k))
 		JsonbExtractScalar(&k->root, &v);
@@ -127,7 +113,7 @@ forge_keys_append(JsonbParseState **state, Jsonb *k, bool is_array)
 		v.val.binary.data = &k->root;
 		v.val.binary.len = VARSIZE(k) - VARHDRSZ;
 	}
-	pushJsonbValue(state, WJB_ELEM, &v);
+	forge_jsonb_push(state, WJB_ELEM, &v);
 }
 
 /*
@@ -240,9 +226,9 @@ forge_notify(ForgeRel *rel, ForgeVerb verb, const char *op, uint64 rowcount,
 	if (!forge_notify_enabled)
 		return;
 
-	if (current_lxid() != event_lxid)
+	if (forge_current_lxid() != event_lxid)
 	{
-		event_lxid = current_lxid();
+		event_lxid = forge_current_lxid();
 		event_seq = 0;
 	}
 	event_seq++;
@@ -332,8 +318,8 @@ forge_events_release(ForgeEventHold *save, bool send)
 		HeldEvent  *e = lfirst(lc);
 		Jsonb	   *keys = NULL;
 
-		if (e->keys != NULL)
-			keys = JsonbValueToJsonb(pushJsonbValue(&e->keys, WJB_END_ARRAY,
+		if (e->keys.parseState != NULL)
+			keys = JsonbValueToJsonb(forge_jsonb_push(&e->keys, WJB_END_ARRAY,
 													NULL));
 		forge_notify(e->rel, e->verb, e->op, e->rowcount, e->sql,
 					 e->started, keys);

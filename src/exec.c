@@ -143,7 +143,7 @@ not_found(ForgeVerb verb, ForgeRel *rel)
 static Datum
 count_result(uint64 n)
 {
-	JsonbParseState *state = NULL;
+	ForgeJsonbBuild state = {0};
 	JsonbValue	key;
 	JsonbValue	val;
 
@@ -153,10 +153,10 @@ count_result(uint64 n)
 	val.type = jbvNumeric;
 	val.val.numeric = DatumGetNumeric(DirectFunctionCall1(int8_numeric,
 														  Int64GetDatum((int64) n)));
-	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	pushJsonbValue(&state, WJB_KEY, &key);
-	pushJsonbValue(&state, WJB_VALUE, &val);
-	return JsonbPGetDatum(JsonbValueToJsonb(pushJsonbValue(&state,
+	forge_jsonb_push(&state, WJB_BEGIN_OBJECT, NULL);
+	forge_jsonb_push(&state, WJB_KEY, &key);
+	forge_jsonb_push(&state, WJB_VALUE, &val);
+	return JsonbPGetDatum(JsonbValueToJsonb(forge_jsonb_push(&state,
 														   WJB_END_OBJECT,
 														   NULL)));
 }
@@ -178,7 +178,7 @@ forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts, ForgeWriteInfo *info)
 	uint64		total = 0;
 	const char *sql = NULL;
 	char	   *firstsql = NULL;
-	JsonbParseState *keystate = NULL;
+	ForgeJsonbBuild keystate = {0};
 	Jsonb	   *keys = NULL;
 	const char *op;
 	ListCell   *lc;
@@ -252,10 +252,10 @@ forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts, ForgeWriteInfo *info)
 				forge_keys_append(&keystate, DatumGetJsonbP(k), false);
 		}
 	}
-	if (keystate != NULL)
+	if (keystate.parseState != NULL)
 	{
 		/* built in SPI's memory: copy out before SPI_finish */
-		Jsonb	   *jb = JsonbValueToJsonb(pushJsonbValue(&keystate,
+		Jsonb	   *jb = JsonbValueToJsonb(forge_jsonb_push(&keystate,
 														  WJB_END_ARRAY, NULL));
 
 		keys = SPI_palloc(VARSIZE(jb));

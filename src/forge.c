@@ -114,11 +114,7 @@ _PG_init(void)
 							1000, 0, 100000,
 							PGC_USERSET, 0,
 							NULL, NULL, NULL);
-#if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("forge");
-#else
-	EmitWarningsOnPlaceholders("forge");
-#endif
 	forge_catalog_init();
 }
 
@@ -150,11 +146,7 @@ check_may_touch(Oid relid)
 					   get_relkind_objtype(get_rel_relkind(relid)),
 					   get_rel_name(relid));
 	nsp = get_rel_namespace(relid);
-#if PG_VERSION_NUM >= 160000
-	acl = object_aclcheck(NamespaceRelationId, nsp, userid, ACL_USAGE);
-#else
-	acl = pg_namespace_aclcheck(nsp, userid, ACL_USAGE);
-#endif
+	acl = forge_namespace_aclcheck(nsp, userid, ACL_USAGE);
 	if (acl != ACLCHECK_OK)
 		aclcheck_error(acl, OBJECT_SCHEMA, get_namespace_name(nsp));
 }

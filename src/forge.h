@@ -26,6 +26,8 @@
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
+#include "compat.h"
+
 /* The seven verbs.  The order is part of the plan-cache shape. */
 typedef enum ForgeVerb
 {
@@ -376,7 +378,7 @@ extern void forge_event(ForgeRel *rel, ForgeVerb verb, const char *op,
 extern void forge_notify(ForgeRel *rel, ForgeVerb verb, const char *op,
 						 uint64 rowcount, const char *sql,
 						 TimestampTz started, Jsonb *keys);
-extern void forge_keys_append(JsonbParseState **state, Jsonb *keys,
+extern void forge_keys_append(ForgeJsonbBuild *state, Jsonb *keys,
 							  bool is_array);
 extern void forge_model_channel_name(char *buf, const char *model, Oid relid);
 extern void forge_append_iso_timestamp(StringInfo buf, TimestampTz ts);

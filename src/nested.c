@@ -189,27 +189,27 @@ is_array(const JsonbValue *v)
 
 /* obj_key: append key k to the object being built in *ps */
 static void
-obj_key(JsonbParseState **ps, const char *k)
+obj_key(ForgeJsonbBuild *ps, const char *k)
 {
 	JsonbValue	kv;
 
 	kv.type = jbvString;
 	kv.val.string.val = (char *) k;
 	kv.val.string.len = strlen(k);
-	pushJsonbValue(ps, WJB_KEY, &kv);
+	forge_jsonb_push(ps, WJB_KEY, &kv);
 }
 
 /* obj_put: append k: v (v may be a container) */
 static void
-obj_put(JsonbParseState **ps, const char *k, JsonbValue *v)
+obj_put(ForgeJsonbBuild *ps, const char *k, JsonbValue *v)
 {
 	obj_key(ps, k);
-	pushJsonbValue(ps, WJB_VALUE, v);
+	forge_jsonb_push(ps, WJB_VALUE, v);
 }
 
 /* obj_put_pins: append each pinned column and its value */
 static void
-obj_put_pins(JsonbParseState **ps, const Pins *pins, bool nulls)
+obj_put_pins(ForgeJsonbBuild *ps, const Pins *pins, bool nulls)
 {
 	JsonbValue	null;
 	int			i;
@@ -225,7 +225,7 @@ obj_put_pins(JsonbParseState **ps, const Pins *pins, bool nulls)
  *		pins, nor key: the nested write sets those itself.
  */
 static void
-obj_put_pairs(JsonbParseState **ps, JsonbValue *obj, const Pins *pins,
+obj_put_pairs(ForgeJsonbBuild *ps, JsonbValue *obj, const Pins *pins,
 			  const char *key, const char *what)
 {
 	JsonbIterator *it = JsonbIteratorInit(obj->val.binary.data);
@@ -252,18 +252,18 @@ obj_put_pairs(JsonbParseState **ps, JsonbValue *obj, const Pins *pins,
 						 errmsg("%s names \"%s\", which the relation sets",
 								what, clash),
 						 errdetail("A nested write takes its key from the row it is nested in.")));
-			pushJsonbValue(ps, WJB_KEY, &v);
+			forge_jsonb_push(ps, WJB_KEY, &v);
 		}
 		else if (r == WJB_VALUE)
-			pushJsonbValue(ps, WJB_VALUE, &v);
+			forge_jsonb_push(ps, WJB_VALUE, &v);
 	}
 }
 
 /* obj_end: finish the outermost object */
 static Jsonb *
-obj_end(JsonbParseState **ps)
+obj_end(ForgeJsonbBuild *ps)
 {
-	return JsonbValueToJsonb(pushJsonbValue(ps, WJB_END_OBJECT, NULL));
+	return JsonbValueToJsonb(forge_jsonb_push(ps, WJB_END_OBJECT, NULL));
 }
 
 /* jb_value: a Jsonb as a container JsonbValue */
@@ -289,15 +289,15 @@ static JsonbValue *
 where_value(JsonbValue *w, const Pins *pins, const char *key,
 			JsonbValue *value, bool and)
 {
-	JsonbParseState *ps = NULL;
+	ForgeJsonbBuild ps = {0};
 
-	pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
+	forge_jsonb_push(&ps, WJB_BEGIN_OBJECT, NULL);
 	if (and && w != NULL)
 	{
 		obj_key(&ps, "AND");
-		pushJsonbValue(&ps, WJB_BEGIN_ARRAY, NULL);
-		pushJsonbValue(&ps, WJB_ELEM, w);
-		pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
+		forge_jsonb_push(&ps, WJB_BEGIN_ARRAY, NULL);
+		forge_jsonb_push(&ps, WJB_ELEM, w);
+		forge_jsonb_push(&ps, WJB_BEGIN_OBJECT, NULL);
 	}
 	else if (w != NULL)
 		obj_put_pairs(&ps, w, pins, key, "the where of a nested write");
@@ -307,8 +307,8 @@ where_value(JsonbValue *w, const Pins *pins, const char *key,
 		obj_put(&ps, key, value);
 	if (and && w != NULL)
 	{
-		pushJsonbValue(&ps, WJB_END_OBJECT, NULL);
-		pushJsonbValue(&ps, WJB_END_ARRAY, NULL);
+		forge_jsonb_push(&ps, WJB_END_OBJECT, NULL);
+		forge_jsonb_push(&ps, WJB_END_ARRAY, NULL);
 	}
 	return jb_value(obj_end(&ps));
 }
@@ -321,9 +321,9 @@ where_value(JsonbValue *w, const Pins *pins, const char *key,
 static JsonbValue *
 data_value(JsonbValue *data, const Pins *pins, bool nulls)
 {
-	JsonbParseState *ps = NULL;
+	ForgeJsonbBuild ps = {0};
 
-	pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
+	forge_jsonb_push(&ps, WJB_BEGIN_OBJECT, NULL);
 	if (data != NULL)
 		obj_put_pairs(&ps, data, pins, NULL, "the data of a nested write");
 	if (pins != NULL)
@@ -339,9 +339,9 @@ static Jsonb *
 args_of(const char *k1, JsonbValue *v1, const char *k2, JsonbValue *v2,
 		const char *k3, JsonbValue *v3)
 {
-	JsonbParseState *ps = NULL;
+	ForgeJsonbBuild ps = {0};
 
-	pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
+	forge_jsonb_push(&ps, WJB_BEGIN_OBJECT, NULL);
 	if (k1 != NULL)
 		obj_put(&ps, k1, v1);
 	if (k2 != NULL)
@@ -590,7 +590,7 @@ read_relation_key(ForgeRel *rel, JsonbValue *key, JsonbValue *v, bool insert)
  */
 static List *
 split_data(ForgeRel *rel, JsonbValue *data, bool insert,
-		   JsonbParseState **cols, Bitmapset **set)
+		   ForgeJsonbBuild *cols, Bitmapset **set)
 {
 	JsonbIterator *it = JsonbIteratorInit(data->val.binary.data);
 	JsonbValue	key,
@@ -598,7 +598,7 @@ split_data(ForgeRel *rel, JsonbValue *data, bool insert,
 	JsonbIteratorToken r;
 	List	   *rels = NIL;
 
-	pushJsonbValue(cols, WJB_BEGIN_OBJECT, NULL);
+	forge_jsonb_push(cols, WJB_BEGIN_OBJECT, NULL);
 	while ((r = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
 	{
 		int			col;
@@ -609,8 +609,8 @@ split_data(ForgeRel *rel, JsonbValue *data, bool insert,
 		col = forge_column_lookup(rel, key.val.string.val, key.val.string.len);
 		if (col >= 0)
 		{
-			pushJsonbValue(cols, WJB_KEY, &key);
-			pushJsonbValue(cols, WJB_VALUE, &val);
+			forge_jsonb_push(cols, WJB_KEY, &key);
+			forge_jsonb_push(cols, WJB_VALUE, &val);
 			*set = bms_add_member(*set, col);
 			continue;
 		}
@@ -802,7 +802,7 @@ not_found(int a, NestedRel *nr, ForgeRel *rel, bool connected)
  *		set: the columns data sets itself.
  */
 static void
-to_one_first(ForgeRel *rel, NestedRel *nr, int a, JsonbParseState **cols,
+to_one_first(ForgeRel *rel, NestedRel *nr, int a, ForgeJsonbBuild *cols,
 			 Bitmapset *set)
 {
 	ForgeRelation *r = nr->r;
@@ -1120,7 +1120,7 @@ inverse_after(ForgeRel *rel, NestedRel *nr, int a, const Pins *pins)
 				JsonbValue *skip = getKeyJsonValueFromContainer(item->val.binary.data,
 																"skipDuplicates",
 																14, NULL);
-				JsonbParseState *ps = NULL;
+				ForgeJsonbBuild ps = {0};
 				JsonbIterator *it;
 				JsonbValue	e;
 				JsonbIteratorToken r;
@@ -1130,7 +1130,7 @@ inverse_after(ForgeRel *rel, NestedRel *nr, int a, const Pins *pins)
 							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 							 errmsg("\"data\" of \"createMany\" on relation \"%s\" must be an array, not %s",
 									nr->name, forge_json_type_name(data))));
-				pushJsonbValue(&ps, WJB_BEGIN_ARRAY, NULL);
+				forge_jsonb_push(&ps, WJB_BEGIN_ARRAY, NULL);
 				it = JsonbIteratorInit(data->val.binary.data);
 				while ((r = JsonbIteratorNext(&it, &e, true)) != WJB_DONE)
 				{
@@ -1141,11 +1141,11 @@ inverse_after(ForgeRel *rel, NestedRel *nr, int a, const Pins *pins)
 								(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 								 errmsg("\"data\" of \"createMany\" on relation \"%s\" must hold objects, not %s",
 										nr->name, forge_json_type_name(&e))));
-					pushJsonbValue(&ps, WJB_ELEM, data_value(&e, pins, false));
+					forge_jsonb_push(&ps, WJB_ELEM, data_value(&e, pins, false));
 				}
 				nested_call(FORGE_CREATE_MANY, child,
 					  args_of("data",
-							  jb_value(JsonbValueToJsonb(pushJsonbValue(&ps, WJB_END_ARRAY, NULL))),
+							  jb_value(JsonbValueToJsonb(forge_jsonb_push(&ps, WJB_END_ARRAY, NULL))),
 							  skip ? "skipDuplicates" : NULL, skip, NULL, NULL),
 					  false);
 				break;
@@ -1193,21 +1193,21 @@ link_rows(ForgeRelation *r, const Pins *jpins, Jsonb *crow)
 {
 	JsonbValue	vals[INDEX_MAX_KEYS];
 	Pins		other;
-	JsonbParseState *ps = NULL;
+	ForgeJsonbBuild ps = {0};
 	JsonbValue	t;
 
 	row_values(crow, r->njoin_foreign, r->foreign_names, vals);
 	pins_of(&other, r->njoin_foreign, r->join_foreign_names, vals);
-	pushJsonbValue(&ps, WJB_BEGIN_ARRAY, NULL);
-	pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
+	forge_jsonb_push(&ps, WJB_BEGIN_ARRAY, NULL);
+	forge_jsonb_push(&ps, WJB_BEGIN_OBJECT, NULL);
 	obj_put_pins(&ps, jpins, false);
 	obj_put_pins(&ps, &other, false);
-	pushJsonbValue(&ps, WJB_END_OBJECT, NULL);
+	forge_jsonb_push(&ps, WJB_END_OBJECT, NULL);
 	t.type = jbvBool;
 	t.val.boolean = true;
 	nested_call(FORGE_CREATE_MANY, r->join,
 		  args_of("data",
-				  jb_value(JsonbValueToJsonb(pushJsonbValue(&ps, WJB_END_ARRAY, NULL))),
+				  jb_value(JsonbValueToJsonb(forge_jsonb_push(&ps, WJB_END_ARRAY, NULL))),
 				  "skipDuplicates", &t, NULL, NULL),
 		  false);
 }
@@ -1248,7 +1248,7 @@ many_to_many_after(ForgeRel *rel, NestedRel *nr, int a, JsonbValue *pvals)
 				  args_of("where", where_value(NULL, &jpins, NULL, NULL, false),
 						  NULL, NULL, NULL, NULL),
 				  false);
-			/* FALLTHROUGH */
+			FORGE_FALLTHROUGH;
 		case NA_CONNECT:
 			foreach(lc, items(nr, a, rel))
 			{
@@ -1320,7 +1320,7 @@ runs_first(NestedRel *nr, int a)
  *		branch of an upsert, which cannot write before it knows the branch.
  */
 static bool
-first_actions(ForgeRel *rel, List *rels, JsonbParseState **cols,
+first_actions(ForgeRel *rel, List *rels, ForgeJsonbBuild *cols,
 			  Bitmapset *set, bool upsert)
 {
 	ListCell   *lc;
@@ -1453,8 +1453,8 @@ nested_write(ForgeVerb verb, ForgeRel *rel, Jsonb *args, ForgeWriteInfo *info)
 	JsonbValue *where = getKeyJsonValueFromContainer(jc, "where", 5, NULL);
 	JsonbValue *select = getKeyJsonValueFromContainer(jc, "select", 6, NULL);
 	JsonbValue *include = getKeyJsonValueFromContainer(jc, "include", 7, NULL);
-	JsonbParseState *cols = NULL;
-	JsonbParseState *ucols = NULL;
+	ForgeJsonbBuild cols = {0};
+	ForgeJsonbBuild ucols = {0};
 	Bitmapset  *set = NULL;
 	Bitmapset  *uset = NULL;
 	List	   *rels;
@@ -1462,7 +1462,7 @@ nested_write(ForgeVerb verb, ForgeRel *rel, Jsonb *args, ForgeWriteInfo *info)
 	bool		after;
 	bool		top = (info == NULL);	/* the SQL call itself */
 	ForgeWriteInfo pinfo;
-	JsonbParseState *ps = NULL;
+	ForgeJsonbBuild ps = {0};
 	Datum		result;
 	Jsonb	   *row;
 
@@ -1494,7 +1494,7 @@ nested_write(ForgeVerb verb, ForgeRel *rel, Jsonb *args, ForgeWriteInfo *info)
 		after |= first_actions(rel, urels, &ucols, uset, true);
 
 	/* 2: this row */
-	pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
+	forge_jsonb_push(&ps, WJB_BEGIN_OBJECT, NULL);
 	if (where != NULL)
 		obj_put(&ps, "where", where);
 	if (verb == FORGE_UPSERT)

@@ -50,6 +50,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
+#include "utils/tuplestore.h"
 
 #include "forge.h"
 
@@ -84,13 +85,8 @@ read_fkey(HeapTuple tup)
 	fk->conname = pstrdup(NameStr(con->conname));
 	fk->conrelid = con->conrelid;
 	fk->confrelid = con->confrelid;
-#if PG_VERSION_NUM >= 150000
 	DeconstructFkConstraintRow(tup, &fk->nkeys, fk->conkey, fk->confkey,
 							   fk->pfeqop, NULL, NULL, NULL, NULL);
-#else
-	DeconstructFkConstraintRow(tup, &fk->nkeys, fk->conkey, fk->confkey,
-							   fk->pfeqop, NULL, NULL);
-#endif
 	return fk;
 }
 
