@@ -13,7 +13,7 @@ OBJS = \
 	src/events.o \
 	src/outbox.o \
 	src/relations.o src/nested.o
-DATA = forge--0.1.0.sql
+DATA = forge--0.1.0.sql forge--0.1.0--0.2.0.sql
 
 REGRESS = create create_many update upsert delete where select types \
 	errors plancache security outbox relations relation_filters include nested
@@ -43,6 +43,7 @@ forge-listen: client/forge-listen.c
 install: install-listen
 
 install-listen: forge-listen
+	$(MKDIR_P) '$(DESTDIR)$(bindir)'
 	$(INSTALL_PROGRAM) forge-listen '$(DESTDIR)$(bindir)/forge-listen'
 
 uninstall: uninstall-listen
