@@ -5,20 +5,32 @@
 # For every verb it runs, with pgbench -M prepared against a throwaway
 # cluster, forge's call and the hand-written statement that does the same
 # write and returns the same jsonb (test/bench/VERB_forge.sql and
-# VERB_hand.sql), alternately, BENCH_ROUNDS times each, and prints the median
-# tps of each side, their ratio and the target:
+# VERB_hand.sql), back to back in many short rounds (BENCH_ROUNDS of
+# BENCH_SECONDS each, who goes first alternating), and prints for each verb
+# the median of the per-round ratios, with their spread (the middle half of
+# the rounds, p25 to p75), of the server CPU per call (the headline: it
+# moves least when the machine is shared) and of the tps, and the target on
+# the tps ratio:
 #   single-row verbs, update_many, delete_many   forge >= 0.85 x hand
 #   create_many (10,000 rows in one call)        forge >= 0.80 x hand
 #   nested_create (a user, a profile, three      forge >= 0.80 x hand
 #     posts with two tags each: one forge call
 #     against the statements in one transaction)
-# and, beside it, the median CPU time the server backend spent per
-# transaction on each side (/proc/PID/schedstat), which a busy machine moves
-# less than tps.
+#   update_include (an update returning the row  forge >= 0.85 x hand
+#     with its posts)
+#   update_include_ddl: update_include while a   its ratio >= 0.90 x
+#     second session creates and drops a temp     update_include's ratio
+#     table 200 times a second (relcache
+#     invalidations for every backend)
+# The CPU is the time the server backend spent per transaction on each side
+# (/proc/PID/schedstat).
 # After every run it checks that the run really wrote what it claims (the row
 # count or sum(views) moved by exactly rows-per-call x transactions) and that
 # pgbench reported no failed or aborted transaction; either failing stops the
-# benchmark with exit status 1.  A result below target is reported as BELOW
+# benchmark with exit status 1.  delete and delete_many consume rows that
+# run.sh inserts ahead of each run, sized from the fastest run so far; a run
+# faster than that which used up the rows is run again with more, so the
+# check holds on a machine of any speed.  A result below target is reported as BELOW
 # (exit status 0, unless BENCH_STRICT=1, then 3).
 #
 # forge must already be built and installed (the README's demo command does
@@ -27,8 +39,8 @@
 # hide CPU cost) and is removed on exit.
 #
 #   FORGE_PGPORT    port of the throwaway cluster (default 54351)
-#   BENCH_SECONDS   pgbench -T of each run (default 5)
-#   BENCH_ROUNDS    runs of each side per verb; the median is reported (default 3)
+#   BENCH_SECONDS   pgbench -T of each run (default 2)
+#   BENCH_ROUNDS    rounds per verb, each one run of each side (default 9)
 #   BENCH_CLIENTS   pgbench -c (and -j) values, space-separated (default "1")
 #   BENCH_VERBS     verbs to run, space-separated (default: the eight above;
 #                   update_cte, forge_update against the hand-written update
@@ -45,10 +57,10 @@ set -Eeuo pipefail
 cd "$(dirname "$0")/../.."
 BENCH=test/bench
 
-ALL_VERBS="create update upsert_update upsert_insert delete update_many delete_many create_many nested_create"
+ALL_VERBS="create update upsert_update upsert_insert delete update_many delete_many create_many nested_create update_include update_include_ddl"
 EXTRA_VERBS="update_cte"            # run only when named in BENCH_VERBS
-SECS=${BENCH_SECONDS:-5}
-ROUNDS=${BENCH_ROUNDS:-3}
+SECS=${BENCH_SECONDS:-2}
+ROUNDS=${BENCH_ROUNDS:-9}
 CLIENTS=${BENCH_CLIENTS:-1}
 VERBS=${BENCH_VERBS:-$ALL_VERBS}
 NOTIFY=${BENCH_NOTIFY:-off}
@@ -137,6 +149,9 @@ INSERT INTO eq SELECT 'upsert', 'forge', forge_upsert('bench_users', '{"where": 
 WITH h AS (INSERT INTO bench_users (email, name) VALUES ('seed4@example.com', 'n') ON CONFLICT (email) DO UPDATE SET views = bench_users.views + 1 RETURNING to_jsonb(bench_users.*) AS j)
 INSERT INTO eq SELECT 'upsert', 'hand', j FROM h;
 INSERT INTO bench_del (id, email) VALUES (-1, 'd1'), (-2, 'd2');
+INSERT INTO eq SELECT 'update_include', 'forge', forge_update('bench_nusers', '{"where": {"id": 1}, "data": {"views": {"increment": 1}}, "include": {"bench_nposts": true}}');
+WITH h AS (UPDATE bench_nusers AS u SET views = views + 1 WHERE id = 2 RETURNING to_jsonb(u.*) || jsonb_build_object('bench_nposts', (SELECT coalesce(jsonb_agg(to_jsonb(p.*) ORDER BY p.id), '[]'::jsonb) FROM bench_nposts AS p WHERE p.author_id = u.id)) AS j)
+INSERT INTO eq SELECT 'update_include', 'hand', j FROM h;
 INSERT INTO eq SELECT 'delete', 'forge', forge_delete('bench_del', '{"where": {"id": -1}}');
 WITH h AS (DELETE FROM bench_del WHERE id = -2 RETURNING to_jsonb(bench_del.*) AS j)
 INSERT INTO eq SELECT 'delete', 'hand', j FROM h;
@@ -147,7 +162,7 @@ SELECT string_agg(verb, ' ' ORDER BY verb) FROM (
 ROLLBACK;
 SQL
 ) || die "the same-jsonb check failed to run"
-[ "$same" = "create delete update upsert" ] || die "forge and the hand-written statements return different jsonb (only these agree: '$same')"
+[ "$same" = "create delete update update_include upsert" ] || die "forge and the hand-written statements return different jsonb (only these agree: '$same')"
 
 # ---------------------------------------------------------------------------
 # Per verb: the table whose writes prove a run did its work, the probe that
@@ -156,12 +171,14 @@ table_of() {
   case $1 in
     delete) echo bench_del ;; delete_many) echo bench_delm ;;
     create_many) echo bench_many ;; nested_create) echo bench_nposts ;;
+    update_include*) echo bench_nusers ;;
     *) echo bench_users ;;
   esac
 }
 probe_of() {
   case $1 in
     update|update_cte|upsert_update|update_many) echo "SELECT sum(views) FROM bench_users" ;;
+    update_include*) echo "SELECT sum(views) FROM bench_nusers" ;;
     *) echo "SELECT count(*) FROM $(table_of "$1")" ;;
   esac
 }
@@ -173,7 +190,7 @@ per_txn() {
 }
 script_of() {
   if [ "$1" = update_cte ] && [ "$2" = forge ]; then echo "$BENCH/update_forge.sql"
-  else echo "$BENCH/$1_$2.sql"; fi
+  else echo "$BENCH/${1%_ddl}_$2.sql"; fi
 }
 target_of() { case $1 in create_many|nested_create) echo 0.80 ;; *) echo 0.85 ;; esac; }
 
@@ -197,8 +214,10 @@ refill() {
   est=${LAST_TPS[$verb]:-$((25000 * c))}
   base=${BASE[$verb]}
   maxid=$(sql "SELECT coalesce(max(id), 0) FROM $tbl")
-  # one client may run ahead of the others: up to clients x its calls ids
-  need=$(awk -v e="$est" -v s="$SECS" -v k="$step" -v c="$c" 'BEGIN { printf "%d", e * s * k * c * 1.4 + 100 * c * k }')
+  # one client may run ahead of the others: up to clients x its calls ids;
+  # REFILL_MORE doubles the margin after a run that used the rows up
+  need=$(awk -v e="$est" -v s="$SECS" -v k="$step" -v c="$c" -v m="${REFILL_MORE:-1}" \
+    'BEGIN { printf "%d", e * s * k * c * 1.5 * m + 100 * c * k }')
   if [ $((maxid - base + 1)) -lt "$need" ]; then
     sql "INSERT INTO $tbl (id, email, name)
          SELECT i, 'del' || i || '@example.com', 'user ' || i
@@ -261,17 +280,37 @@ sample_cpu() {
 # CPU microseconds per transaction)
 run() {
   local verb=$1 side=$2 c=$3 log before after txns failed tps delta want opts pb rc=0
+  local ddl="" avail=0 tbl try
+  for try in 1 2 3; do
   log="$WORK/$verb-$side-c$c-$(date +%s%N).log"
   prepare "$verb" "$c"
   before=$(sql "$(probe_of "$verb")")
+  # the ids a delete run may consume: BASE[verb] up to the highest id there
+  case $verb in delete|delete_many)
+    tbl=$(table_of "$verb")
+    avail=$(sql "SELECT coalesce(max(id), 0) - ${BASE[$verb]} + 1 FROM $tbl") ;;
+  esac
   opts=""
   [ "$side" = forge ] && opts="-c forge.notify=$NOTIFY"
+  ddl=""
+  if [[ $verb == *_ddl ]]; then
+    # the concurrent DDL: its own session, rate-limited, named so that
+    # sample_cpu does not count it
+    PGAPPNAME=bench_ddl pgbench -n -R 200 -c 1 -j 1 -T "$SECS" -f "$BENCH/ddl_load.sql" \
+      >"$log.ddl" 2>&1 &
+    ddl=$!
+  fi
   PGOPTIONS="$opts" pgbench -n -M prepared -c "$c" -j "$c" -T "$SECS" \
     -D nseed=$NSEED -D nclients="$c" -D n=0 -D base="${BASE[$verb]:-1}" \
     -f "$(script_of "$verb" "$side")" >"$log" 2>&1 &
   pb=$!
   sample_cpu "$pb" "$c"
   wait "$pb" || rc=$?
+  if [ -n "$ddl" ]; then
+    wait "$ddl" || { cat "$log.ddl" >&2; die "$verb: the concurrent DDL session failed"; }
+    grep -q '^number of transactions actually processed: [1-9]' "$log.ddl" ||
+      { cat "$log.ddl" >&2; die "$verb: the concurrent DDL session ran nothing"; }
+  fi
   after=$(sql "$(probe_of "$verb")")
   [ "$(so_sum)" = "$SO_SUM" ] ||
     die "forge was reinstalled during the benchmark ($FORGE_SO changed); the runs would mix builds, start again"
@@ -289,8 +328,21 @@ run() {
   if [ -n "${BASE[$verb]:-}" ]; then
     BASE[$verb]=$((BASE[$verb] + txns * c * $(step_of "$verb")))
   fi
+  if [ "$delta" -ne "$want" ] && [ -n "${BASE[$verb]:-}" ] && [ "$try" -lt 3 ] &&
+     [ $((txns * c * $(step_of "$verb"))) -gt "$avail" ]; then
+    # faster than any run before: it used up the rows put ahead of it and
+    # its last calls deleted nothing.  Not a wrong count: run it again with
+    # twice the margin.
+    echo "  ($verb $side ran out of rows after $txns calls; again with more)" >&2
+    REFILL_MORE=$((${REFILL_MORE:-1} * 2))
+    LAST_TPS[$verb]=$tps
+    rc=0
+    continue
+  fi
   [ "$delta" -eq "$want" ] ||
     die "$verb ($side, -c $c): $txns transactions should move '$(probe_of "$verb")' by $want, it moved by $delta"
+  break
+  done
   if awk -v a="$tps" -v b="${LAST_TPS[$verb]:-0}" 'BEGIN { exit !(a > b) }'; then
     LAST_TPS[$verb]=$tps
   fi
@@ -299,10 +351,20 @@ run() {
     'BEGIN { if (ns > 0 && tps > 0) printf "%.1f", cpu / 1000 / (ns / 1e9 * tps); else print "nan" }')
 }
 
-# median of the numbers on stdin ("nan", a run without a CPU sample, is left out)
-median() {
+# quantile Q: the Q-quantile (0.5 the median) of the numbers on stdin, by
+# linear interpolation ("nan", a run without a CPU sample, is left out)
+quantile() {
   tr ' ' '\n' | { grep -E '^[0-9.]+$' || true; } | sort -g |
-    awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+    awk -v q="$1" '{ v[NR] = $1 } END {
+      if (NR == 0) { print "nan"; exit }
+      h = (NR - 1) * q + 1; i = int(h); f = h - i
+      print (i >= NR) ? v[NR] : v[i] + f * (v[i + 1] - v[i]) }'
+}
+median() { quantile 0.5; }
+# spread: "p25-p75" of the numbers on stdin, two decimals
+spread() {
+  local all; all=$(cat)
+  printf '%.2f-%.2f' "$(quantile 0.25 <<<"$all")" "$(quantile 0.75 <<<"$all")"
 }
 
 # ---------------------------------------------------------------------------
@@ -312,10 +374,11 @@ echo "forge benchmark: $nverbs verbs x $nclients client setting(s) x $ROUNDS rou
 
 ROWS=()
 DETAILS=()
+declare -A RATIO CRATIO           # verb.clients -> median per-round ratio
 below=0
 for c in $CLIENTS; do
   for verb in $VERBS; do
-    f_all="" h_all="" r_all="" fc_all="" hc_all=""
+    f_all="" h_all="" r_all="" fc_all="" hc_all="" cr_all=""
     for ((r = 1; r <= ROUNDS; r++)); do
       # alternate, and alternate who goes first, so drift (table growth,
       # dead tuples) does not favour one side
@@ -325,21 +388,28 @@ for c in $CLIENTS; do
         if [ "$side" = forge ]; then f_all="$f_all $RUN_TPS" fc_all="$fc_all $RUN_CPU"
         else h_all="$h_all $RUN_TPS" hc_all="$hc_all $RUN_CPU"; fi
       done
-      r_all="$r_all $(awk -v f="${f_all##* }" -v h="${h_all##* }" 'BEGIN { printf "%.2f", f / h }')"
-      printf '  %-14s -c %s round %d/%d: forge %8.0f tps %7s us  hand %8.0f tps %7s us  (%sx)\n' \
+      # the ratios of this round's back-to-back pair: drift between rounds
+      # (the machine, the tables) cancels within a pair
+      r_all="$r_all $(awk -v f="${f_all##* }" -v h="${h_all##* }" 'BEGIN { printf "%.3f", f / h }')"
+      cr_all="$cr_all $(awk -v f="${fc_all##* }" -v h="${hc_all##* }" \
+        'BEGIN { if (f + 0 > 0 && h + 0 > 0) printf "%.3f", h / f; else print "nan" }')"
+      printf '  %-18s -c %s round %d/%d: forge %8.0f tps %7s us  hand %8.0f tps %7s us  (tps %sx, cpu %sx)\n' \
         "$verb" "$c" "$r" "$ROUNDS" "${f_all##* }" "${fc_all##* }" "${h_all##* }" "${hc_all##* }" \
-        "${r_all##* }" >&2
+        "${r_all##* }" "${cr_all##* }" >&2
     done
     f=$(median <<<"$f_all"); h=$(median <<<"$h_all")
     fc=$(median <<<"$fc_all"); hc=$(median <<<"$hc_all")
-    ratio=$(awk -v f="$f" -v h="$h" 'BEGIN { printf "%.2f", f / h }')
-    cratio=$(awk -v f="$fc" -v h="$hc" 'BEGIN { if (f + 0 > 0 && h + 0 > 0) printf "%.2f", h / f; else print "nan" }')
+    ratio=$(median <<<"$r_all" | xargs printf '%.2f')
+    rspread=$(spread <<<"$r_all")
+    cratio=$(median <<<"$cr_all"); [ "$cratio" = nan ] || cratio=$(printf '%.2f' "$cratio")
+    cspread=$(spread <<<"$cr_all" 2>/dev/null || echo nan)
+    RATIO[$verb.$c]=$ratio CRATIO[$verb.$c]=$cratio
     target=$(target_of "$verb")
     if awk -v r="$ratio" -v t="$target" 'BEGIN { exit !(r >= t) }'; then res=PASS; else res=BELOW; below=1; fi
-    ROWS+=("$(printf '| %-13s | %7s | %9.0f | %9.0f | %5s | >= %sx | %-6s | %9s | %9s | %5s |' \
-      "$verb" "$c" "$f" "$h" "${ratio}x" "$target" "$res" "$fc" "$hc" "${cratio}x")")
-    DETAILS+=("$(printf '%-13s -c %s  forge:%s  hand:%s  ratio:%s' "$verb" "$c" \
-      "$(printf ' %.0f' $f_all)" "$(printf ' %.0f' $h_all)" "$r_all")")
+    ROWS+=("$(printf '| %-18s | %7s | %8s | %8s | %8sx | %-9s | %8sx | %-9s | >= %sx | %-6s |' \
+      "$verb" "$c" "$fc" "$hc" "$cratio" "$cspread" "$ratio" "$rspread" "$target" "$res")")
+    DETAILS+=("$(printf '%-18s -c %s  forge tps:%s  hand tps:%s  tps ratio:%s  cpu ratio:%s' "$verb" "$c" \
+      "$(printf ' %.0f' $f_all)" "$(printf ' %.0f' $h_all)" "$r_all" "$cr_all")")
   done
 done
 
@@ -347,24 +417,38 @@ done
 
 server_version=$(sql "SHOW server_version")
 echo
-echo "forge benchmark: forge's verbs vs the hand-written statement, median tps of $ROUNDS runs each"
+echo "forge benchmark: forge's verbs vs the hand-written statement, $ROUNDS back-to-back rounds of ${SECS}s per side"
 echo "command:  $CMD"
 echo "forge:    $FORGE_SO, md5 $(md5sum "$FORGE_SO" | cut -c1-12), installed $(date -u -r "$FORGE_SO" '+%Y-%m-%d %H:%M UTC')"
 echo "machine:  $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), PostgreSQL $server_version, $(pgbench --version)"
 echo "load:     $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end (1, 5, 15 min load averages; anything else running skews the numbers)"
 echo "settings: pgbench -n -M prepared -T $SECS -c N -j N; synchronous_commit = off, fsync = off; forge.notify = $NOTIFY; outbox $([ "$OUTBOX" = 1 ] && echo on || echo off)"
 echo
-echo "| verb          | clients | forge tps |  hand tps | ratio | target   | result | forge cpu |  hand cpu | ratio |"
-echo "|---------------|---------|-----------|-----------|-------|----------|--------|-----------|-----------|-------|"
+echo "| verb               | clients | forge us |  hand us | cpu ratio | (p25-p75) | tps ratio | (p25-p75) | target   | result |"
+echo "|--------------------|---------|----------|----------|-----------|-----------|-----------|-----------|----------|--------|"
 printf '%s\n' "${ROWS[@]}"
+# the concurrent-DDL line: how much of its ratio update_include keeps while
+# another session's DDL invalidates every backend's relcache
+for c in $CLIENTS; do
+  q=${RATIO[update_include.$c]:-} d=${RATIO[update_include_ddl.$c]:-}
+  [ -n "$q" ] && [ -n "$d" ] || continue
+  rr=$(awk -v d="$d" -v q="$q" 'BEGIN { printf "%.2f", d / q }')
+  crr=$(awk -v d="${CRATIO[update_include_ddl.$c]}" -v q="${CRATIO[update_include.$c]}" \
+    'BEGIN { if (d + 0 > 0 && q + 0 > 0) printf "%.2f", d / q; else print "nan" }')
+  if awk -v r="$rr" 'BEGIN { exit !(r >= 0.9) }'; then res=PASS; else res=BELOW; below=1; fi
+  echo
+  echo "concurrent DDL, -c $c: update_include's tps ratio under DDL / without = $d / $q = ${rr}x" \
+       "(cpu: ${crr}x); target >= 0.90x: $res"
+done
 echo
 echo "every round (forge and hand back to back, in run order):"
 printf '  %s\n' "${DETAILS[@]}"
 echo
-echo "ratio = median forge tps / median hand tps; the target and result are on it."
-echo "cpu = median CPU time of the server backend(s) per transaction, in microseconds (from /proc/PID/schedstat);"
-echo "      its ratio is hand / forge, so that below 1 means forge costs more.  It leaves out the client and the"
-echo "      round trip, and moves less than tps when the machine is shared."
+echo "us = median CPU time of the server backend(s) per transaction, in microseconds (/proc/PID/schedstat)."
+echo "cpu ratio = median over the rounds of hand us / forge us (below 1: forge costs more); it leaves out the"
+echo "      client and the round trip, and moves least when the machine is shared: the headline."
+echo "tps ratio = median over the rounds of forge tps / hand tps; the target and result are on it."
+echo "(p25-p75) = the middle half of the per-round ratios: how far one round's ratio can be trusted."
 echo "create_many is transactions (calls of $NMANY rows) per second; update_many and delete_many touch 10 rows per call."
 if [ $below = 1 ] && [ "$STRICT" = 1 ]; then exit 3; fi
 exit 0

@@ -75,7 +75,8 @@ FROM generate_series(1, :nmany) AS i;
 CREATE TABLE bench_nusers (
     id    bigserial PRIMARY KEY,
     email text NOT NULL UNIQUE,
-    name  text
+    name  text,
+    views integer NOT NULL DEFAULT 0    -- update_include counts its calls here
 ) WITH (autovacuum_enabled = off);
 CREATE TABLE bench_nprofiles (
     id      bigserial PRIMARY KEY,
@@ -102,5 +103,8 @@ INSERT INTO bench_ntags (name) SELECT 'tag' || i FROM generate_series(1, 200) AS
 INSERT INTO bench_nusers (email, name)
 SELECT 'nseed' || i || '@example.com', 'user ' || i FROM generate_series(1, 10000) AS i;
 INSERT INTO bench_nposts (author_id, title) SELECT i, 'seed' FROM generate_series(1, 10000) AS i;
+-- update_include reads a user's posts by author_id, as any include of a
+-- to-many relation does: index it, as a schema with such reads would
+CREATE INDEX bench_nposts_author_id ON bench_nposts (author_id);
 
 VACUUM ANALYZE;
