@@ -10,9 +10,16 @@
  * (any DDL on the table, its indexes, or a schema rename) clears "valid";
  * the next call that needs the table builds a fresh one.
  *
- * The caller holds a lock on the table (forge.c takes RowExclusiveLock
- * before asking), so the invalidations of committed DDL have been processed
- * and the entry cannot go stale while the call plans and runs.  A stale
+ * Every table a call touches is opened through one door, forge_rel_open:
+ * it checks the caller's privileges on the table and USAGE on its schema,
+ * then locks the table, then returns its ForgeRel.  The check runs on every
+ * call, whether or not the statement's plan is cached: a reused plan runs
+ * the executor's table and column checks again, but not the parser's
+ * schema USAGE check.  Checking before locking means that no role can queue
+ * for a lock on a table it may not use (RangeVarGetRelidExtended's
+ * callback does the same).  The lock processes the invalidations of
+ * committed DDL, so the entry cannot go stale while the call plans and
+ * runs.  A stale
  * entry may still be in use by an outer forge call (a trigger that calls
  * forge on the same table after DDL in the same transaction), so stale
  * entries are not freed on rebuild but parked, and freed at transaction end.
@@ -27,15 +34,23 @@
 
 #include "access/htup_details.h"
 #include "access/nbtree.h"
+#include "access/transam.h"
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_namespace.h"
+#include "catalog/pg_opclass.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
 #include "nodes/value.h"
+#include "storage/lmgr.h"
+#include "storage/sinval.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
@@ -58,6 +73,7 @@ static MemoryContext forge_catalog_cxt = NULL;
 static List *forge_retired = NIL;	/* stale contexts, freed at xact end */
 static uint32 forge_generation = 0;
 uint64		forge_relcache_epoch = 0;	/* bumped by every relcache inval */
+static uint64 forge_role_epoch = 1; /* bumped when role membership changes */
 
 static const char *const arith_names[FORGE_NUM_ARITH] = {"+", "-", "*", "/"};
 
@@ -98,6 +114,21 @@ invalidate_all(Datum arg, int cacheid, uint32 hashvalue)
 	(void) cacheid;
 	(void) hashvalue;
 	invalidate_rel(arg, InvalidOid);
+}
+
+/*
+ * invalidate_roles
+ *		Syscache callback for roles, role membership and databases (the
+ *		owner is a member of pg_database_owner): privileges a role held
+ *		through another may be gone, so forget every role's checks.
+ */
+static void
+invalidate_roles(Datum arg, int cacheid, uint32 hashvalue)
+{
+	(void) arg;
+	(void) cacheid;
+	(void) hashvalue;
+	forge_role_epoch++;
 }
 
 /*
@@ -147,6 +178,9 @@ forge_catalog_init(void)
 {
 	CacheRegisterRelcacheCallback(invalidate_rel, (Datum) 0);
 	CacheRegisterSyscacheCallback(NAMESPACEOID, invalidate_all, (Datum) 0);
+	CacheRegisterSyscacheCallback(AUTHOID, invalidate_roles, (Datum) 0);
+	CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, invalidate_roles, (Datum) 0);
+	CacheRegisterSyscacheCallback(DATABASEOID, invalidate_roles, (Datum) 0);
 	RegisterXactCallback(free_retired, NULL);
 }
 
@@ -460,12 +494,12 @@ build_rel(Oid relid)
 }
 
 /*
- * forge_rel_get
- *		The ForgeRel of relid, built or rebuilt as needed.  The caller must
- *		hold a lock on the relation.
+ * rel_get
+ *		The ForgeRel of relid, built or rebuilt as needed.  The caller
+ *		(forge_rel_open) holds a lock on the relation.
  */
-ForgeRel *
-forge_rel_get(Oid relid)
+static ForgeRel *
+rel_get(Oid relid)
 {
 	ForgeRelEntry *entry;
 	bool		found;
@@ -501,14 +535,66 @@ forge_rel_get(Oid relid)
 }
 
 /*
- * forge_rel_checked
- *		Whether userid passed forge.c's privilege check on relid since its
- *		ForgeRel was last built.  Called before the lock, so the entry may
- *		be about to be invalidated: callers use it only to skip a check that
- *		the statement repeats.
+ * held_privileges
+ *		Which of the privileges in need the current role holds on table
+ *		relid, on the table itself or on any of its columns.
  */
-bool
-forge_rel_checked(Oid relid, Oid userid)
+static AclMode
+held_privileges(Oid relid, Oid userid, AclMode need)
+{
+	static const AclMode bits[] = {ACL_SELECT, ACL_INSERT, ACL_UPDATE,
+	ACL_REFERENCES};
+	AclMode		held = pg_class_aclmask(relid, userid, need, ACLMASK_ALL);
+	int			i;
+
+	for (i = 0; i < (int) lengthof(bits); i++)
+		if ((need & bits[i]) && !(held & bits[i]) &&
+			pg_attribute_aclcheck_all(relid, userid, bits[i],
+									  ACLMASK_ANY) == ACLCHECK_OK)
+			held |= bits[i];
+	return held;
+}
+
+/*
+ * check_privileges
+ *		Raise 42501 unless the current role has USAGE on the schema of
+ *		relid and one of the privileges in need on it (on the table or on
+ *		one of its columns).  Returns the privileges of need it holds.
+ */
+static AclMode
+check_privileges(Oid relid, Oid userid, AclMode need)
+{
+	AclMode		held;
+	Oid			nsp;
+	AclResult	acl;
+
+	nsp = get_rel_namespace(relid);
+	if (!OidIsValid(nsp))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	acl = forge_namespace_aclcheck(nsp, userid, ACL_USAGE);
+	if (acl != ACLCHECK_OK)
+		aclcheck_error(acl, OBJECT_SCHEMA, get_namespace_name(nsp));
+	held = held_privileges(relid, userid, need);
+	if (held == 0)
+		aclcheck_error(ACLCHECK_NO_PRIV,
+					   get_relkind_objtype(get_rel_relkind(relid)),
+					   get_rel_name(relid));
+	return held;
+}
+
+/*
+ * already_checked
+ *		Whether userid passed check_privileges for one of need on relid
+ *		since its ForgeRel was built and since role membership last
+ *		changed.  A GRANT or REVOKE on the table or a column invalidates
+ *		the table's relcache entry, one on its schema every entry, and one
+ *		of a role every check, so the answer is exact as of the
+ *		invalidations processed so far.
+ */
+static bool
+already_checked(Oid relid, Oid userid, AclMode need)
 {
 	ForgeRelEntry *entry;
 
@@ -516,7 +602,51 @@ forge_rel_checked(Oid relid, Oid userid)
 		return false;
 	entry = hash_search(forge_rels, &relid, HASH_FIND, NULL);
 	return entry != NULL && entry->rel->valid &&
-		entry->rel->checked_user == userid;
+		entry->rel->checked_user == userid &&
+		entry->rel->checked_epoch == forge_role_epoch &&
+		(entry->rel->checked_privs & need) != 0;
+}
+
+/*
+ * forge_rel_open
+ *		The one door to a table: every table a forge call touches (the
+ *		model, related tables of includes and relation filters, join
+ *		tables, the tables of nested writes, forge_relations()) is opened
+ *		here.  Checks that the current role has USAGE on relid's schema
+ *		and one of the privileges in need (ACL_* bits) on the table or one
+ *		of its columns, then takes lockmode on it, then returns its
+ *		ForgeRel.  The statement that runs checks the exact table and
+ *		column privileges again; the schema it checks only when planning,
+ *		which a cached plan skips.
+ *
+ *		As RangeVarGetRelidExtended does, the check runs before the lock,
+ *		and again, holding it, if taking the lock processed invalidations
+ *		(a REVOKE committed while we waited).
+ */
+ForgeRel *
+forge_rel_open(Oid relid, AclMode need, LOCKMODE lockmode)
+{
+	Oid			userid = GetUserId();
+	uint64		inval_count = SharedInvalidMessageCounter;
+	AclMode		held = 0;
+	ForgeRel   *rel;
+
+	if (!already_checked(relid, userid, need))
+		held = check_privileges(relid, userid, need);
+	LockRelationOid(relid, lockmode);
+	if (inval_count != SharedInvalidMessageCounter)
+		held = check_privileges(relid, userid, need);
+	rel = rel_get(relid);
+	if (held != 0)
+	{
+		if (rel->checked_user != userid ||
+			rel->checked_epoch != forge_role_epoch)
+			rel->checked_privs = 0;
+		rel->checked_user = userid;
+		rel->checked_epoch = forge_role_epoch;
+		rel->checked_privs |= held;
+	}
+	return rel;
 }
 
 /*

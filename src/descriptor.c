@@ -28,7 +28,6 @@
 #include "catalog/heap.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
-#include "storage/lmgr.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
@@ -1061,6 +1060,19 @@ read_where(ForgeStmt *st, JsonbContainer *jc, int depth)
 }
 
 /*
+ * open_join
+ *		A many-to-many relation reads its join table: open it through the
+ *		door as the related table is (NULL for other kinds).
+ */
+static ForgeRel *
+open_join(ForgeRelation *r)
+{
+	if (r->kind != FORGE_MANY_TO_MANY)
+		return NULL;
+	return forge_rel_open(r->join, ACL_SELECT, AccessShareLock);
+}
+
+/*
  * relation_test
  *		A relation filter: test related rows of r against the where obj of
  *		the other table (or, with obj NULL, just whether there are any).
@@ -1081,6 +1093,8 @@ relation_test(ForgeStmt *st, ForgeRelation *r, ForgeRel *other,
 	f->level = st->level;
 	f->col = -1;
 	f->relation = r;
+	f->other = other;
+	f->join = open_join(r);
 	f->test = test;
 	appendStringInfoChar(&st->shape, SHAPE_RELATION);
 	appendBinaryStringInfo(&st->shape, (char *) &r->conoid, sizeof(Oid));
@@ -1120,8 +1134,7 @@ read_relation_filter(ForgeStmt *st, ForgeRelation *r, const char *name,
 	bool		ops = true;
 
 	check_stack_depth();
-	LockRelationOid(r->other, AccessShareLock);
-	other = forge_rel_get(r->other);
+	other = forge_rel_open(r->other, ACL_SELECT, AccessShareLock);
 
 	if (v->type == jbvNull && !to_many)
 		return relation_test(st, r, other, FORGE_NONE, NULL, depth);
@@ -1339,8 +1352,8 @@ read_include(ForgeStmt *st, ForgeRelation *r, const JsonbValue *key,
 						FORGE_MAX_RELATION_DEPTH)));
 	inc->name = key_text(key);
 	inc->relation = r;
-	LockRelationOid(r->other, AccessShareLock);
-	inc->rel = forge_rel_get(r->other);
+	inc->rel = forge_rel_open(r->other, ACL_SELECT, AccessShareLock);
+	inc->join = open_join(r);
 	inc->level = st->level + 1;
 
 	appendStringInfoChar(&st->shape, SHAPE_RELATION);

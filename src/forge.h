@@ -22,7 +22,9 @@
 #include "access/attnum.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "nodes/parsenodes.h"
 #include "nodes/pg_list.h"
+#include "storage/lockdefs.h"
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
@@ -144,6 +146,8 @@ typedef struct ForgeRel
 	char	   *relname;
 	char	   *qualname;		/* quoted schema.table, for SQL */
 	char	   *model;			/* schema.table, for events */
+	bool		only;			/* has inheritance children: read and write
+								 * its own rows (ONLY) */
 	int			ncols;
 	ForgeColumn *cols;
 	int		   *byname;			/* column indexes, sorted for lookup */
@@ -151,7 +155,9 @@ typedef struct ForgeRel
 	ForgeUniqueKey *keys;
 	int			pkey;			/* index of the primary key, or -1 */
 	uint32		generation;		/* distinct for every ForgeRel built */
-	Oid			checked_user;	/* last role that passed check_may_touch */
+	Oid			checked_user;	/* last role that passed forge_rel_open */
+	uint64		checked_epoch;	/* role membership it passed under */
+	AclMode		checked_privs;	/* the privileges it was found to hold */
 	MemoryContext relcxt;		/* relations, read lazily (relations.c) */
 	uint64		rels_epoch;
 	int			nrels;
@@ -227,6 +233,8 @@ typedef struct ForgeFilter
 	List	   *args;			/* AND, OR, NOT; RELATION: the related filter */
 	int			col;			/* CMP, ISNULL, NOTNULL */
 	ForgeRelation *relation;	/* RELATION */
+	ForgeRel   *other;			/* RELATION: the related table */
+	ForgeRel   *join;			/* RELATION, many-to-many: the join table */
 	ForgeRelTest test;			/* RELATION */
 	ForgeCmp	cmp;
 	int			param;
@@ -246,6 +254,7 @@ typedef struct ForgeInclude
 	char	   *name;			/* its key in the returned object */
 	ForgeRelation *relation;
 	ForgeRel   *rel;			/* the related table */
+	ForgeRel   *join;			/* many-to-many: the join table */
 	int			level;			/* its alias level */
 	List	   *select;			/* column indexes of rel; NIL: every column */
 	List	   *includes;		/* nested ForgeInclude */
@@ -314,8 +323,7 @@ extern Datum forge_write(ForgeVerb verb, Oid relid, Jsonb *args,
 extern uint64 forge_relcache_epoch;
 extern void forge_catalog_init(void);
 extern void forge_retire_context(MemoryContext cxt);
-extern ForgeRel *forge_rel_get(Oid relid);
-extern bool forge_rel_checked(Oid relid, Oid userid);
+extern ForgeRel *forge_rel_open(Oid relid, AclMode need, LOCKMODE lockmode);
 extern int	forge_column_lookup(ForgeRel *rel, const char *name, int len);
 extern void forge_rel_describe_keys(StringInfo buf, ForgeRel *rel);
 

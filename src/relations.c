@@ -42,7 +42,6 @@
 #include "catalog/pg_index.h"
 #include "funcapi.h"
 #include "miscadmin.h"
-#include "storage/lmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -509,8 +508,8 @@ forge_relations(PG_FUNCTION_ARGS)
 	int			i;
 
 	InitMaterializedSRF(fcinfo, 0);
-	LockRelationOid(relid, AccessShareLock);
-	rel = forge_rel_get(relid);
+	rel = forge_rel_open(relid, ACL_SELECT | ACL_INSERT | ACL_UPDATE |
+						 ACL_DELETE | ACL_REFERENCES, AccessShareLock);
 	forge_rel_relations(rel);
 	for (i = 0; i < rel->nrels; i++)
 	{
