@@ -90,6 +90,29 @@ read_fkey(HeapTuple tup)
 }
 
 /*
+ * is_partition_clone
+ *		Whether foreign key con is one of the copies PostgreSQL makes of a
+ *		key that references a partitioned table, one per partition: its
+ *		parent constraint is on the same table.  (A partition's copy of its
+ *		partitioned parent's key is the partition's own key, and stays.)
+ */
+static bool
+is_partition_clone(Form_pg_constraint con)
+{
+	HeapTuple	tup;
+	bool		clone;
+
+	if (!OidIsValid(con->conparentid))
+		return false;
+	tup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(con->conparentid));
+	if (!HeapTupleIsValid(tup))
+		return false;
+	clone = ((Form_pg_constraint) GETSTRUCT(tup))->conrelid == con->conrelid;
+	ReleaseSysCache(tup);
+	return clone;
+}
+
+/*
  * fkeys_of
  *		The foreign keys held by table relid.
  */
@@ -107,8 +130,12 @@ fkeys_of(Oid relid)
 	scan = systable_beginscan(pgc, ConstraintRelidTypidNameIndexId, true,
 							  NULL, 1, &key);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
-		if (((Form_pg_constraint) GETSTRUCT(tup))->contype == CONSTRAINT_FOREIGN)
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+
+		if (con->contype == CONSTRAINT_FOREIGN && !is_partition_clone(con))
 			result = lappend(result, read_fkey(tup));
+	}
 	systable_endscan(scan);
 	table_close(pgc, AccessShareLock);
 	return result;
