@@ -108,7 +108,7 @@ typedef enum ForgeRelationKind
 typedef struct ForgeRelation
 {
 	char	   *name;			/* its name in a descriptor; NULL if it clashed */
-	char	   *conname;		/* the constraint name, which always works */
+	char	   *conname;		/* the constraint name (see relations.c) */
 	bool		clashed;
 	ForgeRelationKind kind;
 	Oid			other;			/* the related table */
@@ -131,9 +131,11 @@ typedef struct ForgeRelation
 	char	  **join_foreign_names;
 	const char *local_required; /* a NOT NULL column of local, or NULL */
 	const char *foreign_required;	/* the same of foreign */
-	char	   *back_conname;	/* many-to-many: the join table's key to this
-								 * table, which addresses the other table's
-								 * relation back here */
+	char	   *address;		/* many-to-many: "join.conname", which always
+								 * addresses it */
+	char	   *back_conname;	/* many-to-many: "join.key to this table",
+								 * which addresses the other table's relation
+								 * back here */
 } ForgeRelation;
 
 /* What forge knows of one table, cached per backend (catalog.c). */

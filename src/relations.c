@@ -16,9 +16,19 @@
  *				Prisma's _PostToTag): named by the other table ("tags")
  *
  * Where two relations would get the same name, or a name is a column of the
- * table, neither takes it.  Every relation can always be addressed by its
+ * table, neither takes it.  A relation can also be addressed by its
  * constraint name (for a many-to-many, the join table's key to the other
- * table).
+ * table); where several share one, it addresses the to-one first, then the
+ * to-many or one-to-one.  A many-to-many can always be addressed as
+ * "join_table.constraint" (that same key): a self-referencing join table
+ * (follows(follower_id, followee_id) on users) gives two to-many and two
+ * many-to-many relations over its two constraints, and this is how each
+ * many-to-many is told apart.
+ *
+ * A foreign key that references a partitioned table is cloned by
+ * PostgreSQL once per partition (rows of the referencing table whose
+ * conparentid is a constraint of the same table); only the constraint the
+ * user made is a relation.
  *
  * Relations are read lazily, on the first call that needs them, into a
  * memory context under the table's ForgeRel.  Any relcache invalidation
@@ -381,7 +391,11 @@ read_relations(ForgeRel *rel)
 									 to_other->conname, to_other->confrelid);
 					r->join = fk->conrelid;
 					r->conoid = to_other->conoid;
-					r->back_conname = pstrdup(fk->conname);
+					r->address = psprintf("%s.%s", get_rel_name(fk->conrelid),
+										  to_other->conname);
+					r->back_conname = psprintf("%s.%s",
+											   get_rel_name(fk->conrelid),
+											   fk->conname);
 					memcpy(r->join_eqop, fk->pfeqop, sizeof(Oid) * fk->nkeys);
 					memcpy(r->eqop, to_other->pfeqop,
 						   sizeof(Oid) * to_other->nkeys);
@@ -446,13 +460,19 @@ forge_rel_relations(ForgeRel *rel)
 
 /*
  * forge_relation_lookup
- *		The relation of rel named name (len bytes), by its name or its
- *		constraint's, or NULL.
+ *		The relation of rel named name (len bytes), or NULL: by its name;
+ *		else by its constraint's name, the to-one first, then the to-many
+ *		or one-to-one, then the many-to-many; else a many-to-many by
+ *		"join_table.constraint".
  */
 ForgeRelation *
 forge_relation_lookup(ForgeRel *rel, const char *name, int len)
 {
-	int			i;
+	static const int precedence[] = {
+		FORGE_TO_ONE, FORGE_TO_MANY, FORGE_MANY_TO_MANY
+	};
+	int			i,
+				p;
 
 	forge_rel_relations(rel);
 	for (i = 0; i < rel->nrels; i++)
@@ -463,11 +483,22 @@ forge_relation_lookup(ForgeRel *rel, const char *name, int len)
 			memcmp(r->name, name, len) == 0)
 			return r;
 	}
+	for (p = 0; p < (int) lengthof(precedence); p++)
+		for (i = 0; i < rel->nrels; i++)
+		{
+			ForgeRelation *r = &rel->rels[i];
+			int			kind = r->kind == FORGE_ONE_TO_ONE ? FORGE_TO_MANY : r->kind;
+
+			if (kind == precedence[p] && (int) strlen(r->conname) == len &&
+				memcmp(r->conname, name, len) == 0)
+				return r;
+		}
 	for (i = 0; i < rel->nrels; i++)
 	{
 		ForgeRelation *r = &rel->rels[i];
 
-		if ((int) strlen(r->conname) == len && memcmp(r->conname, name, len) == 0)
+		if (r->address != NULL && (int) strlen(r->address) == len &&
+			memcmp(r->address, name, len) == 0)
 			return r;
 	}
 	return NULL;
