@@ -238,6 +238,7 @@ build_column(ForgeColumn *col, Form_pg_attribute att, MemoryContext cxt)
 	col->typid = att->atttypid;
 	col->typmod = att->atttypmod;
 	col->generated = att->attgenerated;
+	col->collation = att->attcollation;
 
 	basetype = getBaseTypeAndTypmod(att->atttypid, &basetypmod);
 	col->isjson = (basetype == JSONOID || basetype == JSONBOID);
@@ -350,9 +351,68 @@ column_index(ForgeRel *rel, AttrNumber attnum)
 }
 
 /*
+ * key_column_loose
+ *		Why column i of the unique index indexoid (pg_index row tup), which
+ *		is rel's column col, cannot make a unique selector; NULL if it can.
+ *
+ *		forge selects a row with the column type's equality operator under
+ *		the column's collation (deparse.c); the index holds at most one row
+ *		per value of its operator class's equality under its own collation.
+ *		A selector touches at most one row only if forge's equality is at
+ *		least as fine as the index's: the same operator of a btree index,
+ *		and the same collation, or a deterministic column collation and a
+ *		built-in operator (which then compares bytes, as finely as any).
+ *		A case-insensitive column under a unique index "COLLATE "C"" fails:
+ *		"A" and "a" are two rows to the index and one value to the column.
+ */
+static char *
+key_column_loose(ForgeRel *rel, HeapTuple tup, Oid indexoid, int i, int col)
+{
+	ForgeColumn *c = &rel->cols[col];
+	Datum		d;
+	bool		isnull;
+	Oid			opclass;
+	Oid			collation;
+	HeapTuple	ct;
+	Form_pg_opclass opc;
+	Oid			eqopr = InvalidOid;
+	bool		btree;
+
+	d = SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indclass, &isnull);
+	opclass = ((oidvector *) DatumGetPointer(d))->values[i];
+	d = SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indcollation, &isnull);
+	collation = ((oidvector *) DatumGetPointer(d))->values[i];
+
+	ct = SearchSysCache1(CLAOID, ObjectIdGetDatum(opclass));
+	if (!HeapTupleIsValid(ct))
+		elog(ERROR, "cache lookup failed for operator class %u", opclass);
+	opc = (Form_pg_opclass) GETSTRUCT(ct);
+	btree = opc->opcmethod == BTREE_AM_OID;
+	if (btree)
+		eqopr = get_opfamily_member(opc->opcfamily, opc->opcintype,
+									opc->opcintype, BTEqualStrategyNumber);
+	ReleaseSysCache(ct);
+
+	if (!btree || !OidIsValid(eqopr) || eqopr != c->eqopr)
+		return psprintf("Unique index \"%s\" compares column \"%s\" with an equality other than its type's, so it cannot identify a row.",
+						get_rel_name(indexoid), c->name);
+	if (collation == c->collation || !OidIsValid(c->collation))
+		return NULL;
+	if (get_collation_isdeterministic(c->collation) &&
+		c->eqopr < FirstNormalObjectId)
+		return NULL;
+	return psprintf("Unique index \"%s\" compares column \"%s\" under collation \"%s\", not the column's \"%s\", so it cannot identify a row.",
+					get_rel_name(indexoid), c->name,
+					get_collation_name(collation),
+					get_collation_name(c->collation));
+}
+
+/*
  * build_keys
  *		Read the unique indexes of relation r into rel->keys, primary key
- *		first.  Expression indexes and indexes not yet valid are skipped.
+ *		first.  Expression indexes and indexes not yet valid are skipped;
+ *		partial ones, and ones whose equality is not the column's
+ *		(key_column_loose), are kept with the reason they identify no row.
  */
 static void
 build_keys(ForgeRel *rel, Relation r)
@@ -389,6 +449,7 @@ build_keys(ForgeRel *rel, Relation r)
 		key->deferrable = !idx->indimmediate;
 		key->partial = !heap_attisnull(tup, Anum_pg_index_indpred, NULL);
 		key->ncols = idx->indnkeyatts;
+		key->loose = NULL;
 		initStringInfo(&joined);
 		for (i = 0; i < key->ncols; i++)
 		{
@@ -398,6 +459,9 @@ build_keys(ForgeRel *rel, Relation r)
 				usable = false;
 				break;
 			}
+			if (key->loose == NULL)
+				key->loose = key_column_loose(rel, tup, indexoid, i,
+											  key->cols[i]);
 			if (i > 0)
 				appendStringInfoChar(&joined, '_');
 			appendStringInfoString(&joined, rel->cols[key->cols[i]].name);
@@ -420,7 +484,8 @@ build_keys(ForgeRel *rel, Relation r)
 		n++;
 	}
 	rel->nkeys = n;
-	rel->pkey = (n > 0 && rel->keys[0].primary) ? 0 : -1;
+	rel->pkey = (n > 0 && rel->keys[0].primary && rel->keys[0].loose == NULL) ?
+		0 : -1;
 	list_free(indexes);
 }
 
@@ -468,6 +533,15 @@ build_rel(Oid relid)
 	rel->relname = pstrdup(RelationGetRelationName(r));
 	rel->qualname = quote_qualified_identifier(rel->nspname, rel->relname);
 	rel->model = psprintf("%s.%s", rel->nspname, rel->relname);
+
+	/*
+	 * A parent's unique keys and foreign keys hold for its own rows only,
+	 * not its inheritance children's, so forge reads and writes the
+	 * table's own rows (ONLY).  A partitioned table's rows are all in its
+	 * partitions, and its keys cover them.
+	 */
+	rel->only = r->rd_rel->relkind == RELKIND_RELATION &&
+		r->rd_rel->relhassubclass;
 
 	tupdesc = RelationGetDescr(r);
 	rel->cols = palloc0(sizeof(ForgeColumn) * Max(tupdesc->natts, 1));
@@ -664,7 +738,7 @@ forge_rel_describe_keys(StringInfo buf, ForgeRel *rel)
 	{
 		ForgeUniqueKey *key = &rel->keys[i];
 
-		if (key->partial)
+		if (key->partial || key->loose != NULL)
 			continue;
 		if (!first)
 			appendStringInfoString(buf, ", ");

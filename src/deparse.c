@@ -782,7 +782,9 @@ forge_deparse(StringInfo buf, ForgeStmt *st)
 
 		case FORGE_UPDATE:
 		case FORGE_UPDATE_MANY:
-			appendStringInfo(buf, "UPDATE %s AS t", rel->qualname);
+			appendStringInfoString(buf, "UPDATE ");
+			deparse_table(buf, rel);
+			appendStringInfoString(buf, " AS t");
 			deparse_assigns(buf, rel, st->assigns, false);
 			deparse_where(buf, st->where);
 			if (st->verb == FORGE_UPDATE)
@@ -811,13 +813,17 @@ forge_deparse(StringInfo buf, ForgeStmt *st)
 		case FORGE_FIND:
 			appendStringInfoString(buf, "SELECT ");
 			deparse_row(buf, rel, 0, st->select, st->includes);
-			appendStringInfo(buf, " FROM %s AS t", rel->qualname);
+			appendStringInfoString(buf, " FROM ");
+			deparse_table(buf, rel);
+			appendStringInfoString(buf, " AS t");
 			deparse_where(buf, st->where);
 			break;
 
 		case FORGE_DELETE:
 		case FORGE_DELETE_MANY:
-			appendStringInfo(buf, "DELETE FROM %s AS t", rel->qualname);
+			appendStringInfoString(buf, "DELETE FROM ");
+			deparse_table(buf, rel);
+			appendStringInfoString(buf, " AS t");
 			deparse_where(buf, st->where);
 			if (st->verb == FORGE_DELETE)
 				deparse_returning(buf, st);

@@ -1244,6 +1244,8 @@ find_unique_key(ForgeStmt *st, ForgeFilter *where, bool for_upsert)
 		if (key->partial)
 			appendStringInfo(&detail, "Unique index \"%s\" is partial, so it cannot identify a row. ",
 							 key->name);
+		else if (key->loose != NULL)
+			appendStringInfo(&detail, "%s ", key->loose);
 		else if (for_upsert && key->deferrable)
 			appendStringInfo(&detail, "Constraint \"%s\" is deferrable, so it cannot be an ON CONFLICT target. ",
 							 key->name);

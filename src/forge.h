@@ -73,6 +73,7 @@ typedef struct ForgeColumn
 	Oid			typid;			/* declared type (may be a domain) */
 	int32		typmod;
 	char		generated;		/* pg_attribute.attgenerated */
+	Oid			collation;		/* pg_attribute.attcollation */
 	bool		isjson;			/* base type is json or jsonb */
 	ForgeTypeIO *data;			/* base type: values written to the column */
 	ForgeTypeIO *cmp;			/* right operand type of the comparisons */
@@ -94,6 +95,8 @@ typedef struct ForgeUniqueKey
 	bool		primary;
 	bool		partial;		/* has a predicate: identifies no row */
 	bool		deferrable;		/* cannot be an ON CONFLICT arbiter */
+	char	   *loose;			/* why its equality cannot identify a row
+								 * (collation or operator class), or NULL */
 } ForgeUniqueKey;
 
 /* A relation of a table, read from a foreign key (relations.c). */
