@@ -101,9 +101,30 @@ SELECT forge_update('users', '{"where": {"id": 1}, "data":
 SELECT * FROM edges;
 SELECT * FROM notes;
 
+-- The same actions the other way round.
+UPDATE users SET note = NULL;
+SELECT forge_update('users', '{"where": {"id": 1}, "data":
+  {"follows.follows_follower_id_fkey": {"disconnect": {"name": "cy"}},
+   "follows.follows_followee_id_fkey": {"set": [{"name": "cy"}, {"name": "di"}]}}}');
+SELECT * FROM edges;
+SELECT forge_update('users', '{"where": {"id": 1}, "data":
+  {"follows.follows_follower_id_fkey": {"create": {"id": 8, "name": "hal"}},
+   "follows.follows_followee_id_fkey": {"connectOrCreate": {"where": {"name": "ivy"},
+                                                           "create": {"id": 9, "name": "ivy"}},
+                                        "upsert": {"where": {"name": "bob"},
+                                                   "create": {"id": 2, "name": "bob"},
+                                                   "update": {"note": "upserted"}}}}}');
+SELECT * FROM edges;
+SELECT forge_update('users', '{"where": {"id": 1}, "data":
+  {"follows.follows_follower_id_fkey": {"delete": {"name": "hal"}},
+   "follows.follows_followee_id_fkey": {"deleteMany": {"name": "ivy"},
+                                        "update": {"where": {"name": "cy"}, "data": {"note": "followed"}}}}}');
+SELECT * FROM edges;
+SELECT * FROM notes;
+
 -- The join rows by each constraint name: a to-many, as for any table.
 SELECT forge_update('users', '{"where": {"id": 1}, "data":
-  {"follows_follower_id_fkey": {"create": {"followee_id": 4}}},
+  {"follows_follower_id_fkey": {"create": {"followee_id": 5}}},
   "include": {"follows_follower_id_fkey": true, "follows_followee_id_fkey": true}}');
 
 RESET search_path;
