@@ -178,7 +178,30 @@ SELECT relation::regclass, mode FROM pg_locks
    AND pid = pg_backend_pid() ORDER BY 1;
 ROLLBACK;
 
+-- The same gap for the operators and types forge's SQL names by schema:
+-- a citext column compares with OPERATOR(door_ext.=), and createMany
+-- names its type door_ext.citext.  Without USAGE on door_ext, eve is
+-- refused whether or not the superuser cached the shape first.
+CREATE SCHEMA door_ext;
+CREATE EXTENSION citext SCHEMA door_ext;
+CREATE TABLE door.people (id int PRIMARY KEY, email door_ext.citext UNIQUE,
+                          n int, manager door_ext.citext REFERENCES door.people (email));
+INSERT INTO door.people VALUES (1, 'Ada@x', 0, NULL), (2, 'Bob@x', 0, 'ada@x');
+GRANT ALL ON door.people TO regress_forge_eve;
+SELECT door.try('forge_update', 'door.people', '{"where": {"email": "ada@x"}, "data": {"n": 1}}');
+SELECT door.try('forge_create_many', 'door.people', '{"data": [{"id": 3, "email": "cy@x"}]}');
+SELECT door.try('forge_update', 'door.people', '{"where": {"id": 2}, "data": {}, "include": {"people_manager_fkey": true}}');
+SET ROLE regress_forge_eve;
+SELECT door.try('forge_update', 'door.people', '{"where": {"email": "ada@x"}, "data": {"n": 2}}');
+SELECT door.try('forge_create_many', 'door.people', '{"data": [{"id": 4, "email": "di@x"}]}');
+SELECT door.try('forge_update', 'door.people', '{"where": {"id": 2}, "data": {}, "include": {"people_manager_fkey": true}}');
+-- Columns whose operators are pg_catalog's need nothing more.
+SELECT door.try('forge_update', 'door.people', '{"where": {"id": 1}, "data": {"n": {"increment": 1}}}');
+RESET ROLE;
+SELECT id, email, n FROM door.people ORDER BY id;
+
 SET client_min_messages = warning;
+DROP SCHEMA door_ext CASCADE;
 DROP SCHEMA door, door_hidden CASCADE;
 RESET client_min_messages;
 DROP ROLE regress_forge_eve;

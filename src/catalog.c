@@ -209,6 +209,68 @@ build_typeio(Oid typid, MemoryContext cxt)
 }
 
 /*
+ * forge_operator_namespace
+ *		The schema of operator opr; InvalidOid for InvalidOid.
+ */
+Oid
+forge_operator_namespace(Oid opr)
+{
+	HeapTuple	tup;
+	Oid			nsp;
+
+	if (!OidIsValid(opr))
+		return InvalidOid;
+	tup = SearchSysCache1(OPEROID, ObjectIdGetDatum(opr));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for operator %u", opr);
+	nsp = ((Form_pg_operator) GETSTRUCT(tup))->oprnamespace;
+	ReleaseSysCache(tup);
+	return nsp;
+}
+
+/*
+ * type_namespace
+ *		The schema of the type that names typid in SQL (an array's element
+ *		type's).
+ */
+static Oid
+type_namespace(Oid typid)
+{
+	HeapTuple	tup;
+	Oid			nsp;
+	Oid			elem = get_element_type(typid);
+
+	if (OidIsValid(elem))
+		typid = elem;
+	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for type %u", typid);
+	nsp = ((Form_pg_type) GETSTRUCT(tup))->typnamespace;
+	ReleaseSysCache(tup);
+	return nsp;
+}
+
+/*
+ * forge_check_schema_usage
+ *		Raise 42501 unless the current role has USAGE on schema nsp, which
+ *		holds an operator or type that forge's SQL names.  The parser
+ *		checks this only when it plans a statement, so a cached plan would
+ *		skip it; descriptor.c calls this for each one on every call.
+ *		pg_catalog (and InvalidOid, nothing named) pass at once.
+ */
+void
+forge_check_schema_usage(Oid nsp)
+{
+	AclResult	acl;
+
+	if (nsp == PG_CATALOG_NAMESPACE || !OidIsValid(nsp))
+		return;
+	acl = forge_namespace_aclcheck(nsp, GetUserId(), ACL_USAGE);
+	if (acl != ACLCHECK_OK)
+		aclcheck_error(acl, OBJECT_SCHEMA, get_namespace_name(nsp));
+}
+
+/*
  * is_polymorphic
  *		True for the pseudo-types an operator may declare (anyarray, ...),
  *		which cannot type a parameter.
@@ -275,6 +337,12 @@ build_column(ForgeColumn *col, Form_pg_attribute att, MemoryContext cxt)
 			cmptype = right;
 	}
 	col->cmp = (cmptype == basetype) ? col->data : build_typeio(cmptype, cxt);
+	col->cmpnsp[FORGE_EQ] = forge_operator_namespace(col->eqopr);
+	col->cmpnsp[FORGE_LT] = forge_operator_namespace(col->ltopr);
+	col->cmpnsp[FORGE_LE] = forge_operator_namespace(col->leopr);
+	col->cmpnsp[FORGE_GT] = forge_operator_namespace(col->gtopr);
+	col->cmpnsp[FORGE_GE] = forge_operator_namespace(col->geopr);
+	col->typnsp = type_namespace(col->typid);
 
 	if (col->data->category == TYPCATEGORY_NUMERIC)
 	{
@@ -284,6 +352,7 @@ build_column(ForgeColumn *col, Form_pg_attribute att, MemoryContext cxt)
 											makeString((char *) arith_names[i]));
 
 			col->arithopr[i] = OpernameGetOprid(opname, basetype, basetype);
+			col->arithnsp[i] = forge_operator_namespace(col->arithopr[i]);
 		}
 	}
 }

@@ -503,6 +503,7 @@ read_assign_op(ForgeStmt *st, int col, JsonbContainer *ops, bool insert,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("\"%s\" needs a number column, but \"%s\" is of type %s",
 						assign_names[op], c->name, format_type_be(c->typid))));
+	forge_check_schema_usage(c->arithnsp[op]);
 	if (opval.type != jbvNumeric && opval.type != jbvString)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -643,6 +644,7 @@ cmp_filter(ForgeStmt *st, int col, ForgeCmp cmp, const JsonbValue *v,
 						opname, c->name, format_type_be(c->typid)),
 				 errdetail("Type %s has no default btree operator class.",
 						   format_type_be(c->typid))));
+	forge_check_schema_usage(c->cmpnsp[cmp == FORGE_IN ? FORGE_EQ : cmp]);
 
 	if (cmp == FORGE_IN)
 	{
@@ -1061,12 +1063,18 @@ read_where(ForgeStmt *st, JsonbContainer *jc, int depth)
 
 /*
  * open_join
- *		A many-to-many relation reads its join table: open it through the
- *		door as the related table is (NULL for other kinds).
+ *		Relation r is read: check USAGE on the schemas of the operators
+ *		its join names, and for a many-to-many, open its join table through
+ *		the door as the related table is (NULL for other kinds).
  */
 static ForgeRel *
 open_join(ForgeRelation *r)
 {
+	int			i;
+
+	/* the join compares with the foreign keys' own operators */
+	for (i = 0; i < r->nopnsps; i++)
+		forge_check_schema_usage(r->opnsps[i]);
 	if (r->kind != FORGE_MANY_TO_MANY)
 		return NULL;
 	return forge_rel_open(r->join, ACL_SELECT, AccessShareLock);
@@ -1835,7 +1843,11 @@ read_create_many(ForgeRel *rel, JsonbContainer *args)
 			st->many_cols = palloc(sizeof(int) * Max(st->nmany, 1));
 			memcpy(st->many_cols, probe->many_cols, sizeof(int) * st->nmany);
 			for (j = 0; j < st->nmany; j++)
+			{
 				shape_token(st, SHAPE_MANY, rel->cols[st->many_cols[j]].attnum);
+				/* the statement names each column's type */
+				forge_check_schema_usage(rel->cols[st->many_cols[j]].typnsp);
+			}
 			st->skip_duplicates = skip_duplicates;
 			if (skip_duplicates)
 				shape_token(st, SHAPE_SKIPDUP, 1);

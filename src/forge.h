@@ -83,6 +83,17 @@ typedef struct ForgeColumn
 	Oid			gtopr;
 	Oid			geopr;
 	Oid			arithopr[FORGE_NUM_ARITH];	/* + - * / on the base type */
+
+	/*
+	 * The schemas of the operators and the type that generated SQL names
+	 * for this column: the parser checks USAGE on them only when it plans,
+	 * so forge checks them on every call (forge_check_schema_usage).
+	 * Indexed like the operators: cmpnsp by ForgeCmp (FORGE_EQ ..
+	 * FORGE_GE), arithnsp like arithopr; typnsp for the column's type.
+	 */
+	Oid			cmpnsp[5];
+	Oid			arithnsp[FORGE_NUM_ARITH];
+	Oid			typnsp;
 } ForgeColumn;
 
 /* A unique key: primary key, unique constraint or unique index. */
@@ -134,6 +145,8 @@ typedef struct ForgeRelation
 	char	  **join_foreign_names;
 	const char *local_required; /* a NOT NULL column of local, or NULL */
 	const char *foreign_required;	/* the same of foreign */
+	int			nopnsps;		/* schemas other than pg_catalog of eqop[] */
+	Oid			opnsps[INDEX_MAX_KEYS * 2];	/* and join_eqop[] */
 	char	   *address;		/* many-to-many: "join.conname", which always
 								 * addresses it */
 	char	   *back_conname;	/* many-to-many: "join.key to this table",
@@ -329,6 +342,8 @@ extern uint64 forge_relcache_epoch;
 extern void forge_catalog_init(void);
 extern void forge_retire_context(MemoryContext cxt);
 extern ForgeRel *forge_rel_open(Oid relid, AclMode need, LOCKMODE lockmode);
+extern void forge_check_schema_usage(Oid nsp);
+extern Oid	forge_operator_namespace(Oid opr);
 extern int	forge_column_lookup(ForgeRel *rel, const char *name, int len);
 extern void forge_rel_describe_keys(StringInfo buf, ForgeRel *rel);
 

@@ -294,6 +294,35 @@ name_columns(ForgeRelation *r, Oid relid)
 }
 
 /*
+ * operator_schemas
+ *		Note in r the schemas other than pg_catalog of the operators its
+ *		join compares with (eqop, join_eqop), which descriptor.c checks
+ *		for USAGE on every call.
+ */
+static void
+operator_schemas(ForgeRelation *r)
+{
+	bool		m2m = r->kind == FORGE_MANY_TO_MANY;
+	int			neq = m2m ? r->njoin_foreign : r->nkeys;
+	int			i,
+				j;
+
+	for (i = 0; i < neq + (m2m ? r->nkeys : 0); i++)
+	{
+		Oid			opr = i < neq ? r->eqop[i] : r->join_eqop[i - neq];
+		Oid			nsp = forge_operator_namespace(opr);
+		bool		seen = false;
+
+		if (!OidIsValid(nsp) || nsp == PG_CATALOG_NAMESPACE)
+			continue;
+		for (j = 0; j < r->nopnsps; j++)
+			seen |= r->opnsps[j] == nsp;
+		if (!seen)
+			r->opnsps[r->nopnsps++] = nsp;
+	}
+}
+
+/*
  * add_relation
  *		Append a relation of kind to *rels (growing it as needed).
  */
@@ -432,7 +461,10 @@ read_relations(ForgeRel *rel)
 		if (rels[i].clashed)
 			rels[i].name = NULL;
 	for (i = 0; i < n; i++)
+	{
 		name_columns(&rels[i], rel->relid);
+		operator_schemas(&rels[i]);
+	}
 
 	rel->rels = rels;
 	rel->nrels = n;
