@@ -51,6 +51,18 @@ SELECT forge_update('images', '{"where": {"a": "(1.0)"}, "data": {"n": 1}}');
 SELECT forge_delete('images', '{"where": {"a": "(1.0)"}}');
 SELECT * FROM images ORDER BY id;
 
+-- A deferrable unique constraint is checked at commit (or when SET
+-- CONSTRAINTS makes it immediate), so until then two rows may share its
+-- values: it is no unique key either.
+CREATE TABLE slots (id int PRIMARY KEY, code text NOT NULL UNIQUE DEFERRABLE INITIALLY DEFERRED, n int);
+INSERT INTO slots VALUES (1, 'a', 0), (2, 'b', 0);
+BEGIN;
+UPDATE slots SET code = 'a' WHERE id = 2;
+SELECT forge_update('slots', '{"where": {"code": "a"}, "data": {"n": 1}}');
+ROLLBACK;
+SELECT forge_delete('slots', '{"where": {"code": "a"}}');
+SELECT * FROM slots ORDER BY id;
+
 -- Inheritance: a parent's primary key does not cover its children, so
 -- "id": 1 may be a row of the parent and a row of a child.  forge writes
 -- the parent's own rows, as its keys and foreign keys see them; a child

@@ -19,10 +19,16 @@
  * for a lock on a table it may not use (RangeVarGetRelidExtended's
  * callback does the same).  The lock processes the invalidations of
  * committed DDL, so the entry cannot go stale while the call plans and
- * runs.  A stale
- * entry may still be in use by an outer forge call (a trigger that calls
- * forge on the same table after DDL in the same transaction), so stale
- * entries are not freed on rebuild but parked, and freed at transaction end.
+ * runs.  A stale entry may still be in use by an outer forge call (a
+ * trigger that calls forge on the same table after DDL in the same
+ * transaction), so stale entries are not freed on rebuild but parked, and
+ * freed at transaction end.
+ *
+ * A unique index whose equality is coarser than the column's, so that a
+ * where pinning it could touch several rows, is kept with the reason
+ * (key_column_loose) and never chosen as a selector; a table with
+ * inheritance children is read and written ONLY, since its keys do not
+ * cover the children's rows.
  *
  * Copyright (c) 2026, the forge authors
  *
@@ -807,7 +813,7 @@ forge_rel_describe_keys(StringInfo buf, ForgeRel *rel)
 	{
 		ForgeUniqueKey *key = &rel->keys[i];
 
-		if (key->partial || key->loose != NULL)
+		if (key->partial || key->loose != NULL || key->deferrable)
 			continue;
 		if (!first)
 			appendStringInfoString(buf, ", ");

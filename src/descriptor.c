@@ -1257,6 +1257,9 @@ find_unique_key(ForgeStmt *st, ForgeFilter *where, bool for_upsert)
 		else if (for_upsert && key->deferrable)
 			appendStringInfo(&detail, "Constraint \"%s\" is deferrable, so it cannot be an ON CONFLICT target. ",
 							 key->name);
+		else if (key->deferrable)
+			appendStringInfo(&detail, "Constraint \"%s\" is deferrable: until it is checked, rows may share its values, so it cannot identify a row. ",
+							 key->name);
 		else
 			return i;
 	}
