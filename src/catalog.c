@@ -10,12 +10,25 @@
  * (any DDL on the table, its indexes, or a schema rename) clears "valid";
  * the next call that needs the table builds a fresh one.
  *
- * The caller holds a lock on the table (forge.c takes RowExclusiveLock
- * before asking), so the invalidations of committed DDL have been processed
- * and the entry cannot go stale while the call plans and runs.  A stale
- * entry may still be in use by an outer forge call (a trigger that calls
- * forge on the same table after DDL in the same transaction), so stale
- * entries are not freed on rebuild but parked, and freed at transaction end.
+ * Every table a call touches is opened through one door, forge_rel_open:
+ * it checks the caller's privileges on the table and USAGE on its schema,
+ * then locks the table, then returns its ForgeRel.  The check runs on every
+ * call, whether or not the statement's plan is cached: a reused plan runs
+ * the executor's table and column checks again, but not the parser's
+ * schema USAGE check.  Checking before locking means that no role can queue
+ * for a lock on a table it may not use (RangeVarGetRelidExtended's
+ * callback does the same).  The lock processes the invalidations of
+ * committed DDL, so the entry cannot go stale while the call plans and
+ * runs.  A stale entry may still be in use by an outer forge call (a
+ * trigger that calls forge on the same table after DDL in the same
+ * transaction), so stale entries are not freed on rebuild but parked, and
+ * freed at transaction end.
+ *
+ * A unique index whose equality is coarser than the column's, so that a
+ * where pinning it could touch several rows, is kept with the reason
+ * (key_column_loose) and never chosen as a selector; a table with
+ * inheritance children is read and written ONLY, since its keys do not
+ * cover the children's rows.
  *
  * Copyright (c) 2026, the forge authors
  *
@@ -27,15 +40,23 @@
 
 #include "access/htup_details.h"
 #include "access/nbtree.h"
+#include "access/transam.h"
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_namespace.h"
+#include "catalog/pg_opclass.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
 #include "nodes/value.h"
+#include "storage/lmgr.h"
+#include "storage/sinval.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
@@ -58,6 +79,7 @@ static MemoryContext forge_catalog_cxt = NULL;
 static List *forge_retired = NIL;	/* stale contexts, freed at xact end */
 static uint32 forge_generation = 0;
 uint64		forge_relcache_epoch = 0;	/* bumped by every relcache inval */
+static uint64 forge_role_epoch = 1; /* bumped when role membership changes */
 
 static const char *const arith_names[FORGE_NUM_ARITH] = {"+", "-", "*", "/"};
 
@@ -98,6 +120,21 @@ invalidate_all(Datum arg, int cacheid, uint32 hashvalue)
 	(void) cacheid;
 	(void) hashvalue;
 	invalidate_rel(arg, InvalidOid);
+}
+
+/*
+ * invalidate_roles
+ *		Syscache callback for roles, role membership and databases (the
+ *		owner is a member of pg_database_owner): privileges a role held
+ *		through another may be gone, so forget every role's checks.
+ */
+static void
+invalidate_roles(Datum arg, int cacheid, uint32 hashvalue)
+{
+	(void) arg;
+	(void) cacheid;
+	(void) hashvalue;
+	forge_role_epoch++;
 }
 
 /*
@@ -147,6 +184,9 @@ forge_catalog_init(void)
 {
 	CacheRegisterRelcacheCallback(invalidate_rel, (Datum) 0);
 	CacheRegisterSyscacheCallback(NAMESPACEOID, invalidate_all, (Datum) 0);
+	CacheRegisterSyscacheCallback(AUTHOID, invalidate_roles, (Datum) 0);
+	CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, invalidate_roles, (Datum) 0);
+	CacheRegisterSyscacheCallback(DATABASEOID, invalidate_roles, (Datum) 0);
 	RegisterXactCallback(free_retired, NULL);
 }
 
@@ -172,6 +212,68 @@ build_typeio(Oid typid, MemoryContext cxt)
 	if (OidIsValid(elemtype))
 		io->elem = build_typeio(elemtype, cxt);
 	return io;
+}
+
+/*
+ * forge_operator_namespace
+ *		The schema of operator opr; InvalidOid for InvalidOid.
+ */
+Oid
+forge_operator_namespace(Oid opr)
+{
+	HeapTuple	tup;
+	Oid			nsp;
+
+	if (!OidIsValid(opr))
+		return InvalidOid;
+	tup = SearchSysCache1(OPEROID, ObjectIdGetDatum(opr));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for operator %u", opr);
+	nsp = ((Form_pg_operator) GETSTRUCT(tup))->oprnamespace;
+	ReleaseSysCache(tup);
+	return nsp;
+}
+
+/*
+ * type_namespace
+ *		The schema of the type that names typid in SQL (an array's element
+ *		type's).
+ */
+static Oid
+type_namespace(Oid typid)
+{
+	HeapTuple	tup;
+	Oid			nsp;
+	Oid			elem = get_element_type(typid);
+
+	if (OidIsValid(elem))
+		typid = elem;
+	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for type %u", typid);
+	nsp = ((Form_pg_type) GETSTRUCT(tup))->typnamespace;
+	ReleaseSysCache(tup);
+	return nsp;
+}
+
+/*
+ * forge_check_schema_usage
+ *		Raise 42501 unless the current role has USAGE on schema nsp, which
+ *		holds an operator or type that forge's SQL names.  The parser
+ *		checks this only when it plans a statement, so a cached plan would
+ *		skip it; descriptor.c calls this for each one on every call.
+ *		pg_catalog (and InvalidOid, nothing named) pass at once.
+ */
+void
+forge_check_schema_usage(Oid nsp)
+{
+	AclResult	acl;
+
+	if (nsp == PG_CATALOG_NAMESPACE || !OidIsValid(nsp))
+		return;
+	acl = forge_namespace_aclcheck(nsp, GetUserId(), ACL_USAGE);
+	if (acl != ACLCHECK_OK)
+		aclcheck_error(acl, OBJECT_SCHEMA, get_namespace_name(nsp));
 }
 
 /*
@@ -204,6 +306,7 @@ build_column(ForgeColumn *col, Form_pg_attribute att, MemoryContext cxt)
 	col->typid = att->atttypid;
 	col->typmod = att->atttypmod;
 	col->generated = att->attgenerated;
+	col->collation = att->attcollation;
 
 	basetype = getBaseTypeAndTypmod(att->atttypid, &basetypmod);
 	col->isjson = (basetype == JSONOID || basetype == JSONBOID);
@@ -240,6 +343,12 @@ build_column(ForgeColumn *col, Form_pg_attribute att, MemoryContext cxt)
 			cmptype = right;
 	}
 	col->cmp = (cmptype == basetype) ? col->data : build_typeio(cmptype, cxt);
+	col->cmpnsp[FORGE_EQ] = forge_operator_namespace(col->eqopr);
+	col->cmpnsp[FORGE_LT] = forge_operator_namespace(col->ltopr);
+	col->cmpnsp[FORGE_LE] = forge_operator_namespace(col->leopr);
+	col->cmpnsp[FORGE_GT] = forge_operator_namespace(col->gtopr);
+	col->cmpnsp[FORGE_GE] = forge_operator_namespace(col->geopr);
+	col->typnsp = type_namespace(col->typid);
 
 	if (col->data->category == TYPCATEGORY_NUMERIC)
 	{
@@ -249,6 +358,7 @@ build_column(ForgeColumn *col, Form_pg_attribute att, MemoryContext cxt)
 											makeString((char *) arith_names[i]));
 
 			col->arithopr[i] = OpernameGetOprid(opname, basetype, basetype);
+			col->arithnsp[i] = forge_operator_namespace(col->arithopr[i]);
 		}
 	}
 }
@@ -316,9 +426,68 @@ column_index(ForgeRel *rel, AttrNumber attnum)
 }
 
 /*
+ * key_column_loose
+ *		Why column i of the unique index indexoid (pg_index row tup), which
+ *		is rel's column col, cannot make a unique selector; NULL if it can.
+ *
+ *		forge selects a row with the column type's equality operator under
+ *		the column's collation (deparse.c); the index holds at most one row
+ *		per value of its operator class's equality under its own collation.
+ *		A selector touches at most one row only if forge's equality is at
+ *		least as fine as the index's: the same operator of a btree index,
+ *		and the same collation, or a deterministic column collation and a
+ *		built-in operator (which then compares bytes, as finely as any).
+ *		A case-insensitive column under a unique index "COLLATE "C"" fails:
+ *		"A" and "a" are two rows to the index and one value to the column.
+ */
+static char *
+key_column_loose(ForgeRel *rel, HeapTuple tup, Oid indexoid, int i, int col)
+{
+	ForgeColumn *c = &rel->cols[col];
+	Datum		d;
+	bool		isnull;
+	Oid			opclass;
+	Oid			collation;
+	HeapTuple	ct;
+	Form_pg_opclass opc;
+	Oid			eqopr = InvalidOid;
+	bool		btree;
+
+	d = SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indclass, &isnull);
+	opclass = ((oidvector *) DatumGetPointer(d))->values[i];
+	d = SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indcollation, &isnull);
+	collation = ((oidvector *) DatumGetPointer(d))->values[i];
+
+	ct = SearchSysCache1(CLAOID, ObjectIdGetDatum(opclass));
+	if (!HeapTupleIsValid(ct))
+		elog(ERROR, "cache lookup failed for operator class %u", opclass);
+	opc = (Form_pg_opclass) GETSTRUCT(ct);
+	btree = opc->opcmethod == BTREE_AM_OID;
+	if (btree)
+		eqopr = get_opfamily_member(opc->opcfamily, opc->opcintype,
+									opc->opcintype, BTEqualStrategyNumber);
+	ReleaseSysCache(ct);
+
+	if (!btree || !OidIsValid(eqopr) || eqopr != c->eqopr)
+		return psprintf("Unique index \"%s\" compares column \"%s\" with an equality other than its type's, so it cannot identify a row.",
+						get_rel_name(indexoid), c->name);
+	if (collation == c->collation || !OidIsValid(c->collation))
+		return NULL;
+	if (get_collation_isdeterministic(c->collation) &&
+		c->eqopr < FirstNormalObjectId)
+		return NULL;
+	return psprintf("Unique index \"%s\" compares column \"%s\" under collation \"%s\", not the column's \"%s\", so it cannot identify a row.",
+					get_rel_name(indexoid), c->name,
+					get_collation_name(collation),
+					get_collation_name(c->collation));
+}
+
+/*
  * build_keys
  *		Read the unique indexes of relation r into rel->keys, primary key
- *		first.  Expression indexes and indexes not yet valid are skipped.
+ *		first.  Expression indexes and indexes not yet valid are skipped;
+ *		partial ones, and ones whose equality is not the column's
+ *		(key_column_loose), are kept with the reason they identify no row.
  */
 static void
 build_keys(ForgeRel *rel, Relation r)
@@ -355,6 +524,7 @@ build_keys(ForgeRel *rel, Relation r)
 		key->deferrable = !idx->indimmediate;
 		key->partial = !heap_attisnull(tup, Anum_pg_index_indpred, NULL);
 		key->ncols = idx->indnkeyatts;
+		key->loose = NULL;
 		initStringInfo(&joined);
 		for (i = 0; i < key->ncols; i++)
 		{
@@ -364,6 +534,9 @@ build_keys(ForgeRel *rel, Relation r)
 				usable = false;
 				break;
 			}
+			if (key->loose == NULL)
+				key->loose = key_column_loose(rel, tup, indexoid, i,
+											  key->cols[i]);
 			if (i > 0)
 				appendStringInfoChar(&joined, '_');
 			appendStringInfoString(&joined, rel->cols[key->cols[i]].name);
@@ -386,7 +559,8 @@ build_keys(ForgeRel *rel, Relation r)
 		n++;
 	}
 	rel->nkeys = n;
-	rel->pkey = (n > 0 && rel->keys[0].primary) ? 0 : -1;
+	rel->pkey = (n > 0 && rel->keys[0].primary && rel->keys[0].loose == NULL) ?
+		0 : -1;
 	list_free(indexes);
 }
 
@@ -435,6 +609,15 @@ build_rel(Oid relid)
 	rel->qualname = quote_qualified_identifier(rel->nspname, rel->relname);
 	rel->model = psprintf("%s.%s", rel->nspname, rel->relname);
 
+	/*
+	 * A parent's unique keys and foreign keys hold for its own rows only,
+	 * not its inheritance children's, so forge reads and writes the
+	 * table's own rows (ONLY).  A partitioned table's rows are all in its
+	 * partitions, and its keys cover them.
+	 */
+	rel->only = r->rd_rel->relkind == RELKIND_RELATION &&
+		r->rd_rel->relhassubclass;
+
 	tupdesc = RelationGetDescr(r);
 	rel->cols = palloc0(sizeof(ForgeColumn) * Max(tupdesc->natts, 1));
 	for (i = 0; i < tupdesc->natts; i++)
@@ -460,12 +643,12 @@ build_rel(Oid relid)
 }
 
 /*
- * forge_rel_get
- *		The ForgeRel of relid, built or rebuilt as needed.  The caller must
- *		hold a lock on the relation.
+ * rel_get
+ *		The ForgeRel of relid, built or rebuilt as needed.  The caller
+ *		(forge_rel_open) holds a lock on the relation.
  */
-ForgeRel *
-forge_rel_get(Oid relid)
+static ForgeRel *
+rel_get(Oid relid)
 {
 	ForgeRelEntry *entry;
 	bool		found;
@@ -501,14 +684,66 @@ forge_rel_get(Oid relid)
 }
 
 /*
- * forge_rel_checked
- *		Whether userid passed forge.c's privilege check on relid since its
- *		ForgeRel was last built.  Called before the lock, so the entry may
- *		be about to be invalidated: callers use it only to skip a check that
- *		the statement repeats.
+ * held_privileges
+ *		Which of the privileges in need the current role holds on table
+ *		relid, on the table itself or on any of its columns.
  */
-bool
-forge_rel_checked(Oid relid, Oid userid)
+static AclMode
+held_privileges(Oid relid, Oid userid, AclMode need)
+{
+	static const AclMode bits[] = {ACL_SELECT, ACL_INSERT, ACL_UPDATE,
+	ACL_REFERENCES};
+	AclMode		held = pg_class_aclmask(relid, userid, need, ACLMASK_ALL);
+	int			i;
+
+	for (i = 0; i < (int) lengthof(bits); i++)
+		if ((need & bits[i]) && !(held & bits[i]) &&
+			pg_attribute_aclcheck_all(relid, userid, bits[i],
+									  ACLMASK_ANY) == ACLCHECK_OK)
+			held |= bits[i];
+	return held;
+}
+
+/*
+ * check_privileges
+ *		Raise 42501 unless the current role has USAGE on the schema of
+ *		relid and one of the privileges in need on it (on the table or on
+ *		one of its columns).  Returns the privileges of need it holds.
+ */
+static AclMode
+check_privileges(Oid relid, Oid userid, AclMode need)
+{
+	AclMode		held;
+	Oid			nsp;
+	AclResult	acl;
+
+	nsp = get_rel_namespace(relid);
+	if (!OidIsValid(nsp))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	acl = forge_namespace_aclcheck(nsp, userid, ACL_USAGE);
+	if (acl != ACLCHECK_OK)
+		aclcheck_error(acl, OBJECT_SCHEMA, get_namespace_name(nsp));
+	held = held_privileges(relid, userid, need);
+	if (held == 0)
+		aclcheck_error(ACLCHECK_NO_PRIV,
+					   get_relkind_objtype(get_rel_relkind(relid)),
+					   get_rel_name(relid));
+	return held;
+}
+
+/*
+ * already_checked
+ *		Whether userid passed check_privileges for one of need on relid
+ *		since its ForgeRel was built and since role membership last
+ *		changed.  A GRANT or REVOKE on the table or a column invalidates
+ *		the table's relcache entry, one on its schema every entry, and one
+ *		of a role every check, so the answer is exact as of the
+ *		invalidations processed so far.
+ */
+static bool
+already_checked(Oid relid, Oid userid, AclMode need)
 {
 	ForgeRelEntry *entry;
 
@@ -516,7 +751,51 @@ forge_rel_checked(Oid relid, Oid userid)
 		return false;
 	entry = hash_search(forge_rels, &relid, HASH_FIND, NULL);
 	return entry != NULL && entry->rel->valid &&
-		entry->rel->checked_user == userid;
+		entry->rel->checked_user == userid &&
+		entry->rel->checked_epoch == forge_role_epoch &&
+		(entry->rel->checked_privs & need) != 0;
+}
+
+/*
+ * forge_rel_open
+ *		The one door to a table: every table a forge call touches (the
+ *		model, related tables of includes and relation filters, join
+ *		tables, the tables of nested writes, forge_relations()) is opened
+ *		here.  Checks that the current role has USAGE on relid's schema
+ *		and one of the privileges in need (ACL_* bits) on the table or one
+ *		of its columns, then takes lockmode on it, then returns its
+ *		ForgeRel.  The statement that runs checks the exact table and
+ *		column privileges again; the schema it checks only when planning,
+ *		which a cached plan skips.
+ *
+ *		As RangeVarGetRelidExtended does, the check runs before the lock,
+ *		and again, holding it, if taking the lock processed invalidations
+ *		(a REVOKE committed while we waited).
+ */
+ForgeRel *
+forge_rel_open(Oid relid, AclMode need, LOCKMODE lockmode)
+{
+	Oid			userid = GetUserId();
+	uint64		inval_count = SharedInvalidMessageCounter;
+	AclMode		held = 0;
+	ForgeRel   *rel;
+
+	if (!already_checked(relid, userid, need))
+		held = check_privileges(relid, userid, need);
+	LockRelationOid(relid, lockmode);
+	if (inval_count != SharedInvalidMessageCounter)
+		held = check_privileges(relid, userid, need);
+	rel = rel_get(relid);
+	if (held != 0)
+	{
+		if (rel->checked_user != userid ||
+			rel->checked_epoch != forge_role_epoch)
+			rel->checked_privs = 0;
+		rel->checked_user = userid;
+		rel->checked_epoch = forge_role_epoch;
+		rel->checked_privs |= held;
+	}
+	return rel;
 }
 
 /*
@@ -534,7 +813,7 @@ forge_rel_describe_keys(StringInfo buf, ForgeRel *rel)
 	{
 		ForgeUniqueKey *key = &rel->keys[i];
 
-		if (key->partial)
+		if (key->partial || key->loose != NULL || key->deferrable)
 			continue;
 		if (!first)
 			appendStringInfoString(buf, ", ");

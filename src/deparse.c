@@ -74,15 +74,16 @@ deparse_attr(StringInfo buf, const char *alias, Oid relid, AttrNumber attnum)
 }
 
 /*
- * deparse_qualified_table
- *		Append the schema-qualified, quoted name of table relid.
+ * deparse_table
+ *		Append table rel as a statement reads or changes it: its qualified
+ *		name, after ONLY when it has inheritance children (catalog.c).
  */
 static void
-deparse_qualified_table(StringInfo buf, Oid relid)
+deparse_table(StringInfo buf, ForgeRel *rel)
 {
-	appendStringInfoString(buf,
-						   quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
-													  get_rel_name(relid)));
+	if (rel->only)
+		appendStringInfoString(buf, "ONLY ");
+	appendStringInfoString(buf, rel->qualname);
 }
 
 /*
@@ -121,7 +122,7 @@ static void deparse_filter(StringInfo buf, ForgeFilter *f);
  */
 static void
 deparse_related_from(StringInfo buf, ForgeRelation *r, ForgeRel *outer,
-					 int outer_level)
+					 int outer_level, ForgeRel *other, ForgeRel *joinrel)
 {
 	StringInfoData outer_alias,
 				inner,
@@ -136,12 +137,12 @@ deparse_related_from(StringInfo buf, ForgeRelation *r, ForgeRel *outer,
 	appendStringInfo(&join, "j%d", outer_level + 1);
 
 	appendStringInfoString(buf, " FROM ");
-	deparse_qualified_table(buf, r->other);
+	deparse_table(buf, other);
 	appendStringInfo(buf, " AS %s", inner.data);
 	if (r->kind == FORGE_MANY_TO_MANY)
 	{
 		appendStringInfoString(buf, " JOIN ");
-		deparse_qualified_table(buf, r->join);
+		deparse_table(buf, joinrel);
 		appendStringInfo(buf, " AS %s ON (", join.data);
 		for (i = 0; i < r->njoin_foreign; i++)
 		{
@@ -192,7 +193,8 @@ deparse_relation_filter(StringInfo buf, ForgeFilter *f)
 {
 	appendStringInfoString(buf, f->test == FORGE_SOME ? "(EXISTS (SELECT 1" :
 						   "(NOT EXISTS (SELECT 1");
-	deparse_related_from(buf, f->relation, f->rel, f->level);
+	deparse_related_from(buf, f->relation, f->rel, f->level, f->other,
+						 f->join);
 	if (f->args != NIL)
 	{
 		appendStringInfoString(buf, " AND ");
@@ -495,7 +497,8 @@ deparse_include(StringInfo buf, ForgeInclude *inc, ForgeRel *outer)
 	{
 		appendStringInfoString(buf, "(SELECT ");
 		deparse_row(buf, inc->rel, inc->level, inc->select, inc->includes);
-		deparse_related_from(buf, r, outer, inc->level - 1);
+		deparse_related_from(buf, r, outer, inc->level - 1, inc->rel,
+							 inc->join);
 		appendStringInfoChar(buf, ')');
 		return;
 	}
@@ -531,7 +534,8 @@ deparse_include(StringInfo buf, ForgeInclude *inc, ForgeRel *outer)
 	deparse_row(buf, inc->rel, inc->level, inc->select, inc->includes);
 	appendStringInfo(buf, " AS j, pg_catalog.row_number() OVER (%s) AS o",
 					 order.len > 0 ? order.data + 1 : "");
-	deparse_related_from(buf, r, outer, inc->level - 1);
+	deparse_related_from(buf, r, outer, inc->level - 1, inc->rel,
+							 inc->join);
 	if (inc->where != NULL && inc->where->kind != FORGE_F_TRUE)
 	{
 		appendStringInfoString(buf, " AND ");
@@ -778,7 +782,9 @@ forge_deparse(StringInfo buf, ForgeStmt *st)
 
 		case FORGE_UPDATE:
 		case FORGE_UPDATE_MANY:
-			appendStringInfo(buf, "UPDATE %s AS t", rel->qualname);
+			appendStringInfoString(buf, "UPDATE ");
+			deparse_table(buf, rel);
+			appendStringInfoString(buf, " AS t");
 			deparse_assigns(buf, rel, st->assigns, false);
 			deparse_where(buf, st->where);
 			if (st->verb == FORGE_UPDATE)
@@ -807,13 +813,17 @@ forge_deparse(StringInfo buf, ForgeStmt *st)
 		case FORGE_FIND:
 			appendStringInfoString(buf, "SELECT ");
 			deparse_row(buf, rel, 0, st->select, st->includes);
-			appendStringInfo(buf, " FROM %s AS t", rel->qualname);
+			appendStringInfoString(buf, " FROM ");
+			deparse_table(buf, rel);
+			appendStringInfoString(buf, " AS t");
 			deparse_where(buf, st->where);
 			break;
 
 		case FORGE_DELETE:
 		case FORGE_DELETE_MANY:
-			appendStringInfo(buf, "DELETE FROM %s AS t", rel->qualname);
+			appendStringInfoString(buf, "DELETE FROM ");
+			deparse_table(buf, rel);
+			appendStringInfoString(buf, " AS t");
 			deparse_where(buf, st->where);
 			if (st->verb == FORGE_DELETE)
 				deparse_returning(buf, st);

@@ -28,7 +28,6 @@
 #include "catalog/heap.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
-#include "storage/lmgr.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
@@ -504,6 +503,7 @@ read_assign_op(ForgeStmt *st, int col, JsonbContainer *ops, bool insert,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("\"%s\" needs a number column, but \"%s\" is of type %s",
 						assign_names[op], c->name, format_type_be(c->typid))));
+	forge_check_schema_usage(c->arithnsp[op]);
 	if (opval.type != jbvNumeric && opval.type != jbvString)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -644,6 +644,7 @@ cmp_filter(ForgeStmt *st, int col, ForgeCmp cmp, const JsonbValue *v,
 						opname, c->name, format_type_be(c->typid)),
 				 errdetail("Type %s has no default btree operator class.",
 						   format_type_be(c->typid))));
+	forge_check_schema_usage(c->cmpnsp[cmp == FORGE_IN ? FORGE_EQ : cmp]);
 
 	if (cmp == FORGE_IN)
 	{
@@ -1061,6 +1062,25 @@ read_where(ForgeStmt *st, JsonbContainer *jc, int depth)
 }
 
 /*
+ * open_join
+ *		Relation r is read: check USAGE on the schemas of the operators
+ *		its join names, and for a many-to-many, open its join table through
+ *		the door as the related table is (NULL for other kinds).
+ */
+static ForgeRel *
+open_join(ForgeRelation *r)
+{
+	int			i;
+
+	/* the join compares with the foreign keys' own operators */
+	for (i = 0; i < r->nopnsps; i++)
+		forge_check_schema_usage(r->opnsps[i]);
+	if (r->kind != FORGE_MANY_TO_MANY)
+		return NULL;
+	return forge_rel_open(r->join, ACL_SELECT, AccessShareLock);
+}
+
+/*
  * relation_test
  *		A relation filter: test related rows of r against the where obj of
  *		the other table (or, with obj NULL, just whether there are any).
@@ -1081,6 +1101,8 @@ relation_test(ForgeStmt *st, ForgeRelation *r, ForgeRel *other,
 	f->level = st->level;
 	f->col = -1;
 	f->relation = r;
+	f->other = other;
+	f->join = open_join(r);
 	f->test = test;
 	appendStringInfoChar(&st->shape, SHAPE_RELATION);
 	appendBinaryStringInfo(&st->shape, (char *) &r->conoid, sizeof(Oid));
@@ -1120,8 +1142,7 @@ read_relation_filter(ForgeStmt *st, ForgeRelation *r, const char *name,
 	bool		ops = true;
 
 	check_stack_depth();
-	LockRelationOid(r->other, AccessShareLock);
-	other = forge_rel_get(r->other);
+	other = forge_rel_open(r->other, ACL_SELECT, AccessShareLock);
 
 	if (v->type == jbvNull && !to_many)
 		return relation_test(st, r, other, FORGE_NONE, NULL, depth);
@@ -1231,8 +1252,13 @@ find_unique_key(ForgeStmt *st, ForgeFilter *where, bool for_upsert)
 		if (key->partial)
 			appendStringInfo(&detail, "Unique index \"%s\" is partial, so it cannot identify a row. ",
 							 key->name);
+		else if (key->loose != NULL)
+			appendStringInfo(&detail, "%s ", key->loose);
 		else if (for_upsert && key->deferrable)
 			appendStringInfo(&detail, "Constraint \"%s\" is deferrable, so it cannot be an ON CONFLICT target. ",
+							 key->name);
+		else if (key->deferrable)
+			appendStringInfo(&detail, "Constraint \"%s\" is deferrable: until it is checked, rows may share its values, so it cannot identify a row. ",
 							 key->name);
 		else
 			return i;
@@ -1339,8 +1365,8 @@ read_include(ForgeStmt *st, ForgeRelation *r, const JsonbValue *key,
 						FORGE_MAX_RELATION_DEPTH)));
 	inc->name = key_text(key);
 	inc->relation = r;
-	LockRelationOid(r->other, AccessShareLock);
-	inc->rel = forge_rel_get(r->other);
+	inc->rel = forge_rel_open(r->other, ACL_SELECT, AccessShareLock);
+	inc->join = open_join(r);
 	inc->level = st->level + 1;
 
 	appendStringInfoChar(&st->shape, SHAPE_RELATION);
@@ -1820,7 +1846,11 @@ read_create_many(ForgeRel *rel, JsonbContainer *args)
 			st->many_cols = palloc(sizeof(int) * Max(st->nmany, 1));
 			memcpy(st->many_cols, probe->many_cols, sizeof(int) * st->nmany);
 			for (j = 0; j < st->nmany; j++)
+			{
 				shape_token(st, SHAPE_MANY, rel->cols[st->many_cols[j]].attnum);
+				/* the statement names each column's type */
+				forge_check_schema_usage(rel->cols[st->many_cols[j]].typnsp);
+			}
 			st->skip_duplicates = skip_duplicates;
 			if (skip_duplicates)
 				shape_token(st, SHAPE_SKIPDUP, 1);

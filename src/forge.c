@@ -4,7 +4,8 @@
  *		  Module initialisation, GUCs, and the SQL-callable functions.
  *
  * Every verb takes (model regclass, args jsonb) and runs the same path:
- * lock the table, get its ForgeRel, read the descriptor, execute.  The
+ * open the table (catalog.c's one door: privileges, lock, ForgeRel), read
+ * the descriptor, execute.  The
  * functions are not STRICT, so that a NULL argument is an error rather than
  * a silent NULL result.
  *
@@ -119,36 +120,30 @@ _PG_init(void)
 }
 
 /*
- * check_may_touch
- *		Before locking relid: the caller must have some privilege on it (on
- *		the table or on one of its columns) and USAGE on its schema, as a
- *		statement naming it would.  Without this, a role with no rights
- *		could queue for a lock on any table by passing its OID.  The
- *		statement itself then checks the exact privileges it needs, so the
- *		check is skipped for the role that last passed it on this table
- *		(forge_rel_checked): after a REVOKE that role may at worst queue
- *		once more, then fail in the statement.
+ * verb_privilege
+ *		The privilege a verb needs on its table: the statement checks the
+ *		exact table and column privileges again, forge_rel_open checks this
+ *		one before locking.
  */
-static void
-check_may_touch(Oid relid)
+static AclMode
+verb_privilege(ForgeVerb verb)
 {
-	Oid			userid = GetUserId();
-	Oid			nsp;
-	AclResult	acl;
-
-	if (pg_class_aclmask(relid, userid,
-						 ACL_SELECT | ACL_INSERT | ACL_UPDATE | ACL_DELETE,
-						 ACLMASK_ANY) == 0 &&
-		pg_attribute_aclcheck_all(relid, userid,
-								  ACL_SELECT | ACL_INSERT | ACL_UPDATE,
-								  ACLMASK_ANY) != ACLCHECK_OK)
-		aclcheck_error(ACLCHECK_NO_PRIV,
-					   get_relkind_objtype(get_rel_relkind(relid)),
-					   get_rel_name(relid));
-	nsp = get_rel_namespace(relid);
-	acl = forge_namespace_aclcheck(nsp, userid, ACL_USAGE);
-	if (acl != ACLCHECK_OK)
-		aclcheck_error(acl, OBJECT_SCHEMA, get_namespace_name(nsp));
+	switch (verb)
+	{
+		case FORGE_CREATE:
+		case FORGE_CREATE_MANY:
+		case FORGE_UPSERT:
+			return ACL_INSERT;
+		case FORGE_UPDATE:
+		case FORGE_UPDATE_MANY:
+			return ACL_UPDATE;
+		case FORGE_DELETE:
+		case FORGE_DELETE_MANY:
+			return ACL_DELETE;
+		case FORGE_FIND:
+			return ACL_SELECT;
+	}
+	return ACL_SELECT;			/* keep compiler quiet */
 }
 
 /*
@@ -164,15 +159,13 @@ forge_write(ForgeVerb verb, Oid relid, Jsonb *args, ForgeWriteInfo *info)
 	List	   *stmts;
 
 	/*
-	 * Lock first, as the statement itself would: this processes pending
-	 * invalidations, so the ForgeRel below reflects committed DDL.
+	 * Check and lock first, as the statement itself would: the lock
+	 * processes pending invalidations, so the ForgeRel reflects committed
+	 * DDL.
 	 */
-	if (!forge_rel_checked(relid, GetUserId()))
-		check_may_touch(relid);
-	LockRelationOid(relid, verb == FORGE_FIND ? AccessShareLock :
-					RowExclusiveLock);
-	rel = forge_rel_get(relid);
-	rel->checked_user = GetUserId();
+	rel = forge_rel_open(relid, verb_privilege(verb),
+						 verb == FORGE_FIND ? AccessShareLock :
+						 RowExclusiveLock);
 	stmts = forge_read(verb, rel, args);
 	if (stmts != NIL && ((ForgeStmt *) linitial(stmts))->nested)
 		return forge_nested(verb, rel, args, info);

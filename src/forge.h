@@ -22,7 +22,9 @@
 #include "access/attnum.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "nodes/parsenodes.h"
 #include "nodes/pg_list.h"
+#include "storage/lockdefs.h"
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
@@ -71,6 +73,7 @@ typedef struct ForgeColumn
 	Oid			typid;			/* declared type (may be a domain) */
 	int32		typmod;
 	char		generated;		/* pg_attribute.attgenerated */
+	Oid			collation;		/* pg_attribute.attcollation */
 	bool		isjson;			/* base type is json or jsonb */
 	ForgeTypeIO *data;			/* base type: values written to the column */
 	ForgeTypeIO *cmp;			/* right operand type of the comparisons */
@@ -80,6 +83,17 @@ typedef struct ForgeColumn
 	Oid			gtopr;
 	Oid			geopr;
 	Oid			arithopr[FORGE_NUM_ARITH];	/* + - * / on the base type */
+
+	/*
+	 * The schemas of the operators and the type that generated SQL names
+	 * for this column: the parser checks USAGE on them only when it plans,
+	 * so forge checks them on every call (forge_check_schema_usage).
+	 * Indexed like the operators: cmpnsp by ForgeCmp (FORGE_EQ ..
+	 * FORGE_GE), arithnsp like arithopr; typnsp for the column's type.
+	 */
+	Oid			cmpnsp[5];
+	Oid			arithnsp[FORGE_NUM_ARITH];
+	Oid			typnsp;
 } ForgeColumn;
 
 /* A unique key: primary key, unique constraint or unique index. */
@@ -92,6 +106,8 @@ typedef struct ForgeUniqueKey
 	bool		primary;
 	bool		partial;		/* has a predicate: identifies no row */
 	bool		deferrable;		/* cannot be an ON CONFLICT arbiter */
+	char	   *loose;			/* why its equality cannot identify a row
+								 * (collation or operator class), or NULL */
 } ForgeUniqueKey;
 
 /* A relation of a table, read from a foreign key (relations.c). */
@@ -106,7 +122,7 @@ typedef enum ForgeRelationKind
 typedef struct ForgeRelation
 {
 	char	   *name;			/* its name in a descriptor; NULL if it clashed */
-	char	   *conname;		/* the constraint name, which always works */
+	char	   *conname;		/* the constraint name (see relations.c) */
 	bool		clashed;
 	ForgeRelationKind kind;
 	Oid			other;			/* the related table */
@@ -129,9 +145,13 @@ typedef struct ForgeRelation
 	char	  **join_foreign_names;
 	const char *local_required; /* a NOT NULL column of local, or NULL */
 	const char *foreign_required;	/* the same of foreign */
-	char	   *back_conname;	/* many-to-many: the join table's key to this
-								 * table, which addresses the other table's
-								 * relation back here */
+	int			nopnsps;		/* schemas other than pg_catalog of eqop[] */
+	Oid			opnsps[INDEX_MAX_KEYS * 2];	/* and join_eqop[] */
+	char	   *address;		/* many-to-many: "join.conname", which always
+								 * addresses it */
+	char	   *back_conname;	/* many-to-many: "join.key to this table",
+								 * which addresses the other table's relation
+								 * back here */
 } ForgeRelation;
 
 /* What forge knows of one table, cached per backend (catalog.c). */
@@ -144,6 +164,8 @@ typedef struct ForgeRel
 	char	   *relname;
 	char	   *qualname;		/* quoted schema.table, for SQL */
 	char	   *model;			/* schema.table, for events */
+	bool		only;			/* has inheritance children: read and write
+								 * its own rows (ONLY) */
 	int			ncols;
 	ForgeColumn *cols;
 	int		   *byname;			/* column indexes, sorted for lookup */
@@ -151,7 +173,9 @@ typedef struct ForgeRel
 	ForgeUniqueKey *keys;
 	int			pkey;			/* index of the primary key, or -1 */
 	uint32		generation;		/* distinct for every ForgeRel built */
-	Oid			checked_user;	/* last role that passed check_may_touch */
+	Oid			checked_user;	/* last role that passed forge_rel_open */
+	uint64		checked_epoch;	/* role membership it passed under */
+	AclMode		checked_privs;	/* the privileges it was found to hold */
 	MemoryContext relcxt;		/* relations, read lazily (relations.c) */
 	uint64		rels_epoch;
 	int			nrels;
@@ -227,6 +251,8 @@ typedef struct ForgeFilter
 	List	   *args;			/* AND, OR, NOT; RELATION: the related filter */
 	int			col;			/* CMP, ISNULL, NOTNULL */
 	ForgeRelation *relation;	/* RELATION */
+	ForgeRel   *other;			/* RELATION: the related table */
+	ForgeRel   *join;			/* RELATION, many-to-many: the join table */
 	ForgeRelTest test;			/* RELATION */
 	ForgeCmp	cmp;
 	int			param;
@@ -246,6 +272,7 @@ typedef struct ForgeInclude
 	char	   *name;			/* its key in the returned object */
 	ForgeRelation *relation;
 	ForgeRel   *rel;			/* the related table */
+	ForgeRel   *join;			/* many-to-many: the join table */
 	int			level;			/* its alias level */
 	List	   *select;			/* column indexes of rel; NIL: every column */
 	List	   *includes;		/* nested ForgeInclude */
@@ -314,8 +341,9 @@ extern Datum forge_write(ForgeVerb verb, Oid relid, Jsonb *args,
 extern uint64 forge_relcache_epoch;
 extern void forge_catalog_init(void);
 extern void forge_retire_context(MemoryContext cxt);
-extern ForgeRel *forge_rel_get(Oid relid);
-extern bool forge_rel_checked(Oid relid, Oid userid);
+extern ForgeRel *forge_rel_open(Oid relid, AclMode need, LOCKMODE lockmode);
+extern void forge_check_schema_usage(Oid nsp);
+extern Oid	forge_operator_namespace(Oid opr);
 extern int	forge_column_lookup(ForgeRel *rel, const char *name, int len);
 extern void forge_rel_describe_keys(StringInfo buf, ForgeRel *rel);
 

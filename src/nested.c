@@ -259,6 +259,56 @@ obj_put_pairs(ForgeJsonbBuild *ps, JsonbValue *obj, const Pins *pins,
 	}
 }
 
+/*
+ * check_keeps_key
+ *		The data of a nested update, updateMany or upsert's update (data,
+ *		an object) of rows that hold relation nr's key to this row (pins)
+ *		may not change that key: neither by its columns nor through the
+ *		related table's to-one relation over the same foreign key, which
+ *		would move the rows to another parent.
+ */
+static void
+check_keeps_key(NestedRel *nr, JsonbValue *data, const Pins *pins)
+{
+	JsonbIterator *it = JsonbIteratorInit(data->val.binary.data);
+	JsonbValue	v;
+	JsonbIteratorToken r;
+	ForgeRel   *child = NULL;
+	int			i;
+
+	while ((r = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		const char *clash = NULL;
+
+		if (r != WJB_KEY)
+			continue;
+		for (i = 0; i < pins->n; i++)
+			if ((int) strlen(pins->cols[i]) == v.val.string.len &&
+				memcmp(pins->cols[i], v.val.string.val, v.val.string.len) == 0)
+				clash = pins->cols[i];
+		if (clash == NULL)
+		{
+			ForgeRelation *back;
+
+			if (child == NULL)
+				child = forge_rel_open(nr->r->other, ACL_UPDATE,
+									   RowExclusiveLock);
+			if (forge_column_lookup(child, v.val.string.val,
+									v.val.string.len) < 0 &&
+				(back = forge_relation_lookup(child, v.val.string.val,
+											  v.val.string.len)) != NULL &&
+				back->kind == FORGE_TO_ONE && back->conoid == nr->r->conoid)
+				clash = pnstrdup(v.val.string.val, v.val.string.len);
+		}
+		if (clash != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the data of a nested write names \"%s\", which the relation sets",
+							clash),
+					 errdetail("A nested write takes its key from the row it is nested in.")));
+	}
+}
+
 /* obj_end: finish the outermost object */
 static Jsonb *
 obj_end(ForgeJsonbBuild *ps)
@@ -976,12 +1026,16 @@ connected_actions(ForgeRel *rel, NestedRel *nr, int a, const Pins *pins,
 		JsonbValue *where = update ?
 		member(item, "where", !many, keys_where_data, nr, a) : item;
 
+		JsonbValue *data = update ?
+		member(item, "data", true, keys_where_data, nr, a) : NULL;
+
+		if (data != NULL && pins != NULL)
+			check_keeps_key(nr, data, pins);
 		/* a unique where stays one (extra filters at its top level) */
 		where = where_value(where, pins, key, value, many);
 		if (nested_call(verb, nr->r->other,
 						args_of("where", where,
-								update ? "data" : NULL,
-								update ? member(item, "data", true, keys_where_data, nr, a) : NULL,
+								update ? "data" : NULL, data,
 								NULL, NULL),
 						!many) == NULL && !many)
 			not_found(a, nr, rel, true);
@@ -1078,6 +1132,7 @@ inverse_after(ForgeRel *rel, NestedRel *nr, int a, const Pins *pins)
 				connected_actions(rel, nr, a, pins, NULL, NULL);
 				break;
 			}
+			check_keeps_key(nr, linitial(items(nr, a, rel)), pins);
 			if (nested_call(FORGE_UPDATE, child,
 							args_of("where", mine,
 									"data", linitial(items(nr, a, rel)),
@@ -1095,6 +1150,8 @@ inverse_after(ForgeRel *rel, NestedRel *nr, int a, const Pins *pins)
 				where_value(member(item, "where", true, keys, nr, a),
 							pins, NULL, NULL, false);
 
+				check_keeps_key(nr, member(item, "update", true, keys, nr, a),
+								pins);
 				/* ON CONFLICT on the where's key; the pins filter the update */
 				nested_call(FORGE_UPSERT, child,
 					  args_of("where", where,

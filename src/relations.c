@@ -16,9 +16,19 @@
  *				Prisma's _PostToTag): named by the other table ("tags")
  *
  * Where two relations would get the same name, or a name is a column of the
- * table, neither takes it.  Every relation can always be addressed by its
+ * table, neither takes it.  A relation can also be addressed by its
  * constraint name (for a many-to-many, the join table's key to the other
- * table).
+ * table); where several share one, it addresses the to-one first, then the
+ * to-many or one-to-one.  A many-to-many can always be addressed as
+ * "join_table.constraint" (that same key): a self-referencing join table
+ * (follows(follower_id, followee_id) on users) gives two to-many and two
+ * many-to-many relations over its two constraints, and this is how each
+ * many-to-many is told apart.
+ *
+ * A foreign key that references a partitioned table is cloned by
+ * PostgreSQL once per partition (rows of the referencing table whose
+ * conparentid is a constraint of the same table); only the constraint the
+ * user made is a relation.
  *
  * Relations are read lazily, on the first call that needs them, into a
  * memory context under the table's ForgeRel.  Any relcache invalidation
@@ -42,7 +52,6 @@
 #include "catalog/pg_index.h"
 #include "funcapi.h"
 #include "miscadmin.h"
-#include "storage/lmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -91,6 +100,29 @@ read_fkey(HeapTuple tup)
 }
 
 /*
+ * is_partition_clone
+ *		Whether foreign key con is one of the copies PostgreSQL makes of a
+ *		key that references a partitioned table, one per partition: its
+ *		parent constraint is on the same table.  (A partition's copy of its
+ *		partitioned parent's key is the partition's own key, and stays.)
+ */
+static bool
+is_partition_clone(Form_pg_constraint con)
+{
+	HeapTuple	tup;
+	bool		clone;
+
+	if (!OidIsValid(con->conparentid))
+		return false;
+	tup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(con->conparentid));
+	if (!HeapTupleIsValid(tup))
+		return false;
+	clone = ((Form_pg_constraint) GETSTRUCT(tup))->conrelid == con->conrelid;
+	ReleaseSysCache(tup);
+	return clone;
+}
+
+/*
  * fkeys_of
  *		The foreign keys held by table relid.
  */
@@ -108,8 +140,12 @@ fkeys_of(Oid relid)
 	scan = systable_beginscan(pgc, ConstraintRelidTypidNameIndexId, true,
 							  NULL, 1, &key);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
-		if (((Form_pg_constraint) GETSTRUCT(tup))->contype == CONSTRAINT_FOREIGN)
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+
+		if (con->contype == CONSTRAINT_FOREIGN && !is_partition_clone(con))
 			result = lappend(result, read_fkey(tup));
+	}
 	systable_endscan(scan);
 	table_close(pgc, AccessShareLock);
 	return result;
@@ -258,6 +294,35 @@ name_columns(ForgeRelation *r, Oid relid)
 }
 
 /*
+ * operator_schemas
+ *		Note in r the schemas other than pg_catalog of the operators its
+ *		join compares with (eqop, join_eqop), which descriptor.c checks
+ *		for USAGE on every call.
+ */
+static void
+operator_schemas(ForgeRelation *r)
+{
+	bool		m2m = r->kind == FORGE_MANY_TO_MANY;
+	int			neq = m2m ? r->njoin_foreign : r->nkeys;
+	int			i,
+				j;
+
+	for (i = 0; i < neq + (m2m ? r->nkeys : 0); i++)
+	{
+		Oid			opr = i < neq ? r->eqop[i] : r->join_eqop[i - neq];
+		Oid			nsp = forge_operator_namespace(opr);
+		bool		seen = false;
+
+		if (!OidIsValid(nsp) || nsp == PG_CATALOG_NAMESPACE)
+			continue;
+		for (j = 0; j < r->nopnsps; j++)
+			seen |= r->opnsps[j] == nsp;
+		if (!seen)
+			r->opnsps[r->nopnsps++] = nsp;
+	}
+}
+
+/*
  * add_relation
  *		Append a relation of kind to *rels (growing it as needed).
  */
@@ -355,7 +420,11 @@ read_relations(ForgeRel *rel)
 									 to_other->conname, to_other->confrelid);
 					r->join = fk->conrelid;
 					r->conoid = to_other->conoid;
-					r->back_conname = pstrdup(fk->conname);
+					r->address = psprintf("%s.%s", get_rel_name(fk->conrelid),
+										  to_other->conname);
+					r->back_conname = psprintf("%s.%s",
+											   get_rel_name(fk->conrelid),
+											   fk->conname);
 					memcpy(r->join_eqop, fk->pfeqop, sizeof(Oid) * fk->nkeys);
 					memcpy(r->eqop, to_other->pfeqop,
 						   sizeof(Oid) * to_other->nkeys);
@@ -392,7 +461,10 @@ read_relations(ForgeRel *rel)
 		if (rels[i].clashed)
 			rels[i].name = NULL;
 	for (i = 0; i < n; i++)
+	{
 		name_columns(&rels[i], rel->relid);
+		operator_schemas(&rels[i]);
+	}
 
 	rel->rels = rels;
 	rel->nrels = n;
@@ -420,13 +492,19 @@ forge_rel_relations(ForgeRel *rel)
 
 /*
  * forge_relation_lookup
- *		The relation of rel named name (len bytes), by its name or its
- *		constraint's, or NULL.
+ *		The relation of rel named name (len bytes), or NULL: by its name;
+ *		else by its constraint's name, the to-one first, then the to-many
+ *		or one-to-one, then the many-to-many; else a many-to-many by
+ *		"join_table.constraint".
  */
 ForgeRelation *
 forge_relation_lookup(ForgeRel *rel, const char *name, int len)
 {
-	int			i;
+	static const int precedence[] = {
+		FORGE_TO_ONE, FORGE_TO_MANY, FORGE_MANY_TO_MANY
+	};
+	int			i,
+				p;
 
 	forge_rel_relations(rel);
 	for (i = 0; i < rel->nrels; i++)
@@ -437,11 +515,22 @@ forge_relation_lookup(ForgeRel *rel, const char *name, int len)
 			memcmp(r->name, name, len) == 0)
 			return r;
 	}
+	for (p = 0; p < (int) lengthof(precedence); p++)
+		for (i = 0; i < rel->nrels; i++)
+		{
+			ForgeRelation *r = &rel->rels[i];
+			int			kind = r->kind == FORGE_ONE_TO_ONE ? FORGE_TO_MANY : r->kind;
+
+			if (kind == precedence[p] && (int) strlen(r->conname) == len &&
+				memcmp(r->conname, name, len) == 0)
+				return r;
+		}
 	for (i = 0; i < rel->nrels; i++)
 	{
 		ForgeRelation *r = &rel->rels[i];
 
-		if ((int) strlen(r->conname) == len && memcmp(r->conname, name, len) == 0)
+		if (r->address != NULL && (int) strlen(r->address) == len &&
+			memcmp(r->address, name, len) == 0)
 			return r;
 	}
 	return NULL;
@@ -509,8 +598,8 @@ forge_relations(PG_FUNCTION_ARGS)
 	int			i;
 
 	InitMaterializedSRF(fcinfo, 0);
-	LockRelationOid(relid, AccessShareLock);
-	rel = forge_rel_get(relid);
+	rel = forge_rel_open(relid, ACL_SELECT | ACL_INSERT | ACL_UPDATE |
+						 ACL_DELETE | ACL_REFERENCES, AccessShareLock);
 	forge_rel_relations(rel);
 	for (i = 0; i < rel->nrels; i++)
 	{
