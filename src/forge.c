@@ -116,6 +116,7 @@ _PG_init(void)
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("forge");
 	forge_catalog_init();
+	forge_events_init();
 }
 
 /*
@@ -162,6 +163,8 @@ forge_write(ForgeVerb verb, Oid relid, Jsonb *args, ForgeWriteInfo *info)
 {
 	ForgeRel   *rel;
 	List	   *stmts;
+	List	   *save;
+	volatile Datum result = (Datum) 0;
 
 	/*
 	 * Lock first, as the statement itself would: this processes pending
@@ -171,12 +174,25 @@ forge_write(ForgeVerb verb, Oid relid, Jsonb *args, ForgeWriteInfo *info)
 		check_may_touch(relid);
 	LockRelationOid(relid, verb == FORGE_FIND ? AccessShareLock :
 					RowExclusiveLock);
-	rel = forge_rel_get(relid);
-	rel->checked_user = GetUserId();
-	stmts = forge_read(verb, rel, args);
-	if (stmts != NIL && ((ForgeStmt *) linitial(stmts))->nested)
-		return forge_nested(verb, rel, args, info);
-	return forge_exec(verb, rel, stmts, info);
+
+	/* the ForgeRels this call gets stay pinned until it ends */
+	forge_scope_begin(&save);
+	PG_TRY();
+	{
+		rel = forge_rel_get(relid);
+		rel->checked_user = GetUserId();
+		stmts = forge_read(verb, rel, args);
+		if (stmts != NIL && ((ForgeStmt *) linitial(stmts))->nested)
+			result = forge_nested(verb, rel, args, info);
+		else
+			result = forge_exec(verb, rel, stmts, info);
+	}
+	PG_FINALLY();
+	{
+		forge_scope_end(save);
+	}
+	PG_END_TRY();
+	return result;
 }
 
 /*

@@ -151,6 +151,9 @@ typedef struct ForgeRel
 	ForgeUniqueKey *keys;
 	int			pkey;			/* index of the primary key, or -1 */
 	uint32		generation;		/* distinct for every ForgeRel built */
+	int			refcount;		/* pins of running calls (forge_rel_get) */
+	bool		retired;		/* replaced in the cache: the last pin frees */
+	List	   *stale_relcxts;	/* old relcxts, freed with the last pin */
 	Oid			checked_user;	/* last role that passed check_may_touch */
 	MemoryContext relcxt;		/* relations, read lazily (relations.c) */
 	uint64		rels_epoch;
@@ -165,6 +168,7 @@ typedef struct ForgeActive
 	ForgeVerb	verb;
 	TimestampTz started;
 	bool		updated;		/* upsert took its update branch */
+	CommandId	cid;			/* the running statement's command ID */
 	struct ForgeActive *outer;
 } ForgeActive;
 
@@ -277,6 +281,8 @@ typedef struct ForgeStmt
 	List	   *updates;		/* upsert's update */
 	ForgeFilter *where;			/* NULL: every row */
 	int			conflict_key;	/* upsert: index into rel->keys */
+	bool		by_update;		/* upsert: where pins a GENERATED ALWAYS
+								 * identity, so no ON CONFLICT (deparse.c) */
 	List	   *select;			/* column indexes; NIL: the whole row */
 	List	   *includes;		/* ForgeInclude: related rows to return */
 	bool		nested;			/* data names relations: nested.c runs it */
@@ -313,7 +319,9 @@ extern Datum forge_write(ForgeVerb verb, Oid relid, Jsonb *args,
 /* in catalog.c */
 extern uint64 forge_relcache_epoch;
 extern void forge_catalog_init(void);
-extern void forge_retire_context(MemoryContext cxt);
+extern void forge_scope_begin(List **save);
+extern void forge_scope_end(List *save);
+extern void forge_rel_retire_relations(ForgeRel *rel);
 extern ForgeRel *forge_rel_get(Oid relid);
 extern bool forge_rel_checked(Oid relid, Oid userid);
 extern int	forge_column_lookup(ForgeRel *rel, const char *name, int len);
@@ -348,8 +356,12 @@ extern void forge_deparse_outbox(StringInfo buf, ForgeRel *rel, char op,
 								 bool changes, const char *outbox);
 
 /* in plancache.c */
+typedef struct ForgePlan ForgePlan;
 extern void forge_plancache_init(void);
-extern SPIPlanPtr forge_plan_get(ForgeStmt *stmt, const char **sql);
+extern ForgePlan *forge_plan_get(ForgeStmt *stmt);
+extern void forge_plan_release(ForgePlan *p);
+extern SPIPlanPtr forge_plan_spi(ForgePlan *p);
+extern const char *forge_plan_sql(ForgePlan *p);
 extern void forge_plancache_stats(int64 *hits, int64 *misses, int64 *entries);
 extern void forge_plancache_reset(void);
 
@@ -375,9 +387,10 @@ extern void forge_events_release(ForgeEventHold *save, bool send);
 extern void forge_event(ForgeRel *rel, ForgeVerb verb, const char *op,
 						uint64 rowcount, const char *sql,
 						TimestampTz started, Jsonb *keys);
-extern void forge_notify(ForgeRel *rel, ForgeVerb verb, const char *op,
-						 uint64 rowcount, const char *sql,
+extern void forge_notify(Oid relid, const char *model, ForgeVerb verb,
+						 const char *op, uint64 rowcount, const char *sql,
 						 TimestampTz started, Jsonb *keys);
+extern void forge_events_init(void);
 extern void forge_keys_append(ForgeJsonbBuild *state, Jsonb *keys,
 							  bool is_array);
 extern void forge_model_channel_name(char *buf, const char *model, Oid relid);
