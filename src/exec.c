@@ -30,7 +30,7 @@
  * The forge call whose statement is running, innermost first.  Each call
  * pushes its own frame around SPI_execute_plan and pops it afterwards, even
  * on error, so a forge call nested in a trigger has a frame of its own:
- * forge_upsert_mark() marks the right upsert, and the outbox trigger
+ * the update-branch marker marks the right upsert, and the outbox trigger
  * (outbox.c) sees which forge call, if any, is writing its table.
  */
 static ForgeActive *forge_active = NULL;
@@ -47,7 +47,9 @@ forge_active_call(void)
 
 /*
  * forge_note_upsert_update
- *		Called by forge_upsert_mark(): the ON CONFLICT update branch ran.
+ *		Called by the update-branch marker (forge_upsert_updated, the
+ *		function of the operator <@~@>; 0.1.0's forge_upsert_mark): the ON
+ *		CONFLICT update branch ran.
  */
 void
 forge_note_upsert_update(void)

@@ -221,6 +221,7 @@ PG_FUNCTION_INFO_V1(forge_delete_many);
 PG_FUNCTION_INFO_V1(forge_plan_cache_stats);
 PG_FUNCTION_INFO_V1(forge_plan_cache_reset);
 PG_FUNCTION_INFO_V1(forge_upsert_mark);
+PG_FUNCTION_INFO_V1(forge_upsert_updated);
 PG_FUNCTION_INFO_V1(forge_model_channel);
 
 /* forge_create(model regclass, args jsonb) returns jsonb: the new row */
@@ -298,10 +299,25 @@ forge_plan_cache_stats(PG_FUNCTION_ARGS)
 }
 
 /*
+ * forge_upsert_updated
+ *		(bool) returns true: the function of the prefix operator <@~@>,
+ *		which forge_upsert puts in its DO UPDATE's WHERE (deparse.c), so
+ *		calling it means the update branch ran; the event's op then says
+ *		"update".
+ */
+Datum
+forge_upsert_updated(PG_FUNCTION_ARGS)
+{
+	(void) fcinfo;
+	forge_note_upsert_update();
+	PG_RETURN_BOOL(true);
+}
+
+/*
  * forge_upsert_mark
- *		(anyelement) returns its argument.  forge_upsert wraps the first
- *		value of its DO UPDATE SET in it, so calling it means the update
- *		branch ran; the event's op then says "update".
+ *		(anyelement) returns its argument: 0.1.0's update-branch marker,
+ *		which its install script creates (0.2.0 drops it: an exact-type
+ *		overload created in its schema would beat it).
  */
 Datum
 forge_upsert_mark(PG_FUNCTION_ARGS)
