@@ -16,7 +16,7 @@ OBJS = \
 DATA = forge--0.1.0.sql forge--0.1.0--0.2.0.sql
 
 REGRESS = create create_many update upsert delete where select types \
-	errors plancache security outbox relations relation_filters include nested \
+	errors plancache security outbox relations relation_filters include nested identity \
 	hostile_schema
 REGRESS_OPTS = --load-extension=forge
 

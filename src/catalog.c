@@ -240,6 +240,7 @@ build_column(ForgeColumn *col, Form_pg_attribute att, MemoryContext cxt)
 	col->typid = att->atttypid;
 	col->typmod = att->atttypmod;
 	col->generated = att->attgenerated;
+	col->identity = att->attidentity;
 
 	basetype = getBaseTypeAndTypmod(att->atttypid, &basetypmod);
 	col->isjson = (basetype == JSONOID || basetype == JSONBOID);

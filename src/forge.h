@@ -71,6 +71,7 @@ typedef struct ForgeColumn
 	Oid			typid;			/* declared type (may be a domain) */
 	int32		typmod;
 	char		generated;		/* pg_attribute.attgenerated */
+	char		identity;		/* pg_attribute.attidentity */
 	bool		isjson;			/* base type is json or jsonb */
 	ForgeTypeIO *data;			/* base type: values written to the column */
 	ForgeTypeIO *cmp;			/* right operand type of the comparisons */
