@@ -1,4 +1,66 @@
-/* forge--0.1.0--0.2.0.sql: from 0.1.0, the first release, to 0.2.0 */
+/* forge--0.1.0--0.2.0.sql: from 0.1.0 to 0.2.0 */
 
--- complain if script is sourced in psql, rather than via ALTER EXTENSION
 \echo Use "ALTER EXTENSION forge UPDATE TO '0.2.0'" to load this file. \quit
+
+-- issue 10: hardening
+--
+-- An upsert's DO UPDATE marks that it took the update branch with a prefix
+-- operator on exactly pg_catalog.bool, applied to a bool constant in its
+-- WHERE.  0.1.0 called forge_upsert_mark(anyelement) by name in DO UPDATE
+-- SET, and any role with CREATE on this schema could out-match that call
+-- with an exact-type overload that then ran as the caller.  An exact
+-- operator match is looked up directly, and a schema holds only one
+-- operator of a name and argument type, so nothing can stand in for this
+-- one.  Internal: not for direct use.
+CREATE FUNCTION @extschema@.forge_upsert_updated(pg_catalog.bool)
+RETURNS pg_catalog.bool
+AS 'MODULE_PATHNAME', 'forge_upsert_updated'
+LANGUAGE C VOLATILE STRICT SECURITY INVOKER PARALLEL UNSAFE;
+
+CREATE OPERATOR @extschema@.<@~@> (
+    RIGHTARG = pg_catalog.bool,
+    FUNCTION = @extschema@.forge_upsert_updated
+);
+
+DROP FUNCTION @extschema@.forge_upsert_mark(pg_catalog.anyelement);
+
+-- forge_outbox_enable called forge_outbox_disable by name: an overload
+-- with a defaulted extra argument, created in this schema, made the call
+-- ambiguous (and so the function unusable).  It now drops the old
+-- triggers itself and calls nothing of this schema by name.
+DROP FUNCTION @extschema@.forge_outbox_enable(pg_catalog.regclass, pg_catalog.bool);
+CREATE FUNCTION @extschema@.forge_outbox_enable(model pg_catalog.regclass,
+                                                changes pg_catalog.bool DEFAULT false)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+SET client_min_messages = warning
+AS $$
+DECLARE
+    target text;
+    what text := CASE WHEN changes THEN 'changes' ELSE 'keys' END;
+BEGIN
+    IF model IS NULL OR changes IS NULL THEN
+        RAISE EXCEPTION 'forge_outbox_enable does not accept null arguments'
+            USING ERRCODE = '22004';
+    END IF;
+    SELECT format('%I.%I', n.nspname, c.relname) INTO STRICT target
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.oid = model;
+    EXECUTE format('DROP TRIGGER IF EXISTS forge_outbox_insert ON %s', target);
+    EXECUTE format('DROP TRIGGER IF EXISTS forge_outbox_update ON %s', target);
+    EXECUTE format('DROP TRIGGER IF EXISTS forge_outbox_delete ON %s', target);
+    EXECUTE format('CREATE TRIGGER forge_outbox_insert AFTER INSERT ON %s'
+                   ' REFERENCING NEW TABLE AS forge_new FOR EACH STATEMENT'
+                   ' EXECUTE FUNCTION %I.forge_outbox_capture(%L)',
+                   target, '@extschema@', what);
+    EXECUTE format('CREATE TRIGGER forge_outbox_update AFTER UPDATE ON %s'
+                   ' REFERENCING OLD TABLE AS forge_old NEW TABLE AS forge_new FOR EACH STATEMENT'
+                   ' EXECUTE FUNCTION %I.forge_outbox_capture(%L)',
+                   target, '@extschema@', what);
+    EXECUTE format('CREATE TRIGGER forge_outbox_delete AFTER DELETE ON %s'
+                   ' REFERENCING OLD TABLE AS forge_old FOR EACH STATEMENT'
+                   ' EXECUTE FUNCTION %I.forge_outbox_capture(%L)',
+                   target, '@extschema@', what);
+END
+$$;

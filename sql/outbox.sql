@@ -294,6 +294,47 @@ SELECT count(*) AS left_over FROM forge_outbox;
 RESET ROLE;
 
 --
+-- Writes that are not forge calls record nothing, even when a trigger makes
+-- them during a forge call on the same table: here a row trigger copies
+-- each new item into a second row with a plain INSERT.  Only the forge
+-- call's own statement is recorded (one row, key 10), and the plain
+-- INSERT's statement, which fires the outbox trigger again inside the
+-- call, records nothing.  Rolling back a trigger's forge call in an
+-- exception block takes its event back with its row.
+--
+SELECT * FROM ob.drain();
+CREATE FUNCTION ob.copy_item() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.id < 100 THEN
+        INSERT INTO ob.items (id, name) VALUES (NEW.id + 100, 'copy');
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER copy_item AFTER INSERT ON ob.items
+    FOR EACH ROW EXECUTE FUNCTION ob.copy_item();
+SELECT forge_create('ob.items', '{"data": {"id": 10, "name": "x"}}');
+SELECT id, name FROM ob.items WHERE id IN (10, 110) ORDER BY id;
+SELECT * FROM ob.drain();
+CREATE OR REPLACE FUNCTION ob.copy_item() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.id < 100 THEN
+        BEGIN
+            PERFORM forge_create('ob.items', jsonb_build_object('data',
+                jsonb_build_object('id', NEW.id + 100, 'name', 'undone')));
+            RAISE EXCEPTION 'undo';
+        EXCEPTION WHEN raise_exception THEN NULL;
+        END;
+        PERFORM forge_create('ob.items', jsonb_build_object('data',
+            jsonb_build_object('id', NEW.id + 200, 'name', 'kept')));
+    END IF;
+    RETURN NULL;
+END $$;
+SELECT forge_create('ob.items', '{"data": {"id": 11, "name": "y"}}');
+SELECT id, name FROM ob.items WHERE id IN (11, 111, 211) ORDER BY id;
+SELECT * FROM ob.drain();
+DROP TRIGGER copy_item ON ob.items;
+
+--
 -- Clean up.
 --
 SET client_min_messages = warning;

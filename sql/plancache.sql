@@ -74,3 +74,65 @@ SELECT * FROM forge_plan_cache_stats();
 RESET forge.plan_cache_size;
 
 DROP TABLE pc_wide;
+
+-- A plan stays alive while it runs, whatever the forge calls of its
+-- triggers do to the cache: here an AFTER UPDATE trigger of forge_update on
+-- pc_runner makes forge calls on pc_log.  Each forge_update below must
+-- finish, with the trigger's rows written (before this was fixed, each
+-- freed the running plan and the backend crashed).
+CREATE TABLE pc_runner (id int PRIMARY KEY, n int NOT NULL DEFAULT 0);
+CREATE TABLE pc_log (id serial PRIMARY KEY, a int, b text, c int, d text);
+INSERT INTO pc_runner VALUES (1);
+CREATE FUNCTION pc_runner_log() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_ARGV[0] = 'evict' THEN
+        -- four shapes through a cache of one evict the running plan
+        PERFORM forge_create('pc_log', '{"data": {"a": 1}}');
+        PERFORM forge_create('pc_log', '{"data": {"b": "x"}}');
+        PERFORM forge_create('pc_log', '{"data": {"c": 1}}');
+        PERFORM forge_create('pc_log', '{"data": {"d": "x"}}');
+    ELSIF TG_ARGV[0] = 'reset' THEN
+        PERFORM forge_plan_cache_reset();
+        PERFORM forge_create('pc_log', '{"data": {"a": 2}}');
+    ELSIF TG_ARGV[0] = 'reset-error' THEN
+        -- the trigger's call fails after the reset: its pins go too
+        BEGIN
+            PERFORM forge_plan_cache_reset();
+            PERFORM forge_create('pc_log', '{"data": {"a": "not a number"}}');
+        EXCEPTION WHEN invalid_text_representation THEN NULL;
+        END;
+    ELSIF TG_ARGV[0] = 'replan' AND NEW.n < 100 THEN
+        -- a GRANT invalidates the running plan (the table's relcache entry
+        -- changes), then the same shape runs again inside it and replaces
+        -- the plan in the cache
+        GRANT SELECT ON pc_runner TO PUBLIC;
+        PERFORM forge_update('pc_runner', '{"where": {"id": 1}, "data": {"n": {"increment": 100}}}');
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER pc_runner_log AFTER UPDATE ON pc_runner
+    FOR EACH ROW EXECUTE FUNCTION pc_runner_log('evict');
+SET forge.plan_cache_size = 1;
+SELECT forge_update('pc_runner', '{"where": {"id": 1}, "data": {"n": {"increment": 1}}}');
+SELECT forge_update('pc_runner', '{"where": {"id": 1}, "data": {"n": {"increment": 1}}}');
+SELECT count(*) AS logged FROM pc_log;
+SELECT entries FROM forge_plan_cache_stats();
+RESET forge.plan_cache_size;
+DROP TRIGGER pc_runner_log ON pc_runner;
+CREATE TRIGGER pc_runner_log AFTER UPDATE ON pc_runner
+    FOR EACH ROW EXECUTE FUNCTION pc_runner_log('reset');
+SELECT forge_update('pc_runner', '{"where": {"id": 1}, "data": {"n": {"increment": 1}}}');
+SELECT forge_update('pc_runner', '{"where": {"id": 1}, "data": {"n": {"increment": 1}}}');
+DROP TRIGGER pc_runner_log ON pc_runner;
+CREATE TRIGGER pc_runner_log AFTER UPDATE ON pc_runner
+    FOR EACH ROW EXECUTE FUNCTION pc_runner_log('reset-error');
+SELECT forge_update('pc_runner', '{"where": {"id": 1}, "data": {"n": {"increment": 1}}}');
+SELECT forge_update('pc_runner', '{"where": {"id": 1}, "data": {"n": {"increment": 1}}}');
+DROP TRIGGER pc_runner_log ON pc_runner;
+CREATE TRIGGER pc_runner_log AFTER UPDATE ON pc_runner
+    FOR EACH ROW EXECUTE FUNCTION pc_runner_log('replan');
+SELECT forge_update('pc_runner', '{"where": {"id": 1}, "data": {"n": {"increment": 1}}}');
+SELECT id, n FROM pc_runner;
+SELECT count(*) AS logged FROM pc_log;
+DROP TABLE pc_runner, pc_log;
+DROP FUNCTION pc_runner_log();

@@ -462,6 +462,20 @@ CREATE EXTENSION forge SCHEMA fx;
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 DROP FUNCTION fx.forge_upsert_mark(anyelement);
 
+-- 0.2.0's update-branch marker, the function and the operator that calls
+-- it (the upgrade from 0.1.0 to 0.2.0 creates them).
+CREATE FUNCTION fx.forge_upsert_updated(bool) RETURNS bool
+    LANGUAGE sql AS 'SELECT true';
+CREATE EXTENSION forge SCHEMA fx;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+DROP FUNCTION fx.forge_upsert_updated(bool);
+CREATE FUNCTION fx.planted(bool) RETURNS bool LANGUAGE sql AS 'SELECT true';
+CREATE OPERATOR fx.<@~@> (RIGHTARG = bool, FUNCTION = fx.planted);
+CREATE EXTENSION forge SCHEMA fx;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+DROP OPERATOR fx.<@~@> (NONE, bool);
+DROP FUNCTION fx.planted(bool);
+
 -- The outbox table.
 CREATE TABLE fx.forge_outbox (id bigint, created_at timestamptz, model text, event jsonb);
 CREATE EXTENSION forge SCHEMA fx;
@@ -483,8 +497,9 @@ CREATE EXTENSION forge;
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 DROP FUNCTION public.forge_delete(regclass, jsonb);
 
--- Nothing planted: the same command installs forge, and each of the six
--- names planted above is now an object of the extension.
+-- Nothing planted: the same command installs forge, and six of the names
+-- planted above are now objects of the extension (0.2.0 no longer has
+-- forge_upsert_mark).
 CREATE EXTENSION forge SCHEMA fx;
 SELECT e.extname, e.extnamespace::regnamespace AS schema,
        (SELECT count(*) FROM pg_depend d
@@ -493,13 +508,23 @@ SELECT e.extname, e.extnamespace::regnamespace AS schema,
           AND ((d.classid = 'pg_proc'::regclass AND
                 d.objid IN ('fx.forge_create(regclass, jsonb)'::regprocedure,
                             'fx.forge_delete(regclass, jsonb)'::regprocedure,
-                            'fx.forge_upsert_mark(anyelement)'::regprocedure,
+                            'fx.forge_upsert_updated(boolean)'::regprocedure,
                             'fx.forge_outbox_ack(bigint[])'::regprocedure))
                OR (d.classid = 'pg_class'::regclass AND
                    d.objid IN ('fx.forge_outbox'::regclass,
                                'fx.forge_outbox_id_seq'::regclass)))) AS members_of_six
 FROM pg_extension e
 WHERE e.extname = 'forge';
+
+-- Installed at 0.1.0 and updated to 0.2.0, forge ends the same: the update
+-- drops forge_upsert_mark and adds the marker operator and its function.
+DROP EXTENSION forge;
+CREATE EXTENSION forge SCHEMA fx VERSION '0.1.0';
+ALTER EXTENSION forge UPDATE TO '0.2.0';
+SELECT p.oid::regprocedure AS marker FROM pg_proc p
+WHERE p.pronamespace = 'fx'::regnamespace AND p.proname LIKE 'forge_upsert%';
+SELECT oprname, oprleft::regtype, oprright::regtype, oprcode
+FROM pg_operator WHERE oprnamespace = 'fx'::regnamespace;
 
 \c :regress_db
 \set SHOW_CONTEXT errors

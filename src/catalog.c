@@ -21,8 +21,12 @@
  * committed DDL, so the entry cannot go stale while the call plans and
  * runs.  A stale entry may still be in use by an outer forge call (a
  * trigger that calls forge on the same table after DDL in the same
- * transaction), so stale entries are not freed on rebuild but parked, and
- * freed at transaction end.
+ * transaction), so every ForgeRel a call gets is pinned (reference-counted)
+ * until the call ends: forge_scope_begin/forge_scope_end bracket each call
+ * (forge_write, on error too), forge_rel_open pins into the innermost
+ * scope, and a stale entry replaced in the hash, or its relations re-read
+ * (relations.c), is freed by the release of its last pin, as plancache.c
+ * does for plans.
  *
  * A unique index whose equality is coarser than the column's, so that a
  * where pinning it could touch several rows, is kept with the reason
@@ -76,7 +80,8 @@ typedef struct ForgeRelEntry
 
 static HTAB *forge_rels = NULL;
 static MemoryContext forge_catalog_cxt = NULL;
-static List *forge_retired = NIL;	/* stale contexts, freed at xact end */
+static List *scope_pins = NIL;	/* the innermost call's pins */
+static int	scope_depth = 0;	/* calls running */
 static uint32 forge_generation = 0;
 uint64		forge_relcache_epoch = 0;	/* bumped by every relcache inval */
 static uint64 forge_role_epoch = 1; /* bumped when role membership changes */
@@ -138,41 +143,73 @@ invalidate_roles(Datum arg, int cacheid, uint32 hashvalue)
 }
 
 /*
- * free_retired
- *		Transaction callback: no forge call is running any more, so the stale
- *		entries parked during the transaction can go.
+ * unpin
+ *		Drop one pin of rel; its last frees what went stale meanwhile.
  */
 static void
-free_retired(XactEvent event, void *arg)
+unpin(ForgeRel *rel)
 {
 	ListCell   *lc;
 
-	(void) arg;
-	if (forge_retired == NIL)
+	Assert(rel->refcount > 0);
+	if (--rel->refcount > 0)
 		return;
-	if (event != XACT_EVENT_COMMIT && event != XACT_EVENT_ABORT &&
-		event != XACT_EVENT_PARALLEL_COMMIT &&
-		event != XACT_EVENT_PARALLEL_ABORT && event != XACT_EVENT_PREPARE)
+	if (rel->retired)
+	{
+		MemoryContextDelete(rel->cxt);	/* the stale relations with it */
 		return;
-	foreach(lc, forge_retired)
+	}
+	foreach(lc, rel->stale_relcxts)
 		MemoryContextDelete((MemoryContext) lfirst(lc));
-	list_free(forge_retired);
-	forge_retired = NIL;
+	list_free(rel->stale_relcxts);
+	rel->stale_relcxts = NIL;
 }
 
 /*
- * forge_retire_context
- *		Park cxt, which a running forge call may still use, until the
- *		transaction ends.
+ * forge_scope_begin
+ *		Begin a call's scope: the ForgeRels it gets stay pinned until the
+ *		matching forge_scope_end, to which *save must be passed.
  */
 void
-forge_retire_context(MemoryContext cxt)
+forge_scope_begin(List **save)
 {
-	MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+	*save = scope_pins;
+	scope_pins = NIL;
+	scope_depth++;
+}
 
-	MemoryContextSetParent(cxt, forge_catalog_cxt);
-	forge_retired = lappend(forge_retired, cxt);
+/*
+ * forge_scope_end
+ *		End the innermost scope, releasing its pins, and make save (from
+ *		forge_scope_begin) current again.  Called on error too (PG_FINALLY),
+ *		so it only frees memory.
+ */
+void
+forge_scope_end(List *save)
+{
+	List	   *pins = scope_pins;
+	ListCell   *lc;
+
+	scope_pins = save;
+	scope_depth--;
+	foreach(lc, pins)
+		unpin((ForgeRel *) lfirst(lc));
+	list_free(pins);
+}
+
+/*
+ * forge_rel_retire_relations
+ *		rel's relations (rel->relcxt) went stale: free them when rel's last
+ *		pin goes, since a running call may still point into them.
+ */
+void
+forge_rel_retire_relations(ForgeRel *rel)
+{
+	MemoryContext old = MemoryContextSwitchTo(rel->cxt);
+
+	rel->stale_relcxts = lappend(rel->stale_relcxts, rel->relcxt);
 	MemoryContextSwitchTo(old);
+	rel->relcxt = NULL;
 }
 
 /*
@@ -187,7 +224,6 @@ forge_catalog_init(void)
 	CacheRegisterSyscacheCallback(AUTHOID, invalidate_roles, (Datum) 0);
 	CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, invalidate_roles, (Datum) 0);
 	CacheRegisterSyscacheCallback(DATABASEOID, invalidate_roles, (Datum) 0);
-	RegisterXactCallback(free_retired, NULL);
 }
 
 /*
@@ -307,6 +343,7 @@ build_column(ForgeColumn *col, Form_pg_attribute att, MemoryContext cxt)
 	col->typmod = att->atttypmod;
 	col->generated = att->attgenerated;
 	col->collation = att->attcollation;
+	col->identity = att->attidentity;
 
 	basetype = getBaseTypeAndTypmod(att->atttypid, &basetypmod);
 	col->isjson = (basetype == JSONOID || basetype == JSONBOID);
@@ -643,8 +680,27 @@ build_rel(Oid relid)
 }
 
 /*
+ * pin
+ *		Pin rel in the innermost scope.
+ */
+static ForgeRel *
+pin(ForgeRel *rel)
+{
+	MemoryContext old;
+
+	if (scope_depth == 0)
+		elog(ERROR, "forge relation %u used outside a forge call", rel->relid);
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	scope_pins = lappend(scope_pins, rel);
+	MemoryContextSwitchTo(old);
+	rel->refcount++;
+	return rel;
+}
+
+/*
  * rel_get
- *		The ForgeRel of relid, built or rebuilt as needed.  The caller
+ *		The ForgeRel of relid, built or rebuilt as needed, pinned until the
+ *		current call's scope ends (forge_scope_begin).  The caller
  *		(forge_rel_open) holds a lock on the relation.
  */
 static ForgeRel *
@@ -667,9 +723,11 @@ rel_get(Oid relid)
 								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
 
+	if (scope_depth == 0)
+		elog(ERROR, "forge relation %u used outside a forge call", relid);
 	entry = hash_search(forge_rels, &relid, HASH_FIND, NULL);
 	if (entry != NULL && entry->rel->valid)
-		return entry->rel;
+		return pin(entry->rel);
 
 	/* build before touching the hash, so an error leaves it consistent */
 	{
@@ -677,10 +735,15 @@ rel_get(Oid relid)
 
 		entry = hash_search(forge_rels, &relid, HASH_ENTER, &found);
 		if (found)
-			forge_retire_context(entry->rel->cxt);
+		{
+			/* the stale one goes now, or with its last pin */
+			entry->rel->retired = true;
+			if (entry->rel->refcount == 0)
+				MemoryContextDelete(entry->rel->cxt);
+		}
 		entry->rel = rel;
 	}
-	return entry->rel;
+	return pin(entry->rel);
 }
 
 /*

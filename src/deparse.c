@@ -11,6 +11,19 @@
  * through the type's default btree operator class, never the caller's
  * search_path), so nothing in search_path can redirect the statement.
  *
+ * Qualifying is not enough where another role may create objects: in a
+ * schema other than pg_catalog, an operator whose argument types match the
+ * operands more exactly (a domain column, say) would beat the one meant.
+ * So the operands of an operator outside pg_catalog are cast to its exact
+ * argument types (deparse_compare), and every function the text calls is a
+ * pg_catalog one, called by its qualified name.  The one object of the
+ * extension's own schema that the text names is the upsert's update-branch
+ * marker, a prefix operator on exactly pg_catalog.bool applied to a bool
+ * constant (deparse_upsert_mark): an exact operator match is looked up
+ * directly and only one operator can have that name and argument type in
+ * a schema, so nothing created there can be chosen instead (a function
+ * call could be made ambiguous or, if polymorphic, out-matched).
+ *
  * The target table is aliased "t", so that an update's right-hand side,
  * ON CONFLICT DO UPDATE and RETURNING all read the row as t.col.
  *
@@ -25,7 +38,9 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_operator.h"
+#include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -63,17 +78,6 @@ deparse_column(StringInfo buf, ForgeRel *rel, int col, bool qualified)
 }
 
 /*
- * deparse_attr
- *		Append alias.column for attribute attnum of table relid.
- */
-static void
-deparse_attr(StringInfo buf, const char *alias, Oid relid, AttrNumber attnum)
-{
-	appendStringInfo(buf, "%s.%s", alias,
-					 quote_identifier(get_attname(relid, attnum, false)));
-}
-
-/*
  * deparse_table
  *		Append table rel as a statement reads or changes it: its qualified
  *		name, after ONLY when it has inheritance children (catalog.c).
@@ -105,6 +109,63 @@ deparse_operator(StringInfo buf, Oid opr)
 	appendStringInfo(buf, " OPERATOR(%s.%s) ",
 					 quote_identifier(nspname), NameStr(form->oprname));
 	ReleaseSysCache(tup);
+}
+
+/*
+ * deparse_operand
+ *		Append operand expr, cast to typid unless cast is false or typid is
+ *		a pseudo-type (which no expression can be cast to).
+ */
+static void
+deparse_operand(StringInfo buf, const char *expr, Oid typid, bool cast)
+{
+	if (!cast || get_typtype(typid) == TYPTYPE_PSEUDO)
+	{
+		appendStringInfoString(buf, expr);
+		return;
+	}
+	appendStringInfo(buf, "(%s)::%s", expr,
+					 format_type_extended(typid, -1, FORMAT_TYPE_FORCE_QUALIFY));
+}
+
+/*
+ * deparse_compare
+ *		Append "lhs OPERATOR(schema.op) rhs" for operator opr.  Outside
+ *		pg_catalog, where another role may have CREATE, both operands are
+ *		cast to the operator's exact argument types, so that no overload
+ *		created there can match them better.  rhs_typed says rhs already has
+ *		the right operand's exact type (a parameter, or ANY of one).
+ */
+static void
+deparse_compare(StringInfo buf, const char *lhs, Oid opr, const char *rhs,
+				bool rhs_typed)
+{
+	HeapTuple	tup;
+	Form_pg_operator form;
+	bool		cast;
+
+	tup = SearchSysCache1(OPEROID, ObjectIdGetDatum(opr));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for operator %u", opr);
+	form = (Form_pg_operator) GETSTRUCT(tup);
+	cast = form->oprnamespace != PG_CATALOG_NAMESPACE;
+	deparse_operand(buf, lhs, form->oprleft, cast);
+	appendStringInfo(buf, " OPERATOR(%s.%s) ",
+					 quote_identifier(get_namespace_name(form->oprnamespace)),
+					 NameStr(form->oprname));
+	deparse_operand(buf, rhs, form->oprright, cast && !rhs_typed);
+	ReleaseSysCache(tup);
+}
+
+/*
+ * attr_text
+ *		alias.column for attribute attnum of table relid, palloc'd.
+ */
+static char *
+attr_text(const char *alias, Oid relid, AttrNumber attnum)
+{
+	return psprintf("%s.%s", alias,
+					quote_identifier(get_attname(relid, attnum, false)));
 }
 
 /*
@@ -148,9 +209,10 @@ deparse_related_from(StringInfo buf, ForgeRelation *r, ForgeRel *outer,
 		{
 			if (i > 0)
 				appendStringInfoString(buf, " AND ");
-			deparse_attr(buf, inner.data, r->other, r->foreign[i]);
-			deparse_operator(buf, r->eqop[i]);
-			deparse_attr(buf, join.data, r->join, r->join_foreign[i]);
+			deparse_compare(buf, attr_text(inner.data, r->other, r->foreign[i]),
+							r->eqop[i],
+							attr_text(join.data, r->join, r->join_foreign[i]),
+							false);
 		}
 		appendStringInfoChar(buf, ')');
 	}
@@ -162,20 +224,23 @@ deparse_related_from(StringInfo buf, ForgeRelation *r, ForgeRel *outer,
 		switch (r->kind)
 		{
 			case FORGE_TO_ONE:
-				deparse_attr(buf, inner.data, r->other, r->foreign[i]);
-				deparse_operator(buf, r->eqop[i]);
-				deparse_attr(buf, outer_alias.data, outer->relid, r->local[i]);
+				deparse_compare(buf, attr_text(inner.data, r->other, r->foreign[i]),
+								r->eqop[i],
+								attr_text(outer_alias.data, outer->relid, r->local[i]),
+								false);
 				break;
 			case FORGE_TO_MANY:
 			case FORGE_ONE_TO_ONE:
-				deparse_attr(buf, outer_alias.data, outer->relid, r->local[i]);
-				deparse_operator(buf, r->eqop[i]);
-				deparse_attr(buf, inner.data, r->other, r->foreign[i]);
+				deparse_compare(buf, attr_text(outer_alias.data, outer->relid, r->local[i]),
+								r->eqop[i],
+								attr_text(inner.data, r->other, r->foreign[i]),
+								false);
 				break;
 			case FORGE_MANY_TO_MANY:
-				deparse_attr(buf, outer_alias.data, outer->relid, r->local[i]);
-				deparse_operator(buf, r->join_eqop[i]);
-				deparse_attr(buf, join.data, r->join, r->join_local[i]);
+				deparse_compare(buf, attr_text(outer_alias.data, outer->relid, r->local[i]),
+								r->join_eqop[i],
+								attr_text(join.data, r->join, r->join_local[i]),
+								false);
 				break;
 		}
 	}
@@ -261,38 +326,48 @@ deparse_filter(StringInfo buf, ForgeFilter *f)
 			break;
 	}
 
-	appendStringInfoChar(buf, '(');
-	deparse_alias(buf, f->level);
-	appendStringInfo(buf, ".%s", quote_identifier(c->name));
-	switch (f->cmp)
 	{
-		case FORGE_EQ:
-			deparse_operator(buf, c->eqopr);
-			break;
-		case FORGE_LT:
-			deparse_operator(buf, c->ltopr);
-			break;
-		case FORGE_LE:
-			deparse_operator(buf, c->leopr);
-			break;
-		case FORGE_GT:
-			deparse_operator(buf, c->gtopr);
-			break;
-		case FORGE_GE:
-			deparse_operator(buf, c->geopr);
-			break;
-		case FORGE_IN:
-			deparse_operator(buf, c->eqopr);
-			appendStringInfo(buf, "ANY ($%d))", f->param);
-			return;
-		case FORGE_LIKE:
-			appendStringInfoString(buf, " OPERATOR(pg_catalog.~~) ");
-			break;
-		case FORGE_ILIKE:
-			appendStringInfoString(buf, " OPERATOR(pg_catalog.~~*) ");
-			break;
+		StringInfoData lhs;
+		char	   *rhs = psprintf("$%d", f->param);
+		Oid			opr = InvalidOid;
+
+		initStringInfo(&lhs);
+		deparse_alias(&lhs, f->level);
+		appendStringInfo(&lhs, ".%s", quote_identifier(c->name));
+		appendStringInfoChar(buf, '(');
+		switch (f->cmp)
+		{
+			case FORGE_EQ:
+				opr = c->eqopr;
+				break;
+			case FORGE_LT:
+				opr = c->ltopr;
+				break;
+			case FORGE_LE:
+				opr = c->leopr;
+				break;
+			case FORGE_GT:
+				opr = c->gtopr;
+				break;
+			case FORGE_GE:
+				opr = c->geopr;
+				break;
+			case FORGE_IN:
+				opr = c->eqopr;
+				rhs = psprintf("ANY ($%d)", f->param);
+				break;
+			case FORGE_LIKE:
+				appendStringInfo(buf, "%s OPERATOR(pg_catalog.~~) %s)",
+								 lhs.data, rhs);
+				return;
+			case FORGE_ILIKE:
+				appendStringInfo(buf, "%s OPERATOR(pg_catalog.~~*) %s)",
+								 lhs.data, rhs);
+				return;
+		}
+		deparse_compare(buf, lhs.data, opr, rhs, true);
+		appendStringInfoChar(buf, ')');
 	}
-	appendStringInfo(buf, "$%d)", f->param);
 }
 
 /*
@@ -310,27 +385,34 @@ deparse_where(StringInfo buf, ForgeFilter *where)
 
 /*
  * deparse_upsert_mark
- *		Append the schema-qualified name of forge_upsert_mark(), the function
- *		that tells exec.c that ON CONFLICT took the update branch.  It lives
- *		in the extension's schema, with the verb being called.
+ *		Append the DO UPDATE's WHERE: the update-branch marker, which tells
+ *		exec.c that ON CONFLICT took the update branch (it is evaluated only
+ *		there), and the upsert's where.  The marker is the prefix operator
+ *		<@~@> on pg_catalog.bool of the extension's schema (the schema of
+ *		the verb being called); see the file header for why an operator.  A
+ *		row the where then rejects is not returned, and the call fails with
+ *		P2025, so marking before the where is evaluated is harmless.  DO
+ *		UPDATE SET holds only the user's values.
  */
 static void
-deparse_upsert_mark(StringInfo buf)
+deparse_upsert_mark(StringInfo buf, ForgeFilter *where)
 {
 	Oid			nsp = get_func_namespace(forge_calling_function);
 
-	appendStringInfo(buf, "%s.forge_upsert_mark(",
+	appendStringInfo(buf, " WHERE (OPERATOR(%s.<@~@>) true)",
 					 quote_identifier(get_namespace_name(nsp)));
+	if (where == NULL || where->kind == FORGE_F_TRUE)
+		return;
+	appendStringInfoString(buf, " AND ");
+	deparse_filter(buf, where);
 }
 
 /*
  * deparse_assigns
- *		Append the SET list of an UPDATE or DO UPDATE.  With mark (upsert),
- *		the first value goes through forge_upsert_mark(), which is evaluated
- *		only when the update branch runs.
+ *		Append the SET list of an UPDATE or DO UPDATE.
  */
 static void
-deparse_assigns(StringInfo buf, ForgeRel *rel, List *assigns, bool mark)
+deparse_assigns(StringInfo buf, ForgeRel *rel, List *assigns)
 {
 	ListCell   *lc;
 
@@ -338,14 +420,11 @@ deparse_assigns(StringInfo buf, ForgeRel *rel, List *assigns, bool mark)
 	foreach(lc, assigns)
 	{
 		ForgeAssign *a = lfirst(lc);
-		bool		marked = mark && lc == list_head(assigns);
 
 		if (lc != list_head(assigns))
 			appendStringInfoString(buf, ", ");
 		deparse_column(buf, rel, a->col, false);
 		appendStringInfoString(buf, " = ");
-		if (marked)
-			deparse_upsert_mark(buf);
 		switch (a->kind)
 		{
 			case FORGE_SET:
@@ -363,8 +442,6 @@ deparse_assigns(StringInfo buf, ForgeRel *rel, List *assigns, bool mark)
 				appendStringInfo(buf, "$%d", a->param);
 				break;
 		}
-		if (marked)
-			appendStringInfoChar(buf, ')');
 	}
 }
 
@@ -740,13 +817,99 @@ forge_deparse_outbox(StringInfo buf, ForgeRel *rel, char op, bool changes,
 
 			if (i > 0)
 				appendStringInfoString(buf, " AND ");
-			appendStringInfo(buf, "o.%s", quote_identifier(c->name));
-			deparse_operator(buf, c->eqopr);
-			appendStringInfo(buf, "r.%s", quote_identifier(c->name));
+			deparse_compare(buf, psprintf("o.%s", quote_identifier(c->name)),
+							c->eqopr,
+							psprintf("r.%s", quote_identifier(c->name)),
+							false);
 		}
 		appendStringInfoChar(buf, ')');
 	}
 	appendStringInfoString(buf, " HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0");
+}
+
+/*
+ * deparse_key_pins
+ *		Append the equalities of where (an AND of filters, as the reader
+ *		leaves an upsert's) that pin the columns of key, ANDed; "true" when
+ *		there are none.
+ */
+static void
+deparse_key_pins(StringInfo buf, ForgeFilter *where, ForgeUniqueKey *key)
+{
+	ListCell   *lc;
+	bool		first = true;
+	int			i;
+
+	foreach(lc, where->args)
+	{
+		ForgeFilter *f = lfirst(lc);
+		bool		inkey = false;
+
+		if (f->pinvalue == NULL)
+			continue;
+		for (i = 0; i < key->ncols; i++)
+			inkey |= (key->cols[i] == f->col);
+		if (!inkey)
+			continue;
+		if (!first)
+			appendStringInfoString(buf, " AND ");
+		first = false;
+		deparse_filter(buf, f);
+	}
+	if (first)
+		appendStringInfoString(buf, "true");
+}
+
+/*
+ * deparse_upsert_by_update
+ *		Append an upsert whose where pins a GENERATED ALWAYS identity, which
+ *		the row created cannot carry, so ON CONFLICT on it could never fire:
+ *		update the row the where selects (with the update-branch marker),
+ *		else, if no row has the pinned key, insert the create row (which
+ *		gets the identity's next value), as Prisma's own upsert does.
+ *		A row that has the key but fails the rest of the where is neither,
+ *		so nothing is returned (P2025).  No other write can give a row that
+ *		key meanwhile (nothing may set it), so the two never both run.
+ */
+static void
+deparse_upsert_by_update(StringInfo buf, ForgeStmt *st)
+{
+	ForgeRel   *rel = st->rel;
+	ForgeUniqueKey *key = &rel->keys[st->conflict_key];
+	ListCell   *lc;
+
+	appendStringInfoString(buf, "WITH u AS (UPDATE ");
+	deparse_table(buf, rel);
+	appendStringInfoString(buf, " AS t");
+	deparse_assigns(buf, rel, st->updates);
+	deparse_upsert_mark(buf, st->where);
+	deparse_returning(buf, st);
+	appendStringInfo(buf, "), i AS (INSERT INTO %s AS t", rel->qualname);
+	if (st->assigns != NIL)
+	{
+		appendStringInfoString(buf, " (");
+		foreach(lc, st->assigns)
+		{
+			if (lc != list_head(st->assigns))
+				appendStringInfoString(buf, ", ");
+			deparse_column(buf, rel, ((ForgeAssign *) lfirst(lc))->col, false);
+		}
+		appendStringInfoChar(buf, ')');
+	}
+	appendStringInfoString(buf, " SELECT ");
+	foreach(lc, st->assigns)
+	{
+		if (lc != list_head(st->assigns))
+			appendStringInfoString(buf, ", ");
+		appendStringInfo(buf, "$%d", ((ForgeAssign *) lfirst(lc))->param);
+	}
+	appendStringInfoString(buf, " WHERE NOT EXISTS (SELECT 1 FROM ");
+	deparse_table(buf, rel);
+	appendStringInfoString(buf, " AS t WHERE ");
+	deparse_key_pins(buf, st->where, key);
+	appendStringInfoChar(buf, ')');
+	deparse_returning(buf, st);
+	appendStringInfoString(buf, ") SELECT * FROM u UNION ALL SELECT * FROM i");
 }
 
 /* keys of a many-row verb: at most this many go to the event */
@@ -785,13 +948,18 @@ forge_deparse(StringInfo buf, ForgeStmt *st)
 			appendStringInfoString(buf, "UPDATE ");
 			deparse_table(buf, rel);
 			appendStringInfoString(buf, " AS t");
-			deparse_assigns(buf, rel, st->assigns, false);
+			deparse_assigns(buf, rel, st->assigns);
 			deparse_where(buf, st->where);
 			if (st->verb == FORGE_UPDATE)
 				deparse_returning(buf, st);
 			break;
 
 		case FORGE_UPSERT:
+			if (st->by_update)
+			{
+				deparse_upsert_by_update(buf, st);
+				break;
+			}
 			{
 				ForgeUniqueKey *key = &rel->keys[st->conflict_key];
 
@@ -804,8 +972,8 @@ forge_deparse(StringInfo buf, ForgeStmt *st)
 					deparse_column(buf, rel, key->cols[i], false);
 				}
 				appendStringInfoString(buf, ") DO UPDATE");
-				deparse_assigns(buf, rel, st->updates, true);
-				deparse_where(buf, st->where);
+				deparse_assigns(buf, rel, st->updates);
+				deparse_upsert_mark(buf, st->where);
 				deparse_returning(buf, st);
 				break;
 			}

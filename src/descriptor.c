@@ -1566,16 +1566,34 @@ keep_assign(ForgeStmt *st, int col, char token)
 }
 
 /*
- * first_writable_column
- *		The first column that is not generated, for keep_assign.
+ * self_assignable
+ *		Whether col = col is a valid assignment: not for a generated column,
+ *		nor for a GENERATED ALWAYS identity (SQLSTATE 428C9: it can only be
+ *		updated to DEFAULT, which would give it a new value).
+ */
+static bool
+self_assignable(const ForgeColumn *c)
+{
+	return c->generated == '\0' && c->identity != ATTRIBUTE_IDENTITY_ALWAYS;
+}
+
+/*
+ * keep_column
+ *		The column that keep_assign assigns to itself: the first of key (an
+ *		index into rel->keys, or -1) that can be, else the first column of
+ *		the table that can be.
  */
 static int
-first_writable_column(ForgeRel *rel)
+keep_column(ForgeRel *rel, int key)
 {
 	int			i;
 
+	if (key >= 0)
+		for (i = 0; i < rel->keys[key].ncols; i++)
+			if (self_assignable(&rel->cols[rel->keys[key].cols[i]]))
+				return rel->keys[key].cols[i];
 	for (i = 0; i < rel->ncols; i++)
-		if (rel->cols[i].generated == '\0')
+		if (self_assignable(&rel->cols[i]))
 			return i;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -1603,7 +1621,10 @@ read_where_arg(ForgeStmt *st, JsonbContainer *args, bool required)
  * merge_pins
  *		Upsert: the create row must carry the values the where pins on the
  *		conflict key.  A pinned column missing from create takes the where's
- *		value; one present must be equal.
+ *		value; one present must be equal.  Except a GENERATED ALWAYS
+ *		identity, which no write may set (428C9): the row created gets its
+ *		next value instead, and the upsert runs without ON CONFLICT
+ *		(st->by_update, see deparse.c).
  */
 static void
 merge_pins(ForgeStmt *st, ForgeUniqueKey *key, JsonbContainer *create)
@@ -1626,7 +1647,9 @@ merge_pins(ForgeStmt *st, ForgeUniqueKey *key, JsonbContainer *create)
 			continue;
 		c = &st->rel->cols[f->col];
 		given = getKeyJsonValueFromContainer(create, c->name, c->namelen, NULL);
-		if (given == NULL)
+		if (given == NULL && c->identity == ATTRIBUTE_IDENTITY_ALWAYS)
+			st->by_update = true;
+		else if (given == NULL)
 			st->assigns = lappend(st->assigns,
 								  new_assign(st, f->col, FORGE_SET,
 											 add_value_param(st, c, c->data,
@@ -1961,11 +1984,11 @@ forge_read(ForgeVerb verb, ForgeRel *rel, Jsonb *args)
 				int			k = find_unique_key(st, st->where, false);
 
 				if (st->assigns == NIL)
-					st->assigns = keep_assign(st, rel->keys[k].cols[0],
+					st->assigns = keep_assign(st, keep_column(rel, k),
 											  SHAPE_ASSIGN);
 			}
 			else if (st->assigns == NIL)
-				st->assigns = keep_assign(st, first_writable_column(rel),
+				st->assigns = keep_assign(st, keep_column(rel, -1),
 										  SHAPE_ASSIGN);
 			break;
 
@@ -1987,8 +2010,12 @@ forge_read(ForgeVerb verb, ForgeRel *rel, Jsonb *args)
 				if (st->nested)
 					return list_make1(st);
 				if (st->updates == NIL)
-					st->updates = keep_assign(st, key->cols[0], SHAPE_UPDATE);
-				st->where = strip_key_filters(st, key);
+					st->updates = keep_assign(st,
+											  keep_column(rel, st->conflict_key),
+											  SHAPE_UPDATE);
+				/* by_update reads the pins from where, so it keeps them */
+				if (!st->by_update)
+					st->where = strip_key_filters(st, key);
 				drop_unused_params(st);
 				break;
 			}

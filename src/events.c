@@ -19,6 +19,7 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "commands/async.h"
 #include "mb/pg_wchar.h"
 #include "storage/proc.h"
@@ -35,16 +36,27 @@
  * and operation, with the rows summed (forge_events_hold).  Queued through
  * Async_Notify when the call ends, so a later rollback drops them as it
  * drops any NOTIFY.
+ *
+ * A held event belongs to the (sub)transaction nesting level that made it,
+ * as async.c's pending notifications do: a trigger of the nested write may
+ * make forge calls inside a plpgsql exception block.  When a subtransaction
+ * aborts, the events of its level and deeper are dropped; when it commits,
+ * they pass to its parent (forge_events_subxact), merging with the parent's
+ * event of the same table and operation.  Events are summed only within
+ * one level, so that a rollback can take back exactly what it undid.
  */
 typedef struct HeldEvent
 {
-	ForgeRel   *rel;
+	Oid			relid;
+	char	   *model;
 	ForgeVerb	verb;			/* the first write's */
 	const char *op;
 	uint64		rowcount;
 	char	   *sql;			/* the first statement's */
 	TimestampTz started;		/* the first write's */
-	ForgeJsonbBuild keys;
+	List	   *keys;			/* jsonb arrays of keys, in order */
+	uint64		nkeys;			/* their elements, counted to a cap */
+	int			level;			/* GetCurrentTransactionNestLevel() */
 } HeldEvent;
 
 static List *held = NIL;
@@ -210,14 +222,16 @@ append_keys(StringInfo buf, Jsonb *keys, int budget)
 
 /*
  * forge_notify
- *		Queue the event of one call of verb on rel: op is what happened
+ *		Queue the event of one call of verb on the table relid, named
+ *		model (schema.table): op is what happened
  *		(insert, update, delete), rowcount the rows written, sql the
  *		statement text, started when the call began, keys (or NULL) a jsonb
  *		array of the primary keys written (forge.notify_keys).
  */
 void
-forge_notify(ForgeRel *rel, ForgeVerb verb, const char *op, uint64 rowcount,
-			 const char *sql, TimestampTz started, Jsonb *keys)
+forge_notify(Oid relid, const char *model, ForgeVerb verb, const char *op,
+			 uint64 rowcount, const char *sql, TimestampTz started,
+			 Jsonb *keys)
 {
 	StringInfoData buf;
 	TimestampTz now;
@@ -236,7 +250,7 @@ forge_notify(ForgeRel *rel, ForgeVerb verb, const char *op, uint64 rowcount,
 
 	initStringInfo(&buf);
 	appendStringInfoString(&buf, "{\"adapter\":\"postgres\",\"model\":");
-	escape_json(&buf, rel->model);
+	escape_json(&buf, model);
 	appendStringInfoString(&buf, ",\"op\":");
 	escape_json(&buf, op);
 	appendStringInfoString(&buf, ",\"verb\":");
@@ -275,7 +289,7 @@ forge_notify(ForgeRel *rel, ForgeVerb verb, const char *op, uint64 rowcount,
 	{
 		char		channel[NAMEDATALEN];
 
-		forge_model_channel_name(channel, rel->model, rel->relid);
+		forge_model_channel_name(channel, model, relid);
 		Async_Notify(channel, buf.data);
 	}
 	pfree(buf.data);
@@ -316,14 +330,122 @@ forge_events_release(ForgeEventHold *save, bool send)
 	foreach(lc, events)
 	{
 		HeldEvent  *e = lfirst(lc);
+		ForgeJsonbBuild state = {0};
 		Jsonb	   *keys = NULL;
+		ListCell   *kc;
 
-		if (e->keys.parseState != NULL)
-			keys = JsonbValueToJsonb(forge_jsonb_push(&e->keys, WJB_END_ARRAY,
+		foreach(kc, e->keys)
+			forge_keys_append(&state, (Jsonb *) lfirst(kc), true);
+		if (state.parseState != NULL)
+			keys = JsonbValueToJsonb(forge_jsonb_push(&state, WJB_END_ARRAY,
 													NULL));
-		forge_notify(e->rel, e->verb, e->op, e->rowcount, e->sql,
+		forge_notify(e->relid, e->model, e->verb, e->op, e->rowcount, e->sql,
 					 e->started, keys);
 	}
+}
+
+/*
+ * merge_level
+ *		Fold the held events of level into one per table and operation,
+ *		keeping the first (its verb, SQL text and start) and summing the
+ *		others into it.
+ */
+static void
+merge_level(int level)
+{
+	MemoryContext old = MemoryContextSwitchTo(held_cxt);
+	List	   *merged = NIL;
+	ListCell   *lc;
+
+	foreach(lc, held)
+	{
+		HeldEvent  *e = lfirst(lc);
+		HeldEvent  *into = NULL;
+		ListCell   *mc;
+
+		if (e->level == level)
+		{
+			foreach(mc, merged)
+			{
+				HeldEvent  *m = lfirst(mc);
+
+				if (m->level == level && m->relid == e->relid &&
+					strcmp(m->op, e->op) == 0)
+				{
+					into = m;
+					break;
+				}
+			}
+		}
+		if (into == NULL)
+			merged = lappend(merged, e);
+		else
+		{
+			into->rowcount += e->rowcount;
+			into->keys = list_concat(into->keys, e->keys);
+			into->nkeys += e->nkeys;
+		}
+	}
+	list_free(held);
+	held = merged;
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * forge_events_subxact
+ *		Subtransaction callback: an aborted subtransaction takes back the
+ *		held events made in it (at its level or deeper); a committed one
+ *		hands them to its parent.
+ */
+static void
+forge_events_subxact(SubXactEvent event, SubTransactionId mySubid,
+					 SubTransactionId parentSubid, void *arg)
+{
+	int			level = GetCurrentTransactionNestLevel();
+	ListCell   *lc;
+
+	(void) mySubid;
+	(void) parentSubid;
+	(void) arg;
+	if (held == NIL)
+		return;
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+	{
+		foreach(lc, held)
+		{
+			HeldEvent  *e = lfirst(lc);
+
+			if (e->level >= level)
+				held = foreach_delete_current(held, lc);
+		}
+	}
+	else if (event == SUBXACT_EVENT_COMMIT_SUB)
+	{
+		bool		moved = false;
+
+		foreach(lc, held)
+		{
+			HeldEvent  *e = lfirst(lc);
+
+			if (e->level >= level)
+			{
+				e->level = level - 1;
+				moved = true;
+			}
+		}
+		if (moved)
+			merge_level(level - 1);
+	}
+}
+
+/*
+ * forge_events_init
+ *		Register the subtransaction callback; called once from _PG_init.
+ */
+void
+forge_events_init(void)
+{
+	RegisterSubXactCallback(forge_events_subxact, NULL);
 }
 
 /*
@@ -338,19 +460,22 @@ forge_event(ForgeRel *rel, ForgeVerb verb, const char *op, uint64 rowcount,
 	MemoryContext old;
 	HeldEvent  *e = NULL;
 	ListCell   *lc;
+	int			level = GetCurrentTransactionNestLevel();
 
 	if (!forge_notify_enabled)
 		return;
 	if (held_cxt == NULL)
 	{
-		forge_notify(rel, verb, op, rowcount, sql, started, keys);
+		forge_notify(rel->relid, rel->model, verb, op, rowcount, sql,
+					 started, keys);
 		return;
 	}
 	foreach(lc, held)
 	{
 		HeldEvent  *h = lfirst(lc);
 
-		if (h->rel->relid == rel->relid && strcmp(h->op, op) == 0)
+		if (h->relid == rel->relid && strcmp(h->op, op) == 0 &&
+			h->level == level)
 		{
 			e = h;
 			break;
@@ -359,16 +484,26 @@ forge_event(ForgeRel *rel, ForgeVerb verb, const char *op, uint64 rowcount,
 	old = MemoryContextSwitchTo(held_cxt);
 	if (e == NULL)
 	{
+		/* copies: rel may be freed before the hold ends (catalog.c) */
 		e = palloc0(sizeof(HeldEvent));
-		e->rel = rel;
+		e->relid = rel->relid;
+		e->model = pstrdup(rel->model);
 		e->verb = verb;
 		e->op = op;				/* a string constant */
 		e->sql = pstrdup(sql);
 		e->started = started;
+		e->level = level;
 		held = lappend(held, e);
 	}
 	e->rowcount += rowcount;
-	if (keys != NULL)
-		forge_keys_append(&e->keys, keys, true);
+	/* keys beyond what one event can carry are not kept */
+	if (keys != NULL && e->nkeys < FORGE_MAX_EVENT_KEYS)
+	{
+		Jsonb	   *copy = palloc(VARSIZE(keys));
+
+		memcpy(copy, keys, VARSIZE(keys));
+		e->keys = lappend(e->keys, copy);
+		e->nkeys += JsonContainerSize(&keys->root);
+	}
 	MemoryContextSwitchTo(old);
 }

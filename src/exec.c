@@ -17,6 +17,7 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
@@ -29,7 +30,7 @@
  * The forge call whose statement is running, innermost first.  Each call
  * pushes its own frame around SPI_execute_plan and pops it afterwards, even
  * on error, so a forge call nested in a trigger has a frame of its own:
- * forge_upsert_mark() marks the right upsert, and the outbox trigger
+ * the update-branch marker marks the right upsert, and the outbox trigger
  * (outbox.c) sees which forge call, if any, is writing its table.
  */
 static ForgeActive *forge_active = NULL;
@@ -46,7 +47,9 @@ forge_active_call(void)
 
 /*
  * forge_note_upsert_update
- *		Called by forge_upsert_mark(): the ON CONFLICT update branch ran.
+ *		Called by the update-branch marker (forge_upsert_updated, the
+ *		function of the operator <@~@>; 0.1.0's forge_upsert_mark): the ON
+ *		CONFLICT update branch ran.
  */
 void
 forge_note_upsert_update(void)
@@ -57,22 +60,43 @@ forge_note_upsert_update(void)
 
 /*
  * execute_stmt
- *		SPI_execute_plan for st, inside frame.
+ *		SPI_execute_plan for st, inside frame.  The plan stays pinned while
+ *		it runs (triggers may make forge calls that evict or replace it) and
+ *		is released here, on error too.  With copysql, its SQL text is
+ *		copied into *sql (SPI memory) first.
  */
 static int
-execute_stmt(SPIPlanPtr plan, ForgeStmt *st, ForgeActive *frame)
+execute_stmt(ForgeStmt *st, ForgeActive *frame, bool copysql, char **sql)
 {
-	int			rc;
+	ForgePlan  *plan = forge_plan_get(st);
+	volatile int rc = 0;
 
 	frame->outer = forge_active;
 	forge_active = frame;
 	PG_TRY();
 	{
-		rc = SPI_execute_plan(plan, st->values, st->nulls, false, 0);
+		/*
+		 * Advance the command counter now, as SPI would before the
+		 * statement: the statement then runs with exactly this command ID
+		 * in its snapshot, by which the outbox trigger tells the
+		 * statement's own write from a write made by a trigger (outbox.c).
+		 */
+		CommandCounterIncrement();
+		frame->cid = GetCurrentCommandId(false);
+		rc = SPI_execute_plan(forge_plan_spi(plan), st->values, st->nulls,
+							  false, 0);
+		if (copysql)
+		{
+			const char *text = forge_plan_sql(plan);
+
+			*sql = SPI_palloc(strlen(text) + 1);
+			strcpy(*sql, text);
+		}
 	}
 	PG_FINALLY();
 	{
 		forge_active = frame->outer;
+		forge_plan_release(plan);
 	}
 	PG_END_TRY();
 	return rc;
@@ -80,11 +104,16 @@ execute_stmt(SPIPlanPtr plan, ForgeStmt *st, ForgeActive *frame)
 
 /*
  * expected_result
- *		The SPI result code a statement of verb returns on success.
+ *		The SPI result code statement st of verb returns on success.
  */
 static int
-expected_result(ForgeVerb verb, bool with_keys)
+expected_result(ForgeVerb verb, ForgeStmt *st)
 {
+	bool		with_keys = st->with_keys;
+
+	/* an upsert by update is WITH u AS (...), i AS (...) SELECT the row */
+	if (st->by_update)
+		return SPI_OK_SELECT;
 	/* with keys, a many-row verb is WITH w AS (...) SELECT count, keys */
 	if (with_keys && (verb == FORGE_CREATE_MANY || verb == FORGE_UPDATE_MANY ||
 					  verb == FORGE_DELETE_MANY))
@@ -176,7 +205,6 @@ forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts, ForgeWriteInfo *info)
 	Datum		result = (Datum) 0;
 	bool		returns_row = false;
 	uint64		total = 0;
-	const char *sql = NULL;
 	char	   *firstsql = NULL;
 	ForgeJsonbBuild keystate = {0};
 	Jsonb	   *keys = NULL;
@@ -195,21 +223,18 @@ forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts, ForgeWriteInfo *info)
 	foreach(lc, stmts)
 	{
 		ForgeStmt  *st = lfirst(lc);
-		SPIPlanPtr	plan = forge_plan_get(st, &sql);
-		int			expected = expected_result(verb, st->with_keys);
+		int			expected = expected_result(verb, st);
 		TupleDesc	tupdesc;
 		HeapTuple	tup;
 		bool		isnull;
 
-		rc = execute_stmt(plan, st, &frame);
+		/* the event names the first statement */
+		rc = execute_stmt(st, &frame,
+						  firstsql == NULL && forge_notify_enabled &&
+						  verb != FORGE_FIND, &firstsql);
 		if (rc != expected)
 			elog(ERROR, "unexpected result of %s: %s", forge_verb_name(verb),
 				 SPI_result_code_string(rc));
-		if (firstsql == NULL && forge_notify_enabled && verb != FORGE_FIND)	/* the event names the first statement */
-		{
-			firstsql = SPI_palloc(strlen(sql) + 1);
-			strcpy(firstsql, sql);
-		}
 
 		if (expected == SPI_OK_INSERT || expected == SPI_OK_UPDATE ||
 			expected == SPI_OK_DELETE)
@@ -218,7 +243,7 @@ forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts, ForgeWriteInfo *info)
 			continue;
 		}
 		tupdesc = SPI_tuptable->tupdesc;
-		if (expected == SPI_OK_SELECT && verb != FORGE_FIND)
+		if (expected == SPI_OK_SELECT && verb != FORGE_FIND && !st->by_update)
 		{
 			/* with keys: one row of (count, first keys) */
 			Datum		k;

@@ -117,6 +117,7 @@ _PG_init(void)
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("forge");
 	forge_catalog_init();
+	forge_events_init();
 }
 
 /*
@@ -157,19 +158,33 @@ forge_write(ForgeVerb verb, Oid relid, Jsonb *args, ForgeWriteInfo *info)
 {
 	ForgeRel   *rel;
 	List	   *stmts;
+	List	   *save;
+	volatile Datum result = (Datum) 0;
 
 	/*
 	 * Check and lock first, as the statement itself would: the lock
 	 * processes pending invalidations, so the ForgeRel reflects committed
 	 * DDL.
 	 */
-	rel = forge_rel_open(relid, verb_privilege(verb),
-						 verb == FORGE_FIND ? AccessShareLock :
-						 RowExclusiveLock);
-	stmts = forge_read(verb, rel, args);
-	if (stmts != NIL && ((ForgeStmt *) linitial(stmts))->nested)
-		return forge_nested(verb, rel, args, info);
-	return forge_exec(verb, rel, stmts, info);
+	/* the ForgeRels this call opens stay pinned until it ends */
+	forge_scope_begin(&save);
+	PG_TRY();
+	{
+		rel = forge_rel_open(relid, verb_privilege(verb),
+							 verb == FORGE_FIND ? AccessShareLock :
+							 RowExclusiveLock);
+		stmts = forge_read(verb, rel, args);
+		if (stmts != NIL && ((ForgeStmt *) linitial(stmts))->nested)
+			result = forge_nested(verb, rel, args, info);
+		else
+			result = forge_exec(verb, rel, stmts, info);
+	}
+	PG_FINALLY();
+	{
+		forge_scope_end(save);
+	}
+	PG_END_TRY();
+	return result;
 }
 
 /*
@@ -198,6 +213,7 @@ PG_FUNCTION_INFO_V1(forge_delete_many);
 PG_FUNCTION_INFO_V1(forge_plan_cache_stats);
 PG_FUNCTION_INFO_V1(forge_plan_cache_reset);
 PG_FUNCTION_INFO_V1(forge_upsert_mark);
+PG_FUNCTION_INFO_V1(forge_upsert_updated);
 PG_FUNCTION_INFO_V1(forge_model_channel);
 
 /* forge_create(model regclass, args jsonb) returns jsonb: the new row */
@@ -275,10 +291,25 @@ forge_plan_cache_stats(PG_FUNCTION_ARGS)
 }
 
 /*
+ * forge_upsert_updated
+ *		(bool) returns true: the function of the prefix operator <@~@>,
+ *		which forge_upsert puts in its DO UPDATE's WHERE (deparse.c), so
+ *		calling it means the update branch ran; the event's op then says
+ *		"update".
+ */
+Datum
+forge_upsert_updated(PG_FUNCTION_ARGS)
+{
+	(void) fcinfo;
+	forge_note_upsert_update();
+	PG_RETURN_BOOL(true);
+}
+
+/*
  * forge_upsert_mark
- *		(anyelement) returns its argument.  forge_upsert wraps the first
- *		value of its DO UPDATE SET in it, so calling it means the update
- *		branch ran; the event's op then says "update".
+ *		(anyelement) returns its argument: 0.1.0's update-branch marker,
+ *		which its install script creates (0.2.0 drops it: an exact-type
+ *		overload created in its schema would beat it).
  */
 Datum
 forge_upsert_mark(PG_FUNCTION_ARGS)

@@ -74,6 +74,7 @@ typedef struct ForgeColumn
 	int32		typmod;
 	char		generated;		/* pg_attribute.attgenerated */
 	Oid			collation;		/* pg_attribute.attcollation */
+	char		identity;		/* pg_attribute.attidentity */
 	bool		isjson;			/* base type is json or jsonb */
 	ForgeTypeIO *data;			/* base type: values written to the column */
 	ForgeTypeIO *cmp;			/* right operand type of the comparisons */
@@ -173,6 +174,9 @@ typedef struct ForgeRel
 	ForgeUniqueKey *keys;
 	int			pkey;			/* index of the primary key, or -1 */
 	uint32		generation;		/* distinct for every ForgeRel built */
+	int			refcount;		/* pins of running calls (forge_rel_open) */
+	bool		retired;		/* replaced in the cache: the last pin frees */
+	List	   *stale_relcxts;	/* old relcxts, freed with the last pin */
 	Oid			checked_user;	/* last role that passed forge_rel_open */
 	uint64		checked_epoch;	/* role membership it passed under */
 	AclMode		checked_privs;	/* the privileges it was found to hold */
@@ -189,6 +193,7 @@ typedef struct ForgeActive
 	ForgeVerb	verb;
 	TimestampTz started;
 	bool		updated;		/* upsert took its update branch */
+	CommandId	cid;			/* the running statement's command ID */
 	struct ForgeActive *outer;
 } ForgeActive;
 
@@ -304,6 +309,8 @@ typedef struct ForgeStmt
 	List	   *updates;		/* upsert's update */
 	ForgeFilter *where;			/* NULL: every row */
 	int			conflict_key;	/* upsert: index into rel->keys */
+	bool		by_update;		/* upsert: where pins a GENERATED ALWAYS
+								 * identity, so no ON CONFLICT (deparse.c) */
 	List	   *select;			/* column indexes; NIL: the whole row */
 	List	   *includes;		/* ForgeInclude: related rows to return */
 	bool		nested;			/* data names relations: nested.c runs it */
@@ -340,7 +347,9 @@ extern Datum forge_write(ForgeVerb verb, Oid relid, Jsonb *args,
 /* in catalog.c */
 extern uint64 forge_relcache_epoch;
 extern void forge_catalog_init(void);
-extern void forge_retire_context(MemoryContext cxt);
+extern void forge_scope_begin(List **save);
+extern void forge_scope_end(List *save);
+extern void forge_rel_retire_relations(ForgeRel *rel);
 extern ForgeRel *forge_rel_open(Oid relid, AclMode need, LOCKMODE lockmode);
 extern void forge_check_schema_usage(Oid nsp);
 extern Oid	forge_operator_namespace(Oid opr);
@@ -376,8 +385,12 @@ extern void forge_deparse_outbox(StringInfo buf, ForgeRel *rel, char op,
 								 bool changes, const char *outbox);
 
 /* in plancache.c */
+typedef struct ForgePlan ForgePlan;
 extern void forge_plancache_init(void);
-extern SPIPlanPtr forge_plan_get(ForgeStmt *stmt, const char **sql);
+extern ForgePlan *forge_plan_get(ForgeStmt *stmt);
+extern void forge_plan_release(ForgePlan *p);
+extern SPIPlanPtr forge_plan_spi(ForgePlan *p);
+extern const char *forge_plan_sql(ForgePlan *p);
 extern void forge_plancache_stats(int64 *hits, int64 *misses, int64 *entries);
 extern void forge_plancache_reset(void);
 
@@ -403,9 +416,10 @@ extern void forge_events_release(ForgeEventHold *save, bool send);
 extern void forge_event(ForgeRel *rel, ForgeVerb verb, const char *op,
 						uint64 rowcount, const char *sql,
 						TimestampTz started, Jsonb *keys);
-extern void forge_notify(ForgeRel *rel, ForgeVerb verb, const char *op,
-						 uint64 rowcount, const char *sql,
+extern void forge_notify(Oid relid, const char *model, ForgeVerb verb,
+						 const char *op, uint64 rowcount, const char *sql,
 						 TimestampTz started, Jsonb *keys);
+extern void forge_events_init(void);
 extern void forge_keys_append(ForgeJsonbBuild *state, Jsonb *keys,
 							  bool is_array);
 extern void forge_model_channel_name(char *buf, const char *model, Oid relid);

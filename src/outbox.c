@@ -12,12 +12,17 @@
  * from the transition tables, the row count, the primary keys and, opted in
  * per table, each row's changed values old and new.  A write that is not a
  * forge call, or a forge call on another table whose trigger writes this
- * one, records nothing.
+ * one, records nothing: the trigger records only the statement that the
+ * innermost forge call is running, which it knows by the command ID of the
+ * active snapshot (exec.c notes the statement's); a plain SQL statement
+ * that a trigger runs during the call has a later one.
  *
  * The trigger runs as the writing role (no function of forge is SECURITY
  * DEFINER), so writers need INSERT on forge_outbox.  Its statement is
  * prepared once per (table, op, changes) and kept; it is rebuilt when the
- * plan is invalid or the table's ForgeRel was rebuilt (DDL).
+ * plan is invalid or the table's ForgeRel was rebuilt (DDL).  A plan being
+ * run is pinned: a trigger on the outbox may make forge calls that need
+ * the same entry rebuilt, and the old plan is freed when its last run ends.
  *
  * Copyright (c) 2026, the forge authors
  *
@@ -35,6 +40,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 
 #include "forge.h"
 
@@ -50,6 +56,8 @@ typedef struct OutboxPlanEntry
 	OutboxPlanKey key;
 	uint32		generation;		/* of the ForgeRel the SQL was built from */
 	SPIPlanPtr	plan;
+	int			running;		/* runs of this entry's plans in progress */
+	List	   *stale;			/* replaced plans, freed when none runs */
 } OutboxPlanEntry;
 
 static HTAB *outbox_plans = NULL;
@@ -60,7 +68,7 @@ static HTAB *outbox_plans = NULL;
  *		invalid.  The outbox lives in the schema of capture_fn (the trigger
  *		function), the extension's; looked up only when the plan is built.
  */
-static SPIPlanPtr
+static OutboxPlanEntry *
 outbox_plan(ForgeRel *rel, char op, bool changes, Oid capture_fn)
 {
 	OutboxPlanKey key;
@@ -84,12 +92,26 @@ outbox_plan(ForgeRel *rel, char op, bool changes, Oid capture_fn)
 	key.op = op;
 	key.changes = changes;
 	entry = hash_search(outbox_plans, &key, HASH_ENTER, &found);
-	if (found && entry->plan != NULL)
+	if (!found)
+	{
+		entry->plan = NULL;
+		entry->running = 0;
+		entry->stale = NIL;
+	}
+	if (entry->plan != NULL)
 	{
 		if (entry->generation == rel->generation &&
 			SPI_plan_is_valid(entry->plan))
-			return entry->plan;
-		SPI_freeplan(entry->plan);
+			return entry;
+		if (entry->running > 0)
+		{
+			MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+			entry->stale = lappend(entry->stale, entry->plan);
+			MemoryContextSwitchTo(old);
+		}
+		else
+			SPI_freeplan(entry->plan);
 	}
 	entry->plan = NULL;
 
@@ -104,7 +126,25 @@ outbox_plan(ForgeRel *rel, char op, bool changes, Oid capture_fn)
 	SPI_keepplan(plan);
 	entry->plan = plan;
 	entry->generation = rel->generation;
-	return plan;
+	return entry;
+}
+
+/*
+ * outbox_run_done
+ *		A run of entry's plan ended (or failed): the last one frees the
+ *		plans replaced meanwhile.
+ */
+static void
+outbox_run_done(OutboxPlanEntry *entry)
+{
+	ListCell   *lc;
+
+	if (--entry->running > 0)
+		return;
+	foreach(lc, entry->stale)
+		SPI_freeplan((SPIPlanPtr) lfirst(lc));
+	list_free(entry->stale);
+	entry->stale = NIL;
 }
 
 PG_FUNCTION_INFO_V1(forge_outbox_capture);
@@ -126,7 +166,8 @@ forge_outbox_capture(PG_FUNCTION_ARGS)
 	const char *opname;
 	StringInfoData event;
 	Datum		values[2];
-	int			rc;
+	OutboxPlanEntry *entry;
+	volatile int rc = 0;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) ||
 		!TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) ||
@@ -136,9 +177,13 @@ forge_outbox_capture(PG_FUNCTION_ARGS)
 				 errmsg("forge_outbox_capture must be an AFTER ... FOR EACH STATEMENT trigger"),
 				 errhint("Use forge_outbox_enable() to create it.")));
 
-	/* only the forge call that writes this very table is recorded */
+	/*
+	 * Only the statement of the forge call that writes this very table is
+	 * recorded, not a statement a trigger runs during the call.
+	 */
 	if (call == NULL ||
-		call->rel->relid != RelationGetRelid(trigdata->tg_relation))
+		call->rel->relid != RelationGetRelid(trigdata->tg_relation) ||
+		!ActiveSnapshotSet() || GetActiveSnapshot()->curcid != call->cid)
 		return PointerGetDatum(NULL);
 
 	trigger = trigdata->tg_trigger;
@@ -168,9 +213,17 @@ forge_outbox_capture(PG_FUNCTION_ARGS)
 			 SPI_result_code_string(rc));
 	values[0] = CStringGetTextDatum(call->rel->model);
 	values[1] = DirectFunctionCall1(jsonb_in, CStringGetDatum(event.data));
-	rc = SPI_execute_plan(outbox_plan(call->rel, op, changes,
-									  fcinfo->flinfo->fn_oid),
-						  values, NULL, false, 0);
+	entry = outbox_plan(call->rel, op, changes, fcinfo->flinfo->fn_oid);
+	entry->running++;
+	PG_TRY();
+	{
+		rc = SPI_execute_plan(entry->plan, values, NULL, false, 0);
+	}
+	PG_FINALLY();
+	{
+		outbox_run_done(entry);
+	}
+	PG_END_TRY();
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "unexpected result of the outbox insert: %s",
 			 SPI_result_code_string(rc));

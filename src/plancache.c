@@ -17,6 +17,13 @@
  * Plans, shapes and SQL texts live in TopMemoryContext via SPI_keepplan and
  * a named context of this file.
  *
+ * A plan is pinned while a call runs it (forge_plan_get pins, the caller
+ * unpins with forge_plan_release, on error too), as PostgreSQL's own
+ * plancache.c reference-counts its plans: a trigger of the running
+ * statement may make forge calls that evict it, reset the cache, or find it
+ * invalid and replace it.  A pinned plan that leaves the cache is only
+ * detached (out of the hash and the LRU list); the last release frees it.
+ *
  * Copyright (c) 2026, the forge authors
  *
  * src/plancache.c
@@ -40,12 +47,25 @@ typedef struct ForgePlanKey
 	const char *shape;
 } ForgePlanKey;
 
+/*
+ * A cached plan.  Apart from the hash entry, whose memory dynahash reuses
+ * as soon as it is removed, so that a detached plan outlives its entry.
+ */
+struct ForgePlan
+{
+	SPIPlanPtr	plan;
+	char	   *sql;
+	int			refcount;		/* running calls that use it */
+	bool		cached;			/* in the hash and the LRU list */
+	bool		kept;			/* SPI_keepplan'd: ours to free */
+	dlist_node	lru;			/* most recently used at the head */
+	ForgePlanKey key;			/* its shape, owned here */
+};
+
 typedef struct ForgePlanEntry
 {
 	ForgePlanKey key;			/* hash key: must be first */
-	SPIPlanPtr	plan;
-	char	   *sql;
-	dlist_node	lru;			/* most recently used at the head */
+	ForgePlan  *plan;
 } ForgePlanEntry;
 
 static HTAB *forge_plans = NULL;
@@ -106,34 +126,85 @@ forge_plancache_init(void)
 }
 
 /*
- * remove_entry
- *		Free entry's plan and strings and drop it from the cache.
+ * free_plan
+ *		Free a plan that is out of the cache and no longer running.
  */
 static void
-remove_entry(ForgePlanEntry *entry)
+free_plan(ForgePlan *p)
 {
-	ForgePlanKey key = entry->key;
+	Assert(!p->cached && p->refcount == 0);
+	SPI_freeplan(p->plan);
+	pfree(p->sql);
+	pfree((char *) p->key.shape);
+	pfree(p);
+}
 
-	dlist_delete(&entry->lru);
-	if (entry->plan != NULL)
-		SPI_freeplan(entry->plan);
-	pfree(entry->sql);
-	hash_search(forge_plans, &key, HASH_REMOVE, NULL);
-	pfree((char *) key.shape);
+/*
+ * remove_plan
+ *		Drop p from the cache; free it now unless a running call uses it,
+ *		in which case its last forge_plan_release does.
+ */
+static void
+remove_plan(ForgePlan *p)
+{
+	Assert(p->cached);
+	dlist_delete(&p->lru);
+	hash_search(forge_plans, &p->key, HASH_REMOVE, NULL);
+	p->cached = false;
+	if (p->refcount == 0)
+		free_plan(p);
+}
+
+/*
+ * forge_plan_release
+ *		Unpin a plan that forge_plan_get returned; frees it if it left the
+ *		cache meanwhile and this was its last user.  Safe during error
+ *		recovery (exec.c calls it from PG_FINALLY).
+ */
+void
+forge_plan_release(ForgePlan *p)
+{
+	if (!p->kept)
+		return;					/* unkept: SPI_finish frees it */
+	Assert(p->refcount > 0);
+	if (--p->refcount == 0 && !p->cached)
+		free_plan(p);
+}
+
+/*
+ * forge_plan_sql
+ *		The SQL text of plan p, valid while p is pinned.
+ */
+const char *
+forge_plan_sql(ForgePlan *p)
+{
+	return p->sql;
+}
+
+/*
+ * forge_plan_spi
+ *		The SPI plan of p, valid while p is pinned.
+ */
+SPIPlanPtr
+forge_plan_spi(ForgePlan *p)
+{
+	return p->plan;
 }
 
 /*
  * forge_plan_get
- *		The prepared plan for stmt's shape, preparing it on a miss; *sql is
- *		set to its SQL text.  Must be called inside SPI_connect.
+ *		The prepared plan for stmt's shape, preparing it on a miss, pinned:
+ *		the caller must forge_plan_release it, on error too.  Must be called
+ *		inside SPI_connect.
  */
-SPIPlanPtr
-forge_plan_get(ForgeStmt *stmt, const char **sql)
+ForgePlan *
+forge_plan_get(ForgeStmt *stmt)
 {
 	ForgePlanKey key;
 	ForgePlanEntry *entry;
 	StringInfoData buf;
 	SPIPlanPtr	plan;
+	ForgePlan  *p;
 	bool		found;
 
 	forge_plancache_init();
@@ -141,7 +212,7 @@ forge_plan_get(ForgeStmt *stmt, const char **sql)
 	/* shrink to the configured size (0: keep nothing) */
 	while (hash_get_num_entries(forge_plans) > forge_plan_cache_size &&
 		   !dlist_is_empty(&forge_plan_lru))
-		remove_entry(dlist_tail_element(ForgePlanEntry, lru, &forge_plan_lru));
+		remove_plan(dlist_tail_element(ForgePlan, lru, &forge_plan_lru));
 
 	memset(&key, 0, sizeof(key));
 	key.len = stmt->shape.len;
@@ -152,15 +223,16 @@ forge_plan_get(ForgeStmt *stmt, const char **sql)
 		hash_search(forge_plans, &key, HASH_FIND, NULL) : NULL;
 	if (entry != NULL)
 	{
-		if (SPI_plan_is_valid(entry->plan))
+		p = entry->plan;
+		if (SPI_plan_is_valid(p->plan))
 		{
 			forge_plan_hits++;
-			dlist_move_head(&forge_plan_lru, &entry->lru);
-			*sql = entry->sql;
-			return entry->plan;
+			dlist_move_head(&forge_plan_lru, &p->lru);
+			p->refcount++;
+			return p;
 		}
 		/* DDL changed the table: the old SQL text may name what is gone */
-		remove_entry(entry);
+		remove_plan(p);
 	}
 	forge_plan_misses++;
 
@@ -178,29 +250,36 @@ forge_plan_get(ForgeStmt *stmt, const char **sql)
 		elog(ERROR, "SPI_prepare failed for \"%s\": %s",
 			 buf.data, SPI_result_code_string(SPI_result));
 
-	/* make room, then keep */
-	while (forge_plan_cache_size > 0 &&
-		   hash_get_num_entries(forge_plans) >= forge_plan_cache_size &&
-		   !dlist_is_empty(&forge_plan_lru))
-		remove_entry(dlist_tail_element(ForgePlanEntry, lru, &forge_plan_lru));
 	if (forge_plan_cache_size <= 0)
 	{
 		/* caching off: the plan lives until SPI_finish */
-		*sql = buf.data;
-		return plan;
+		p = palloc0(sizeof(ForgePlan));
+		p->plan = plan;
+		p->sql = buf.data;
+		return p;
 	}
 
+	/* make room (pinned plans only leave the cache), then keep */
+	while (hash_get_num_entries(forge_plans) >= forge_plan_cache_size &&
+		   !dlist_is_empty(&forge_plan_lru))
+		remove_plan(dlist_tail_element(ForgePlan, lru, &forge_plan_lru));
+
 	SPI_keepplan(plan);
-	key.shape = MemoryContextAlloc(forge_plan_cxt, key.len);
-	memcpy((char *) key.shape, stmt->shape.data, key.len);
-	entry = hash_search(forge_plans, &key, HASH_ENTER, &found);
+	p = MemoryContextAllocZero(forge_plan_cxt, sizeof(ForgePlan));
+	p->plan = plan;
+	p->sql = MemoryContextStrdup(forge_plan_cxt, buf.data);
+	p->key = key;
+	p->key.shape = MemoryContextAlloc(forge_plan_cxt, key.len);
+	memcpy((char *) p->key.shape, stmt->shape.data, key.len);
+	p->kept = true;
+	p->cached = true;
+	p->refcount = 1;
+	entry = hash_search(forge_plans, &p->key, HASH_ENTER, &found);
 	Assert(!found);
-	entry->plan = plan;
-	entry->sql = MemoryContextStrdup(forge_plan_cxt, buf.data);
-	dlist_push_head(&forge_plan_lru, &entry->lru);
+	entry->plan = p;
+	dlist_push_head(&forge_plan_lru, &p->lru);
 	pfree(buf.data);
-	*sql = entry->sql;
-	return plan;
+	return p;
 }
 
 /*
@@ -218,13 +297,14 @@ forge_plancache_stats(int64 *hits, int64 *misses, int64 *entries)
 
 /*
  * forge_plancache_reset
- *		Drop every plan and zero the counters.
+ *		Drop every plan and zero the counters.  Plans that are running stay
+ *		alive until their calls end.
  */
 void
 forge_plancache_reset(void)
 {
 	while (!dlist_is_empty(&forge_plan_lru))
-		remove_entry(dlist_head_element(ForgePlanEntry, lru, &forge_plan_lru));
+		remove_plan(dlist_head_element(ForgePlan, lru, &forge_plan_lru));
 	forge_plan_hits = 0;
 	forge_plan_misses = 0;
 }

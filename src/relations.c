@@ -481,7 +481,7 @@ forge_rel_relations(ForgeRel *rel)
 	if (rel->relcxt != NULL && rel->rels_epoch == forge_relcache_epoch)
 		return;
 	if (rel->relcxt != NULL)
-		forge_retire_context(rel->relcxt);
+		forge_rel_retire_relations(rel);
 	rel->relcxt = AllocSetContextCreate(rel->cxt, "forge relations",
 										ALLOCSET_SMALL_SIZES);
 	rel->rels = NULL;
@@ -581,25 +581,19 @@ attnames_array(int n, char **names)
 										   TYPALIGN_INT));
 }
 
-PG_FUNCTION_INFO_V1(forge_relations);
-
 /*
- * forge_relations
- *		(model regclass) returns the model's relations: name (NULL when it
- *		clashed), kind, constraint_name, columns, target, target_columns,
- *		join_table, join_columns, join_target_columns.
+ * relations_rows
+ *		Put a row of forge_relations() for each relation of relid into
+ *		rsinfo's tuplestore.  Runs inside a call scope (catalog.c).
  */
-Datum
-forge_relations(PG_FUNCTION_ARGS)
+static void
+relations_rows(ReturnSetInfo *rsinfo, Oid relid)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	Oid			relid = PG_GETARG_OID(0);
-	ForgeRel   *rel;
+	ForgeRel   *rel = forge_rel_open(relid, ACL_SELECT | ACL_INSERT | ACL_UPDATE |
+									 ACL_DELETE | ACL_REFERENCES,
+									 AccessShareLock);
 	int			i;
 
-	InitMaterializedSRF(fcinfo, 0);
-	rel = forge_rel_open(relid, ACL_SELECT | ACL_INSERT | ACL_UPDATE |
-						 ACL_DELETE | ACL_REFERENCES, AccessShareLock);
 	forge_rel_relations(rel);
 	for (i = 0; i < rel->nrels; i++)
 	{
@@ -625,5 +619,33 @@ forge_relations(PG_FUNCTION_ARGS)
 		}
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
+}
+
+PG_FUNCTION_INFO_V1(forge_relations);
+
+/*
+ * forge_relations
+ *		(model regclass) returns the model's relations: name (NULL when it
+ *		clashed), kind, constraint_name, columns, target, target_columns,
+ *		join_table, join_columns, join_target_columns.
+ */
+Datum
+forge_relations(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Oid			relid = PG_GETARG_OID(0);
+	List	   *save;
+
+	InitMaterializedSRF(fcinfo, 0);
+	forge_scope_begin(&save);
+	PG_TRY();
+	{
+		relations_rows(rsinfo, relid);
+	}
+	PG_FINALLY();
+	{
+		forge_scope_end(save);
+	}
+	PG_END_TRY();
 	return (Datum) 0;
 }

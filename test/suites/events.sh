@@ -16,7 +16,9 @@
 # A nested write sends one event per table and operation it wrote, with the
 # rows summed, and none when it fails; nested writes made by a trigger
 # during another send their own, and a failed one caught by the trigger
-# sends none and leaves the outer call's events alone.
+# sends none and leaves the outer call's events alone.  A trigger's forge
+# call that an exception block rolls back sends nothing, at any depth of
+# blocks, while one in a block that ends well sends its event.
 # Run by test/run with PG* set.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -53,6 +55,28 @@ BEGIN
     EXCEPTION WHEN others THEN NULL;
     END;
     PERFORM forge_create('evn_log', '{"data": {"note": "ok", "evn_log_items": {"create": {}}}}');
+    RETURN NULL;
+END $$;
+-- a trigger whose forge calls an exception block rolls back, at two
+-- depths, while an outer nested write holds its events
+CREATE FUNCTION evn_post_undo() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    BEGIN
+        PERFORM forge_create('evn_log', '{"data": {"note": "undone"}}');
+        BEGIN
+            PERFORM forge_update_many('evn_log', '{"data": {"note": "deeper"}}');
+        EXCEPTION WHEN others THEN NULL;
+        END;
+        RAISE EXCEPTION 'undo';
+    EXCEPTION WHEN raise_exception THEN NULL;
+    END;
+    BEGIN
+        BEGIN
+            PERFORM forge_delete_many('evn_log', '{"where": {"note": "none"}}');
+        EXCEPTION WHEN others THEN NULL;
+        END;
+    EXCEPTION WHEN others THEN NULL;
+    END;
     RETURN NULL;
 END $$;
 LISTEN forge;
@@ -94,6 +118,10 @@ CREATE TRIGGER evn_post_trigger AFTER INSERT ON evn_posts FOR EACH ROW EXECUTE F
 SELECT forge_create('evn_users', '{"data": {"id": 3, "evn_posts": {"create": {}}}}') IS NOT NULL AS ok;
 DROP TRIGGER evn_post_trigger ON evn_posts;
 SELECT forge_create('evn_users', '{"data": {"id": 4, "evn_posts": {"create": {}}}}') IS NOT NULL AS ok;
+\echo STEP nested-trigger-rollback
+CREATE TRIGGER evn_post_undo AFTER INSERT ON evn_posts FOR EACH ROW EXECUTE FUNCTION evn_post_undo();
+SELECT forge_create('evn_users', '{"data": {"id": 5, "evn_posts": {"create": {}}}}') IS NOT NULL AS ok;
+DROP TRIGGER evn_post_undo ON evn_posts;
 \echo STEP many
 SELECT forge_update_many('ev', '{"data": {"n": 0}}') IS NOT NULL AS ok;
 SELECT forge_delete('ev', '{"where": {"id": 6}}') IS NOT NULL AS ok;
