@@ -13,10 +13,10 @@ OBJS = \
 	src/events.o \
 	src/outbox.o \
 	src/relations.o src/nested.o
-DATA = forge--0.1.0.sql
+DATA = forge--0.1.0.sql forge--0.1.0--0.2.0.sql
 
 REGRESS = create create_many update upsert delete where select types \
-	errors plancache security outbox relations relation_filters include nested
+	errors plancache security outbox channels relations relation_filters include nested
 REGRESS_OPTS = --load-extension=forge
 
 ISOLATION = increment upsert_race version_check inventory notify outbox nested_connect_or_create \

@@ -19,10 +19,14 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "commands/async.h"
+#include "common/cryptohash.h"
+#include "common/sha2.h"
 #include "mb/pg_wchar.h"
 #include "storage/proc.h"
 #include "utils/datetime.h"
+#include "utils/builtins.h"
 #include "utils/json.h"
 
 #include "forge.h"
@@ -116,19 +120,89 @@ forge_keys_append(ForgeJsonbBuild *state, Jsonb *k, bool is_array)
 	forge_jsonb_push(state, WJB_ELEM, &v);
 }
 
+/* hex digits of the SHA-256 in a per-table channel that names too long */
+#define CHANNEL_HASH_HEX	20
+
 /*
  * forge_model_channel_name
- *		The per-table channel of model (schema.table, OID relid) into buf (NAMEDATALEN bytes): the
- *		notify channel, ":" and schema.table, or the table's OID in place of
- *		its name when that would not fit in a channel name.
+ *		The per-table channel of the table nspname.relname under the notify
+ *		channel "channel", into buf (NAMEDATALEN bytes).
+ *
+ *		It is the channel, ":" and the table's name as SQL writes it
+ *		(quote_qualified_identifier: public.users, public."Users",
+ *		"a.b".c), when that fits in a channel name (63 bytes); quoting makes
+ *		it unambiguous.  Otherwise it is that text cut to fit (at a
+ *		character boundary), "#", and the first 20 hex digits of the SHA-256
+ *		of the channel, the schema and the table (NUL-separated).  A name of
+ *		the first form never ends in "#" and 20 hex digits (a "#" in a table
+ *		or schema name is always inside quotes, and the qualified name holds
+ *		a dot), so the forms cannot meet; two tables share a channel only if
+ *		80 bits of SHA-256 collide.  Names, not OIDs: the channel survives a
+ *		restart and pg_dump/restore, and changes when the table is renamed.
  */
 void
-forge_model_channel_name(char *buf, const char *model, Oid relid)
+forge_model_channel_name(char *buf, const char *channel, const char *nspname,
+						 const char *relname)
 {
-	if (strlen(forge_notify_channel) + 1 + strlen(model) < NAMEDATALEN)
-		snprintf(buf, NAMEDATALEN, "%s:%s", forge_notify_channel, model);
-	else
-		snprintf(buf, NAMEDATALEN, "%s:%u", forge_notify_channel, relid);
+	const char *qual = quote_qualified_identifier(nspname, relname);
+	char	   *full = psprintf("%s:%s", channel, qual);
+	int			len = strlen(full);
+	pg_cryptohash_ctx *ctx;
+	uint8		digest[PG_SHA256_DIGEST_LENGTH];
+	int			keep;
+	int			i;
+
+	if (len < NAMEDATALEN)
+	{
+		strlcpy(buf, full, NAMEDATALEN);
+		pfree(full);
+		return;
+	}
+
+	ctx = pg_cryptohash_create(PG_SHA256);
+	if (pg_cryptohash_init(ctx) < 0 ||
+		pg_cryptohash_update(ctx, (const uint8 *) channel, strlen(channel) + 1) < 0 ||
+		pg_cryptohash_update(ctx, (const uint8 *) nspname, strlen(nspname) + 1) < 0 ||
+		pg_cryptohash_update(ctx, (const uint8 *) relname, strlen(relname)) < 0 ||
+		pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
+		elog(ERROR, "could not compute the SHA-256 of a channel name");
+	pg_cryptohash_free(ctx);
+
+	keep = pg_mbcliplen(full, len, NAMEDATALEN - 1 - 1 - CHANNEL_HASH_HEX);
+	memcpy(buf, full, keep);
+	buf[keep++] = '#';
+	for (i = 0; i < CHANNEL_HASH_HEX / 2; i++)
+	{
+		static const char hex[] = "0123456789abcdef";
+
+		buf[keep++] = hex[digest[i] >> 4];
+		buf[keep++] = hex[digest[i] & 0x0f];
+	}
+	buf[keep] = '\0';
+	pfree(full);
+}
+
+/*
+ * forge_append_event_table
+ *		Append to buf the fields that name the table and the transaction of
+ *		an event, each after a comma: "model" (schema.table, unquoted, as
+ *		forge has always written it), "schema" and "table" (the names as
+ *		they are: no character in them can make the table ambiguous) and
+ *		"txid" (pg_current_xact_id() of the writing transaction; assigned
+ *		now if the call wrote no row) unless with_txid is false.
+ */
+void
+forge_append_event_table(StringInfo buf, ForgeRel *rel, bool with_txid)
+{
+	appendStringInfoString(buf, ",\"model\":");
+	escape_json(buf, rel->model);
+	appendStringInfoString(buf, ",\"schema\":");
+	escape_json(buf, rel->nspname);
+	appendStringInfoString(buf, ",\"table\":");
+	escape_json(buf, rel->relname);
+	if (with_txid)
+		appendStringInfo(buf, ",\"txid\":" UINT64_FORMAT,
+						 U64FromFullTransactionId(GetTopFullTransactionId()));
 }
 
 /*
@@ -235,8 +309,9 @@ forge_notify(ForgeRel *rel, ForgeVerb verb, const char *op, uint64 rowcount,
 	now = GetCurrentTimestamp();
 
 	initStringInfo(&buf);
-	appendStringInfoString(&buf, "{\"adapter\":\"postgres\",\"model\":");
-	escape_json(&buf, rel->model);
+	appendStringInfoString(&buf, "{\"adapter\":\"postgres\"");
+	/* forge.notify_timing = off: only what the write decides, no txid */
+	forge_append_event_table(&buf, rel, forge_notify_timing);
 	appendStringInfoString(&buf, ",\"op\":");
 	escape_json(&buf, op);
 	appendStringInfoString(&buf, ",\"verb\":");
@@ -275,7 +350,8 @@ forge_notify(ForgeRel *rel, ForgeVerb verb, const char *op, uint64 rowcount,
 	{
 		char		channel[NAMEDATALEN];
 
-		forge_model_channel_name(channel, rel->model, rel->relid);
+		forge_model_channel_name(channel, forge_notify_channel,
+								 rel->nspname, rel->relname);
 		Async_Notify(channel, buf.data);
 	}
 	pfree(buf.data);

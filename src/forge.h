@@ -345,7 +345,7 @@ extern const char *forge_verb_name(ForgeVerb verb);
 extern void forge_deparse(StringInfo buf, ForgeStmt *stmt);
 extern void forge_deparse_key(StringInfo buf, ForgeRel *rel, const char *alias);
 extern void forge_deparse_outbox(StringInfo buf, ForgeRel *rel, char op,
-								 bool changes, const char *outbox);
+								 bool changes);
 
 /* in plancache.c */
 extern void forge_plancache_init(void);
@@ -380,7 +380,10 @@ extern void forge_notify(ForgeRel *rel, ForgeVerb verb, const char *op,
 						 TimestampTz started, Jsonb *keys);
 extern void forge_keys_append(ForgeJsonbBuild *state, Jsonb *keys,
 							  bool is_array);
-extern void forge_model_channel_name(char *buf, const char *model, Oid relid);
+extern void forge_model_channel_name(char *buf, const char *channel,
+									 const char *nspname, const char *relname);
+extern void forge_append_event_table(StringInfo buf, ForgeRel *rel,
+									 bool with_txid);
 extern void forge_append_iso_timestamp(StringInfo buf, TimestampTz ts);
 
 #endif							/* FORGE_H */
