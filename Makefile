@@ -30,10 +30,11 @@ PG_CPPFLAGS += -isystem $(shell $(PG_CONFIG) --includedir-server)
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# forge-listen: the event client, a libpq + jansson program installed next
-# to psql (pg_config --bindir).
+# forge-listen: the event client, a libpq program installed next to psql
+# (pg_config --bindir).  It scans JSON itself: no JSON library reads every
+# number and depth a payload may hold.
 LISTEN_CPPFLAGS = -I$(shell $(PG_CONFIG) --includedir)
-LISTEN_LDFLAGS = -L$(shell $(PG_CONFIG) --libdir) -lpq -ljansson
+LISTEN_LDFLAGS = -L$(shell $(PG_CONFIG) --libdir) -lpq
 
 all: forge-listen
 
