@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# test/suites/dump.sh: forge's events survive pg_dump and restore.
+# test/suites/dump.sh: forge's events survive pg_dump and restore, and the
+# update from 0.1.0.
 #
 # A database with outbox-enabled tables (one whose name needs quoting) and
 # recorded events is dumped with pg_dump and restored into a new database
@@ -8,11 +9,15 @@
 # the table's owner), the guard is there again and still refuses a writer,
 # the id sequence goes on from where it was, and forge_model_channel() gives
 # every table the same channel as before (names, not OIDs, which change).
+# And a database created with forge 0.1.0, holding an event, updates to
+# 0.2.0 with ALTER EXTENSION: the event stays, the guard comes, forge goes
+# on recording.
 #
 # Run by test/run with PG* set for the throwaway cluster.
 set -euo pipefail
 src=forge_dump_src
 dst=forge_dump_dst
+old=forge_dump_old
 tmp=$(mktemp -d)
 
 fail() {
@@ -23,6 +28,7 @@ fail() {
 cleanup() {
   PGOPTIONS="-c client_min_messages=warning" psql -X -q -d postgres \
     -c "DROP DATABASE IF EXISTS $src WITH (FORCE)" -c "DROP DATABASE IF EXISTS $dst WITH (FORCE)" \
+    -c "DROP DATABASE IF EXISTS $old WITH (FORCE)" \
     -c "DROP ROLE IF EXISTS regress_forge_dump_writer" >/dev/null 2>&1 || true
   rm -rf "$tmp"
 }
@@ -82,4 +88,24 @@ q "$dst" "REVOKE ALL ON forge_outbox FROM regress_forge_dump_writer;
 q "$dst" "SELECT forge_create('items', '{\"data\": {\"id\": 2}}')" >/dev/null
 [ "$(q "$dst" "SELECT max(id) > (SELECT max(id) FROM forge_outbox WHERE event->'keys' <> '[2]') FROM forge_outbox")" = t ] ||
   fail "the restored outbox's id sequence did not go on"
+# ALTER EXTENSION forge UPDATE from 0.1.0
+psql -X -q -d postgres -c "CREATE DATABASE $old" >/dev/null
+psql -X -q -v ON_ERROR_STOP=1 -d "$old" >/dev/null <<'SQL' || fail "could not set up forge 0.1.0 in $old"
+CREATE EXTENSION forge VERSION '0.1.0';
+CREATE TABLE items (id int PRIMARY KEY);
+SELECT forge_outbox_enable('items');
+SELECT forge_create('items', '{"data": {"id": 1}}');
+SQL
+[ "$(q "$old" "SELECT extversion FROM pg_extension WHERE extname = 'forge'")" = 0.1.0 ] ||
+  fail "$old: not forge 0.1.0"
+q "$old" "ALTER EXTENSION forge UPDATE TO '0.2.0'"
+q "$old" "SELECT forge_create('items', '{\"data\": {\"id\": 2}}')" >/dev/null
+[ "$(q "$old" "SELECT string_agg(event->>'keys', ' ' ORDER BY id) FROM forge_outbox")" = "[1] [2]" ] ||
+  fail "$old: the events before and after the update are not both there"
+[ "$(q "$old" "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'forge_outbox'::regclass AND tgname = 'forge_outbox_guard'")" = 1 ] ||
+  fail "$old: no forge_outbox_guard after the update"
+[ "$(q "$old" "SELECT forge_model_channel('items', 'app')")" = "app:public.items" ] ||
+  fail "$old: forge_model_channel(model, channel) is missing after the update"
+
+echo "dump: ok: forge 0.1.0 updates to 0.2.0, keeping its events and adding the guard"
 echo "dump: ok: 3 events, their ids and 4 per-table channels are the same after pg_dump and restore; the guard is back"
