@@ -16,9 +16,12 @@ CREATE TABLE "ch.x".y (id int PRIMARY KEY);
 CREATE TABLE ch."x.y" (id int PRIMARY KEY);
 CREATE TABLE ch."a""b:c" (id int PRIMARY KEY);
 CREATE TABLE ch.ünïcödé (id int PRIMARY KEY);
+CREATE TABLE ch."user" (id int PRIMARY KEY);
 
 -- Under the default channel every name fits; quoting keeps apart the names
--- that read the same unquoted.
+-- that read the same unquoted.  Only lowercase ASCII names go unquoted, and
+-- keywords are not quoted ("user"), so a word a later PostgreSQL reserves
+-- cannot change a channel.
 SELECT c.oid::regclass AS model, forge_model_channel(c.oid) AS channel
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname IN ('ch', 'ch.x') AND c.relkind = 'r'

@@ -26,7 +26,6 @@
 #include "mb/pg_wchar.h"
 #include "storage/proc.h"
 #include "utils/datetime.h"
-#include "utils/builtins.h"
 #include "utils/json.h"
 
 #include "forge.h"
@@ -120,8 +119,39 @@ forge_keys_append(ForgeJsonbBuild *state, Jsonb *k, bool is_array)
 	forge_jsonb_push(state, WJB_ELEM, &v);
 }
 
-/* hex digits of the SHA-256 in a per-table channel that names too long */
+/* hex digits of SHA-256 in the channel of a table whose name does not fit */
 #define CHANNEL_HASH_HEX	20
+
+/*
+ * append_channel_ident
+ *		Append name to buf as a channel writes it: as it is when it is
+ *		lowercase ASCII letters, digits and underscores (not starting with a
+ *		digit), else in double quotes with each quote doubled.  Like
+ *		quote_identifier, but blind to keywords, so that a word a later
+ *		PostgreSQL reserves does not change a channel's name.
+ */
+static void
+append_channel_ident(StringInfo buf, const char *name)
+{
+	const char *p;
+	bool		plain = (name[0] >= 'a' && name[0] <= 'z') || name[0] == '_';
+
+	for (p = name; *p != '\0' && plain; p++)
+		plain = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_';
+	if (plain)
+	{
+		appendStringInfoString(buf, name);
+		return;
+	}
+	appendStringInfoChar(buf, '"');
+	for (p = name; *p != '\0'; p++)
+	{
+		if (*p == '"')
+			appendStringInfoChar(buf, '"');
+		appendStringInfoChar(buf, *p);
+	}
+	appendStringInfoChar(buf, '"');
+}
 
 /*
  * forge_model_channel_name
@@ -129,9 +159,9 @@ forge_keys_append(ForgeJsonbBuild *state, Jsonb *k, bool is_array)
  *		channel "channel", into buf (NAMEDATALEN bytes).
  *
  *		It is the channel, ":" and the table's name as SQL writes it
- *		(quote_qualified_identifier: public.users, public."Users",
- *		"a.b".c), when that fits in a channel name (63 bytes); quoting makes
- *		it unambiguous.  Otherwise it is that text cut to fit (at a
+ *		(append_channel_ident: public.users, public."Users", "a.b".c), when
+ *		that fits in a channel name (63 bytes); quoting makes it
+ *		unambiguous.  Otherwise it is that text cut to fit (at a
  *		character boundary), "#", and the first 20 hex digits of the SHA-256
  *		of the channel, the schema and the table (NUL-separated).  A name of
  *		the first form never ends in "#" and 20 hex digits (a "#" in a table
@@ -144,14 +174,21 @@ void
 forge_model_channel_name(char *buf, const char *channel, const char *nspname,
 						 const char *relname)
 {
-	const char *qual = quote_qualified_identifier(nspname, relname);
-	char	   *full = psprintf("%s:%s", channel, qual);
-	int			len = strlen(full);
+	StringInfoData name;
+	char	   *full;
+	int			len;
 	pg_cryptohash_ctx *ctx;
 	uint8		digest[PG_SHA256_DIGEST_LENGTH];
 	int			keep;
 	int			i;
 
+	initStringInfo(&name);
+	appendStringInfo(&name, "%s:", channel);
+	append_channel_ident(&name, nspname);
+	appendStringInfoChar(&name, '.');
+	append_channel_ident(&name, relname);
+	full = name.data;
+	len = name.len;
 	if (len < NAMEDATALEN)
 	{
 		strlcpy(buf, full, NAMEDATALEN);
