@@ -16,7 +16,7 @@ OBJS = \
 DATA = forge--0.1.0.sql forge--0.1.0--0.2.0.sql
 
 REGRESS = create create_many update upsert delete where select types \
-	errors plancache security outbox relations relation_filters include nested \
+	errors plancache security outbox channels relations relation_filters include nested \
 	security_relations relations_self relations_partitioned nested_keys unique_selectors \
 	identity hostile_schema
 REGRESS_OPTS = --load-extension=forge
@@ -32,10 +32,11 @@ PG_CPPFLAGS += -isystem $(shell $(PG_CONFIG) --includedir-server)
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# forge-listen: the event client, a libpq + jansson program installed next
-# to psql (pg_config --bindir).
+# forge-listen: the event client, a libpq program installed next to psql
+# (pg_config --bindir).  It scans JSON itself: no JSON library reads every
+# number and depth a payload may hold.
 LISTEN_CPPFLAGS = -I$(shell $(PG_CONFIG) --includedir)
-LISTEN_LDFLAGS = -L$(shell $(PG_CONFIG) --libdir) -lpq -ljansson
+LISTEN_LDFLAGS = -L$(shell $(PG_CONFIG) --libdir) -lpq
 
 all: forge-listen
 

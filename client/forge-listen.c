@@ -32,8 +32,9 @@
  *	 0	the --count was reached, or SIGINT or SIGTERM stopped it
  *	 1	usage error
  *	 2	could not connect, or the connection was lost (with --no-retry)
- *	 3	an event could not be handled: the --exec command failed or an
- *		outbox query failed (with --no-retry)
+ *	 3	an event could not be handled: the --exec command failed, an
+ *		outbox event is not a JSON object, or an outbox query failed (with
+ *		--no-retry)
  *	 4	standard output could not be written, or out of memory
  *
  * Output.  By default one readable line per event:
@@ -41,11 +42,15 @@
  * followed by " semanticOp=X" when the payload has one, " keys=[...]" when
  * it carries keys (and " (keys truncated)"), and " id=N" for an outbox
  * event.  Control characters in names print as "?", so an event is always
- * one line.  With --json, each payload is printed as received, minus the
- * whitespace between tokens, one object per line (NDJSON).  stdout is
- * flushed after each event.  A payload that is not a JSON object is
- * reported on stderr and skipped (in outbox mode it is acknowledged: it
- * would fail again each time it was claimed).
+ * one line.  Numbers print as the payload writes them.  With --json, each
+ * payload is printed as received, minus the whitespace between tokens, one
+ * object per line (NDJSON): every token byte for byte, whatever the size of
+ * its numbers, the depth of its nesting or the length of its strings (see
+ * json_check).  --exec's command gets the same text.  stdout is flushed
+ * after each event.  In LISTEN mode a payload that is not a JSON object
+ * (anyone may NOTIFY) is reported on stderr and skipped.  In outbox mode
+ * such an event fails like a failed command: it is reported with its id
+ * and never acknowledged (README says how to find and clear it).
  *
  * Filters.  --model compares with the payload's "model", which forge
  * writes as schema.table, unquoted and case-sensitive: a table created as
@@ -114,10 +119,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <jansson.h>
 #include <libpq-fe.h>
 
-#define FORGE_LISTEN_VERSION "0.1.0"
+#define FORGE_LISTEN_VERSION "0.2.0"
 #define PROGNAME "forge-listen"
 
 /* exit status, as the header documents */
@@ -265,8 +269,8 @@ usage(void)
 		   "  0  the --count was reached, or SIGINT or SIGTERM stopped it\n"
 		   "  1  usage error\n"
 		   "  2  could not connect, or the connection was lost (with --no-retry)\n"
-		   "  3  an event could not be handled: CMD failed or an outbox query failed\n"
-		   "     (with --no-retry)\n"
+		   "  3  an event could not be handled: CMD failed, an outbox event is not a\n"
+		   "     JSON object, or an outbox query failed (with --no-retry)\n"
 		   "  4  standard output could not be written, or out of memory\n");
 }
 
@@ -727,8 +731,10 @@ connect_timeout_ms(PGconn *conn)
 static PGconn *
 connect_db(char *errbuf, size_t len)
 {
-	const char *keywords[] = {"dbname", "fallback_application_name", NULL};
-	const char *values[] = {opts.conninfo, PROGNAME, NULL};
+	/* JSON is UTF-8: client_encoding, after dbname, overrides any other */
+	const char *keywords[] = {"dbname", "fallback_application_name",
+	"client_encoding", NULL};
+	const char *values[] = {opts.conninfo, PROGNAME, "UTF8", NULL};
 	PostgresPollingStatusType status = PGRES_POLLING_WRITING;
 	PGconn	   *conn;
 	double		timeout;
@@ -844,6 +850,421 @@ listen_channels(PGconn *conn, char *errbuf, size_t len)
 }
 
 /*
+ * JSON.  forge-listen reads payloads with a scanner of its own rather than a
+ * JSON library: a payload holds whatever forge's jsonb holds (numbers of
+ * any size, like a numeric(20,0) key of 18446744073709551615 or 1e400;
+ * nesting of any depth; strings of any length), and JSON libraries refuse
+ * some of those (jansson: integers beyond 64 bits, doubles that overflow,
+ * more than 2048 levels).  json_check validates RFC 8259 syntax with no
+ * limit but memory; json_member finds a top-level member of a checked
+ * object without decoding anything else, so every value reaches the
+ * output and the --exec command exactly as the server sent it.
+ */
+
+/* a value inside a payload: its text, as sent */
+typedef struct JsonSpan
+{
+	const char *p;
+	size_t		len;
+} JsonSpan;
+
+/*
+ * json_ws
+ *		Skip JSON whitespace from p.
+ */
+static const char *
+json_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	return p;
+}
+
+/*
+ * json_string_end
+ *		p is at a '"': the position after the string that starts there, or
+ *		NULL if it is not a valid JSON string (an unescaped control
+ *		character, a bad escape, no closing quote).  Bytes from 0x80 up are
+ *		taken as they are: the server sends the database's text.
+ */
+static const char *
+json_string_end(const char *p)
+{
+	for (p++;; p++)
+	{
+		unsigned char c = (unsigned char) *p;
+
+		if (c == '"')
+			return p + 1;
+		if (c < 0x20)
+			return NULL;		/* a control character, or the end */
+		if (c == '\\')
+		{
+			p++;
+			if (*p == 'u')
+			{
+				int			i;
+
+				for (i = 1; i <= 4; i++)
+					if (!((p[i] >= '0' && p[i] <= '9') ||
+						  (p[i] >= 'a' && p[i] <= 'f') ||
+						  (p[i] >= 'A' && p[i] <= 'F')))
+						return NULL;
+				p += 4;
+			}
+			else if (*p == '\0' || strchr("\"\\/bfnrt", *p) == NULL)
+				return NULL;
+		}
+	}
+}
+
+/*
+ * json_number_end
+ *		p is at a '-' or a digit: the position after the number that starts
+ *		there (-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, any length),
+ *		or NULL if it is not one.
+ */
+static const char *
+json_number_end(const char *p)
+{
+	if (*p == '-')
+		p++;
+	if (*p == '0')
+		p++;
+	else if (*p >= '1' && *p <= '9')
+		while (*p >= '0' && *p <= '9')
+			p++;
+	else
+		return NULL;
+	if (*p == '.')
+	{
+		p++;
+		if (!(*p >= '0' && *p <= '9'))
+			return NULL;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p == 'e' || *p == 'E')
+	{
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		if (!(*p >= '0' && *p <= '9'))
+			return NULL;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	return p;
+}
+
+/*
+ * json_check
+ *		Whether text is one JSON value (RFC 8259), with whitespace around it
+ *		allowed.  Nesting is tracked on a heap stack, so any depth passes.
+ *		On failure, err (of size errlen) says what was expected where.
+ */
+static bool
+json_check(const char *text, char *err, size_t errlen)
+{
+	char	   *stack = NULL;	/* '{' or '[' per open container */
+	size_t		depth = 0;
+	size_t		room = 0;
+	const char *p = json_ws(text);
+	const char *what = NULL;
+
+	for (;;)
+	{
+		/* a value is expected at p */
+		const char *end = NULL;
+
+		if (*p == '{' || *p == '[')
+		{
+			if (depth == room)
+			{
+				char	   *grown = realloc(stack, room = room ? room * 2 : 64);
+
+				if (grown == NULL)
+					out_of_memory();
+				stack = grown;
+			}
+			stack[depth++] = *p;
+			p = json_ws(p + 1);
+			if ((stack[depth - 1] == '{' && *p == '}') ||
+				(stack[depth - 1] == '[' && *p == ']'))
+			{
+				depth--;
+				end = p + 1;
+			}
+			else if (stack[depth - 1] == '{')
+			{
+				/* the first key */
+				if (*p != '"' || (p = json_string_end(p)) == NULL)
+				{
+					what = "an object key";
+					break;
+				}
+				p = json_ws(p);
+				if (*p != ':')
+				{
+					what = "\":\"";
+					break;
+				}
+				p = json_ws(p + 1);
+				continue;
+			}
+			else
+				continue;		/* the first element */
+		}
+		else if (*p == '"')
+			end = json_string_end(p);
+		else if (*p == '-' || (*p >= '0' && *p <= '9'))
+			end = json_number_end(p);
+		else if (strncmp(p, "true", 4) == 0)
+			end = p + 4;
+		else if (strncmp(p, "false", 5) == 0)
+			end = p + 5;
+		else if (strncmp(p, "null", 4) == 0)
+			end = p + 4;
+		if (end == NULL)
+		{
+			what = "a value";
+			break;
+		}
+
+		/* after a value: close containers, or go on to the next member */
+		p = json_ws(end);
+		while (depth > 0)
+		{
+			char		close = stack[depth - 1] == '{' ? '}' : ']';
+
+			if (*p == close)
+			{
+				depth--;
+				p = json_ws(p + 1);
+				continue;
+			}
+			if (*p != ',')
+			{
+				what = stack[depth - 1] == '{' ? "\",\" or \"}\"" : "\",\" or \"]\"";
+				break;
+			}
+			p = json_ws(p + 1);
+			if (stack[depth - 1] == '{')
+			{
+				if (*p != '"' || (p = json_string_end(p)) == NULL)
+				{
+					what = "an object key";
+					break;
+				}
+				p = json_ws(p);
+				if (*p != ':')
+				{
+					what = "\":\"";
+					break;
+				}
+				p = json_ws(p + 1);
+			}
+			break;
+		}
+		if (what != NULL)
+			break;
+		if (depth == 0)
+		{
+			if (*p != '\0')
+				what = "the end of the payload";
+			break;
+		}
+	}
+
+	free(stack);
+	if (what == NULL)
+		return true;
+	if (p == NULL)
+		snprintf(err, errlen, "not valid JSON (expected %s)", what);
+	else
+		snprintf(err, errlen, "not valid JSON (expected %s at byte %ld)",
+				 what, (long) (p - text));
+	return false;
+}
+
+/*
+ * json_value_end
+ *		p is at a value of a payload json_check accepted: the position after
+ *		that value.
+ */
+static const char *
+json_value_end(const char *p)
+{
+	size_t		depth = 0;
+
+	do
+	{
+		if (*p == '"')
+			p = json_string_end(p);
+		else
+		{
+			if (*p == '{' || *p == '[')
+				depth++;
+			else if (*p == '}' || *p == ']')
+				depth--;
+			p++;
+		}
+	} while (depth > 0);
+	/* a scalar outside any container: scan on to its end */
+	while (*p != '\0' && strchr(",}] \t\n\r", *p) == NULL)
+		p++;
+	return p;
+}
+
+/*
+ * json_string_decode
+ *		The text of the JSON string at span (quotes included), unescaped
+ *		into a malloc'd C string; NULL if it holds \u0000, which a C string
+ *		cannot.
+ */
+static char *
+json_string_decode(JsonSpan span)
+{
+	char	   *out = malloc(span.len + 1);
+	char	   *o = out;
+	const char *p = span.p + 1;
+	const char *end = span.p + span.len - 1;
+
+	if (out == NULL)
+		out_of_memory();
+	while (p < end)
+	{
+		unsigned long cp;
+
+		if (*p != '\\')
+		{
+			*o++ = *p++;
+			continue;
+		}
+		p++;
+		switch (*p)
+		{
+			case 'b':
+				*o++ = '\b';
+				break;
+			case 'f':
+				*o++ = '\f';
+				break;
+			case 'n':
+				*o++ = '\n';
+				break;
+			case 'r':
+				*o++ = '\r';
+				break;
+			case 't':
+				*o++ = '\t';
+				break;
+			case 'u':
+				cp = strtoul((char[5]) {p[1], p[2], p[3], p[4], '\0'}, NULL, 16);
+				p += 4;
+				if (cp >= 0xD800 && cp <= 0xDBFF && p[1] == '\\' && p[2] == 'u')
+				{
+					unsigned long lo = strtoul((char[5]) {p[3], p[4], p[5], p[6], '\0'},
+											   NULL, 16);
+
+					if (lo >= 0xDC00 && lo <= 0xDFFF)
+					{
+						cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+						p += 6;
+					}
+				}
+				if (cp == 0)
+				{
+					free(out);
+					return NULL;
+				}
+				if (cp < 0x80)
+					*o++ = (char) cp;
+				else if (cp < 0x800)
+				{
+					*o++ = (char) (0xC0 | (cp >> 6));
+					*o++ = (char) (0x80 | (cp & 0x3F));
+				}
+				else if (cp < 0x10000)
+				{
+					*o++ = (char) (0xE0 | (cp >> 12));
+					*o++ = (char) (0x80 | ((cp >> 6) & 0x3F));
+					*o++ = (char) (0x80 | (cp & 0x3F));
+				}
+				else
+				{
+					*o++ = (char) (0xF0 | (cp >> 18));
+					*o++ = (char) (0x80 | ((cp >> 12) & 0x3F));
+					*o++ = (char) (0x80 | ((cp >> 6) & 0x3F));
+					*o++ = (char) (0x80 | (cp & 0x3F));
+				}
+				break;
+			default:			/* " \ / */
+				*o++ = *p;
+				break;
+		}
+		p++;
+	}
+	*o = '\0';
+	return out;
+}
+
+/*
+ * json_member
+ *		Find the member name of the object text (which json_check accepted)
+ *		and set *value to its value's text.  Returns false if there is none.
+ */
+static bool
+json_member(const char *text, const char *name, JsonSpan *value)
+{
+	const char *p = json_ws(text);
+
+	if (*p != '{')
+		return false;
+	p = json_ws(p + 1);
+	while (*p == '"')
+	{
+		JsonSpan	key = {p, 0};
+		const char *end = json_string_end(p);
+		char	   *decoded;
+		bool		match;
+
+		key.len = end - p;
+		decoded = json_string_decode(key);
+		match = decoded != NULL && strcmp(decoded, name) == 0;
+		free(decoded);
+		p = json_ws(json_ws(end) + 1);	/* past ":" */
+		end = json_value_end(p);
+		if (match)
+		{
+			value->p = p;
+			value->len = end - p;
+			return true;
+		}
+		p = json_ws(end);
+		if (*p != ',')
+			return false;
+		p = json_ws(p + 1);
+	}
+	return false;
+}
+
+/*
+ * json_member_string
+ *		The decoded string member name of the object text, malloc'd, or
+ *		NULL if it has none (or it is not a string).
+ */
+static char *
+json_member_string(const char *text, const char *name)
+{
+	JsonSpan	v;
+
+	if (!json_member(text, name, &v) || v.p[0] != '"')
+		return NULL;
+	return json_string_decode(v);
+}
+
+/*
  * compact_json
  *		A copy of text, which is valid JSON, without whitespace between
  *		tokens: one line.  The caller frees it.
@@ -901,26 +1322,30 @@ put_text(const char *s)
  *		Write event's string field key to stdout, or "?" if it has none.
  */
 static void
-put_string_field(json_t *event, const char *key)
+put_string_field(const char *event, const char *key)
 {
-	json_t	   *v = json_object_get(event, key);
+	char	   *v = json_member_string(event, key);
 
-	put_text(json_is_string(v) ? json_string_value(v) : "?");
+	put_text(v != NULL ? v : "?");
+	free(v);
 }
 
 /*
- * put_integer_field
- *		Write event's integer field key to stdout, or "?" if it has none.
+ * put_number_field
+ *		Write event's number field key to stdout as the payload writes it
+ *		(any size, exactly), followed by suffix; or "?" if it has none and
+ *		nothing when optional.
  */
 static void
-put_integer_field(json_t *event, const char *key)
+put_number_field(const char *event, const char *key, bool optional,
+				 const char *prefix, const char *suffix)
 {
-	json_t	   *v = json_object_get(event, key);
+	JsonSpan	v;
 
-	if (json_is_integer(v))
-		printf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
-	else
-		putchar('?');
+	if (json_member(event, key, &v) && (v.p[0] == '-' || (v.p[0] >= '0' && v.p[0] <= '9')))
+		printf("%s%.*s%s", prefix, (int) v.len, v.p, suffix);
+	else if (!optional)
+		printf("%s?%s", prefix, suffix);
 }
 
 /*
@@ -928,41 +1353,40 @@ put_integer_field(json_t *event, const char *key)
  *		Print event as one readable line; outbox_id is its outbox id, or -1.
  */
 static void
-print_readable(json_t *event, long long outbox_id)
+print_readable(const char *event, long long outbox_id)
 {
-	json_t	   *v;
+	JsonSpan	v;
+	char	   *s;
 
 	put_string_field(event, "startedAt");
 	putchar(' ');
 	put_string_field(event, "op");
 	putchar(' ');
 	put_string_field(event, "model");
-	printf(" rows=");
-	put_integer_field(event, "rowCount");
+	put_number_field(event, "rowCount", false, " rows=", "");
 	putchar(' ');
 	put_string_field(event, "verb");
-	printf(" seq=");
-	put_integer_field(event, "seq");
-	v = json_object_get(event, "duration_ms");
-	if (json_is_number(v))
-		printf(" %.3fms", json_number_value(v));
-	v = json_object_get(event, "semanticOp");
-	if (json_is_string(v))
+	put_number_field(event, "seq", false, " seq=", "");
+	put_number_field(event, "duration_ms", true, " ", "ms");
+	if ((s = json_member_string(event, "semanticOp")) != NULL)
 	{
 		printf(" semanticOp=");
-		put_text(json_string_value(v));
+		put_text(s);
+		free(s);
 	}
-	v = json_object_get(event, "keys");
-	if (v != NULL && !json_is_null(v))
+	if (json_member(event, "keys", &v) && strncmp(v.p, "null", 4) != 0)
 	{
-		char	   *keys = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		char	   *raw = strndup(v.p, v.len);
+		char	   *keys;
 
-		if (keys == NULL)
+		if (raw == NULL)
 			out_of_memory();
+		keys = compact_json(raw);
 		printf(" keys=");
 		put_text(keys);
 		free(keys);
-		if (json_is_true(json_object_get(event, "keysTruncated")))
+		free(raw);
+		if (json_member(event, "keysTruncated", &v) && strncmp(v.p, "true", 4) == 0)
 			printf(" (keys truncated)");
 	}
 	if (outbox_id >= 0)
@@ -975,19 +1399,17 @@ print_readable(json_t *event, long long outbox_id)
  *		Whether event passes the --model and --op filters.
  */
 static bool
-event_matches(json_t *event)
+event_matches(const char *event)
 {
 	if (opts.nmodels > 0)
 	{
-		json_t	   *v = json_object_get(event, "model");
-		const char *model;
+		char	   *model = json_member_string(event, "model");
 		const char *table;
 		bool		found = false;
 		int			i;
 
-		if (!json_is_string(v))
+		if (model == NULL)
 			return false;
-		model = json_string_value(v);
 		table = strrchr(model, '.');
 		table = table != NULL ? table + 1 : model;
 		for (i = 0; i < opts.nmodels && !found; i++)
@@ -997,17 +1419,20 @@ event_matches(json_t *event)
 			else
 				found = strcmp(opts.models[i], table) == 0;
 		}
+		free(model);
 		if (!found)
 			return false;
 	}
 	if (opts.ops != 0)
 	{
-		json_t	   *v = json_object_get(event, "op");
-		const char *op = json_is_string(v) ? json_string_value(v) : "";
+		char	   *op = json_member_string(event, "op");
+		bool		ok = op != NULL &&
+			((strcmp(op, "insert") == 0 && (opts.ops & OP_INSERT)) ||
+			 (strcmp(op, "update") == 0 && (opts.ops & OP_UPDATE)) ||
+			 (strcmp(op, "delete") == 0 && (opts.ops & OP_DELETE)));
 
-		if (!((strcmp(op, "insert") == 0 && (opts.ops & OP_INSERT)) ||
-			  (strcmp(op, "update") == 0 && (opts.ops & OP_UPDATE)) ||
-			  (strcmp(op, "delete") == 0 && (opts.ops & OP_DELETE))))
+		free(op);
+		if (!ok)
 			return false;
 	}
 	return true;
@@ -1112,42 +1537,45 @@ run_command(const char *json, const char *env_name, const char *env_value)
 
 /*
  * handle_event
- *		Parse payload (received on channel, or outbox event outbox_id when
- *		outbox_id >= 0), filter it, and print it or run --exec on it.
+ *		Check payload (received on channel, or outbox event outbox_id when
+ *		outbox_id >= 0), filter it, and print it or run --exec on it.  A
+ *		payload that is not a JSON object is skipped in LISTEN mode (anyone
+ *		may NOTIFY on a channel); an outbox event is never skipped: it fails,
+ *		so it is not acknowledged, and stays for the user to see.
  */
 static EventResult
 handle_event(const char *payload, const char *channel, long long outbox_id)
 {
-	json_error_t error;
-	json_t	   *event;
 	char	   *compact;
 	EventResult result = EVENT_HANDLED;
 	char		where[128];
+	char		err[128];
+	bool		valid;
 
 	if (outbox_id >= 0)
 		snprintf(where, sizeof(where), "outbox event %lld", outbox_id);
 	else
 		snprintf(where, sizeof(where), "a payload on channel \"%s\"", channel);
 
-	event = json_loads(payload, JSON_DECODE_ANY, &error);
-	if (event == NULL)
+	valid = json_check(payload, err, sizeof(err));
+	if (valid && *json_ws(payload) != '{')
 	{
-		fprintf(stderr, "%s: skipping %s that is not valid JSON: %s (column %d)\n",
-				PROGNAME, where, error.text, error.column);
-		return EVENT_SKIPPED;
+		valid = false;
+		snprintf(err, sizeof(err), "not a JSON object");
 	}
-	if (!json_is_object(event))
+	if (!valid)
 	{
-		fprintf(stderr, "%s: skipping %s that is not a JSON object\n",
-				PROGNAME, where);
-		json_decref(event);
-		return EVENT_SKIPPED;
+		if (outbox_id < 0)
+		{
+			fprintf(stderr, "%s: skipping %s: %s\n", PROGNAME, where, err);
+			return EVENT_SKIPPED;
+		}
+		fprintf(stderr, "%s: could not handle %s: %s; it stays in forge_outbox, unacknowledged\n",
+				PROGNAME, where, err);
+		return EVENT_FAILED;
 	}
-	if (!event_matches(event))
-	{
-		json_decref(event);
+	if (!event_matches(payload))
 		return EVENT_SKIPPED;
-	}
 
 	compact = compact_json(payload);
 	if (opts.exec_cmd != NULL)
@@ -1168,7 +1596,7 @@ handle_event(const char *payload, const char *channel, long long outbox_id)
 		if (opts.json)
 			printf("%s\n", compact);
 		else
-			print_readable(event, outbox_id);
+			print_readable(payload, outbox_id);
 		if (fflush(stdout) != 0 || ferror(stdout))
 		{
 			fprintf(stderr, "%s: could not write to standard output: %s\n",
@@ -1177,7 +1605,6 @@ handle_event(const char *payload, const char *channel, long long outbox_id)
 		}
 	}
 	free(compact);
-	json_decref(event);
 
 	if (result == EVENT_HANDLED)
 		events_handled++;

@@ -7,14 +7,17 @@
 -- event per statement into forge_outbox, in the same transaction: model,
 -- op, verb, semanticOp, rowCount, the primary keys written ("keys": the
 -- value of a one-column key, an array for a compound one) and, with
--- changes, each row's changed columns, old and new.  Only forge calls on
+-- changes, each row's changed columns, old and new; "schema" and "table"
+-- name the table whatever characters the names hold, and "txid" is the
+-- writing transaction's.  Only forge calls on
 -- the table itself are recorded.  forge_outbox_claim / forge_outbox_ack
 -- hand the events to workers (test/isolation/specs/outbox.spec runs them
 -- concurrently); here they show what each role may do.
 --
 -- The outbox is shared by the whole database: start it empty, with ids
 -- from 1.  ob.drain() deletes and returns the recorded events, oldest
--- first, without "startedAt" (a timestamp); ob.try(sql) runs a statement
+-- first, without "startedAt" and "txid" (a timestamp and a transaction id,
+-- which change from run to run); ob.try(sql) runs a statement
 -- and returns "ok" or "SQLSTATE: message".
 --
 TRUNCATE forge_outbox RESTART IDENTITY;
@@ -22,7 +25,7 @@ CREATE SCHEMA ob;
 CREATE FUNCTION ob.drain() RETURNS TABLE (model text, event jsonb)
 LANGUAGE sql AS $$
     WITH d AS (DELETE FROM forge_outbox RETURNING id, model, event)
-    SELECT model, event - 'startedAt' FROM d ORDER BY id
+    SELECT model, event - 'startedAt' - 'txid' FROM d ORDER BY id
 $$;
 CREATE FUNCTION ob.try(stmt text) RETURNS text
 LANGUAGE plpgsql AS $$
@@ -75,6 +78,30 @@ SELECT event->>'startedAt' ~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$' AS start
        created_at IS NOT NULL AS has_created_at
 FROM forge_outbox;
 SELECT count(*) AS drained FROM ob.drain();
+-- "txid" is pg_current_xact_id() of the writing transaction: the events of
+-- one transaction share it, and a handler can group them by it.
+BEGIN;
+SELECT forge_update('ob.items', '{"where": {"id": 1}, "data": {"name": "one"}}');
+SELECT forge_update('ob.items', '{"where": {"id": 1}, "data": {"qty": 0}}');
+SELECT count(*) AS events, count(DISTINCT event->'txid') AS txids,
+       bool_and((event->>'txid')::xid8 = pg_current_xact_id()) AS is_this_transaction
+FROM forge_outbox;
+COMMIT;
+SELECT count(*) AS drained FROM ob.drain();
+
+-- "model" is schema.table as the names are, so two tables can share it;
+-- "schema" and "table" cannot.
+CREATE SCHEMA "ob.x";
+CREATE TABLE "ob.x".y (id int PRIMARY KEY);
+CREATE TABLE ob."x.y" (id int PRIMARY KEY);
+SELECT forge_outbox_enable('"ob.x".y');
+SELECT forge_outbox_enable('ob."x.y"');
+SELECT forge_create('"ob.x".y', '{"data": {"id": 1}}');
+SELECT forge_create('ob."x.y"', '{"data": {"id": 1}}');
+SELECT event->>'model' AS model, event->>'schema' AS schema, event->>'table' AS table
+FROM ob.drain();
+DROP SCHEMA "ob.x" CASCADE;
+DROP TABLE ob."x.y";
 
 -- createMany runs one statement per distinct set of columns, and each
 -- statement is one event: here two, of one row each.
@@ -265,6 +292,58 @@ SELECT forge_update('ob.items', '{"where": {"id": 60}, "data": {"qty": 9}}');
 SELECT ob.try($$SELECT count(*) FROM forge_outbox$$);
 RESET ROLE;
 
+--
+-- The hostile writer.  With exactly the grants a writer needs, it still
+-- cannot put an event in the outbox that no forge write made: not a
+-- "delete" on a table it has no privilege on, not anything.  Only forge's
+-- capture of a forge write inserts there (forge_outbox_guard, a trigger on
+-- forge_outbox, refuses the rest), and nothing changes the role to do it.
+--
+CREATE TABLE ob.secret (id int PRIMARY KEY);
+INSERT INTO ob.secret VALUES (1);
+SELECT count(*) AS recorded_before FROM forge_outbox;
+SET ROLE regress_forge_ob_writer;
+SELECT ob.try($$SELECT count(*) FROM ob.secret$$);
+SELECT ob.try($$INSERT INTO forge_outbox (model, event) VALUES ('ob.secret',
+    '{"adapter": "postgres", "model": "ob.secret", "schema": "ob", "table": "secret",
+      "op": "delete", "verb": "forge_delete", "semanticOp": null, "rowCount": 1, "keys": [1]}')$$);
+SELECT ob.try($$INSERT INTO forge_outbox (model, event)
+    SELECT model, event || '{"op": "delete"}' FROM (VALUES ('ob.items', '{}'::jsonb)) v (model, event)$$);
+RESET ROLE;
+-- Nor can code of the writer's that runs while forge computes an event:
+-- a json cast of a type of the table, called by to_jsonb for "changes",
+-- runs as the writer before the capture inserts, and gets the same answer
+-- (so the forge call fails whole).
+CREATE TYPE ob.mood AS ENUM ('calm', 'sly');
+CREATE FUNCTION ob.mood_json(m ob.mood) RETURNS json LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO forge_outbox (model, event) VALUES ('ob.secret', '{"op": "delete"}');
+    RETURN to_json(m::text);
+END
+$$;
+CREATE CAST (ob.mood AS json) WITH FUNCTION ob.mood_json(ob.mood);
+CREATE TABLE ob.moods (id int PRIMARY KEY, m ob.mood);
+SELECT forge_outbox_enable('ob.moods', true);
+GRANT SELECT, INSERT ON ob.moods TO regress_forge_ob_writer;
+SET ROLE regress_forge_ob_writer;
+SELECT ob.try($$SELECT forge_create('ob.moods', '{"data": {"id": 1, "m": "sly"}}')$$);
+RESET ROLE;
+SELECT count(*) AS moods FROM ob.moods;
+SELECT count(*) AS recorded_after FROM forge_outbox;
+DROP TABLE ob.moods;
+DROP CAST (ob.mood AS json);
+-- A worker may claim and delete events, never change one.
+GRANT SELECT, UPDATE ON forge_outbox TO regress_forge_ob_worker;
+SET ROLE regress_forge_ob_worker;
+SELECT ob.try($$UPDATE forge_outbox SET event = event || '{"op": "delete"}'$$);
+RESET ROLE;
+REVOKE ALL ON forge_outbox FROM regress_forge_ob_worker;
+-- The table's owner may (it could drop the trigger anyway): that is how
+-- pg_restore loads the outbox's data.
+INSERT INTO forge_outbox (model, event) VALUES ('ob.secret', '{"restored": true}');
+SELECT count(*) AS restored FROM forge_outbox WHERE event ? 'restored';
+DELETE FROM forge_outbox WHERE event ? 'restored';
+
 -- A worker with no grant can neither claim nor ack.
 SET ROLE regress_forge_ob_worker;
 SELECT ob.try($$SELECT * FROM forge_outbox_claim(10)$$);
@@ -279,7 +358,7 @@ RESET ROLE;
 GRANT UPDATE ON forge_outbox TO regress_forge_ob_worker;
 SET ROLE regress_forge_ob_worker;
 BEGIN;
-SELECT payload - 'id' - 'createdAt' - 'startedAt' AS payload FROM forge_outbox_claim(10);
+SELECT payload - 'id' - 'createdAt' - 'startedAt' - 'txid' AS payload FROM forge_outbox_claim(10);
 SELECT ob.try($$SELECT forge_outbox_ack(ARRAY(SELECT id FROM forge_outbox))$$);
 ROLLBACK;
 RESET ROLE;

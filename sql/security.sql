@@ -42,7 +42,8 @@ ORDER BY p.proname;
 -- The outbox functions too: SECURITY INVOKER, so claiming, acknowledging,
 -- enabling and recording run with the caller's privileges on forge_outbox
 -- and on the table (README: writers need INSERT on forge_outbox, workers
--- SELECT, UPDATE, DELETE).
+-- SELECT, UPDATE, DELETE).  forge_outbox_guard, the trigger on forge_outbox
+-- that lets only forge's capture insert there, changes no role either.
 SELECT p.proname, p.prosecdef, l.lanname, p.provolatile
 FROM pg_depend d
 JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid

@@ -730,27 +730,26 @@ deparse_key_present(StringInfo buf, ForgeRel *rel, const char *alias,
 
 /*
  * forge_deparse_outbox
- *		Append the statement the outbox trigger runs for one statement of a
+ *		Append the query the outbox trigger runs for one statement of a
  *		forge call on rel that did op ('i', 'u' or 'd'): it reads the
- *		trigger's transition tables (forge_new, forge_old) and inserts one
- *		event into outbox (a qualified name) with the row count, the primary
+ *		trigger's transition tables (forge_new, forge_old) and returns one
+ *		event, $1 (the call's fields, jsonb) with the row count, the primary
  *		keys and, with changes, each row's values: new for an insert, old
  *		for a delete, and for an update the columns that changed, old and
- *		new.  An update pairs old and new rows by primary key (FULL JOIN): a
- *		row whose key changed shows as its old row gone and its new row
- *		come.  $1 is the model, $2 the event's other fields as jsonb.
+ *		new; or no row when the statement wrote none.  An update pairs old
+ *		and new rows by primary key (FULL JOIN): a row whose key changed
+ *		shows as its old row gone and its new row come.  It runs as the
+ *		writer; outbox.c inserts what it returns.
  */
 void
-forge_deparse_outbox(StringInfo buf, ForgeRel *rel, char op, bool changes,
-					 const char *outbox)
+forge_deparse_outbox(StringInfo buf, ForgeRel *rel, char op, bool changes)
 {
 	bool		haskey = rel->pkey >= 0;
 	bool		pair = changes && op == 'u' && haskey;
 	int			i;
 
-	appendStringInfo(buf, "INSERT INTO %s (model, event) SELECT $1, $2"
-					 " OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object("
-					 "'rowCount', ", outbox);
+	appendStringInfoString(buf, "SELECT $1 OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object("
+						   "'rowCount', ");
 	if (pair)
 	{
 		/* the rows written are the new ones */

@@ -249,6 +249,8 @@ next_pair(JsonbIterator **it, JsonbValue *key, JsonbValue *val)
 {
 	JsonbIteratorToken r;
 
+	/* every descriptor loop over keys steps here: a long one stops when asked */
+	CHECK_FOR_INTERRUPTS();
 	while ((r = JsonbIteratorNext(it, key, true)) != WJB_DONE)
 	{
 		if (r == WJB_KEY)
@@ -270,6 +272,8 @@ next_elem(JsonbIterator **it, JsonbValue *val)
 {
 	JsonbIteratorToken r;
 
+	/* and every loop over rows and list elements */
+	CHECK_FOR_INTERRUPTS();
 	while ((r = JsonbIteratorNext(it, val, true)) != WJB_DONE)
 	{
 		if (r == WJB_ELEM)

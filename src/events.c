@@ -21,6 +21,8 @@
 
 #include "access/xact.h"
 #include "commands/async.h"
+#include "common/cryptohash.h"
+#include "common/sha2.h"
 #include "mb/pg_wchar.h"
 #include "storage/proc.h"
 #include "utils/datetime.h"
@@ -48,7 +50,9 @@
 typedef struct HeldEvent
 {
 	Oid			relid;
-	char	   *model;
+	char	   *model;			/* the table's names, copied: a held event */
+	char	   *nspname;		/* outlives the call's pin on its ForgeRel */
+	char	   *relname;
 	ForgeVerb	verb;			/* the first write's */
 	const char *op;
 	uint64		rowcount;
@@ -128,19 +132,129 @@ forge_keys_append(ForgeJsonbBuild *state, Jsonb *k, bool is_array)
 	forge_jsonb_push(state, WJB_ELEM, &v);
 }
 
+/* hex digits of SHA-256 in the channel of a table whose name does not fit */
+#define CHANNEL_HASH_HEX	20
+
+/*
+ * append_channel_ident
+ *		Append name to buf as a channel writes it: as it is when it is
+ *		lowercase ASCII letters, digits and underscores (not starting with a
+ *		digit), else in double quotes with each quote doubled.  Like
+ *		quote_identifier, but blind to keywords, so that a word a later
+ *		PostgreSQL reserves does not change a channel's name.
+ */
+static void
+append_channel_ident(StringInfo buf, const char *name)
+{
+	const char *p;
+	bool		plain = (name[0] >= 'a' && name[0] <= 'z') || name[0] == '_';
+
+	for (p = name; *p != '\0' && plain; p++)
+		plain = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_';
+	if (plain)
+	{
+		appendStringInfoString(buf, name);
+		return;
+	}
+	appendStringInfoChar(buf, '"');
+	for (p = name; *p != '\0'; p++)
+	{
+		if (*p == '"')
+			appendStringInfoChar(buf, '"');
+		appendStringInfoChar(buf, *p);
+	}
+	appendStringInfoChar(buf, '"');
+}
+
 /*
  * forge_model_channel_name
- *		The per-table channel of model (schema.table, OID relid) into buf (NAMEDATALEN bytes): the
- *		notify channel, ":" and schema.table, or the table's OID in place of
- *		its name when that would not fit in a channel name.
+ *		The per-table channel of the table nspname.relname under the notify
+ *		channel "channel", into buf (NAMEDATALEN bytes).
+ *
+ *		It is the channel, ":" and the table's name as SQL writes it
+ *		(append_channel_ident: public.users, public."Users", "a.b".c), when
+ *		that fits in a channel name (63 bytes); quoting makes it
+ *		unambiguous.  Otherwise it is that text cut to fit (at a
+ *		character boundary), "#", and the first 20 hex digits of the SHA-256
+ *		of the channel, the schema and the table (NUL-separated).  A name of
+ *		the first form never ends in "#" and 20 hex digits (a "#" in a table
+ *		or schema name is always inside quotes, and the qualified name holds
+ *		a dot), so the forms cannot meet; two tables share a channel only if
+ *		80 bits of SHA-256 collide.  Names, not OIDs: the channel survives a
+ *		restart and pg_dump/restore, and changes when the table is renamed.
  */
 void
-forge_model_channel_name(char *buf, const char *model, Oid relid)
+forge_model_channel_name(char *buf, const char *channel, const char *nspname,
+						 const char *relname)
 {
-	if (strlen(forge_notify_channel) + 1 + strlen(model) < NAMEDATALEN)
-		snprintf(buf, NAMEDATALEN, "%s:%s", forge_notify_channel, model);
-	else
-		snprintf(buf, NAMEDATALEN, "%s:%u", forge_notify_channel, relid);
+	StringInfoData name;
+	char	   *full;
+	int			len;
+	pg_cryptohash_ctx *ctx;
+	uint8		digest[PG_SHA256_DIGEST_LENGTH];
+	int			keep;
+	int			i;
+
+	initStringInfo(&name);
+	appendStringInfo(&name, "%s:", channel);
+	append_channel_ident(&name, nspname);
+	appendStringInfoChar(&name, '.');
+	append_channel_ident(&name, relname);
+	full = name.data;
+	len = name.len;
+	if (len < NAMEDATALEN)
+	{
+		strlcpy(buf, full, NAMEDATALEN);
+		pfree(full);
+		return;
+	}
+
+	ctx = pg_cryptohash_create(PG_SHA256);
+	if (pg_cryptohash_init(ctx) < 0 ||
+		pg_cryptohash_update(ctx, (const uint8 *) channel, strlen(channel) + 1) < 0 ||
+		pg_cryptohash_update(ctx, (const uint8 *) nspname, strlen(nspname) + 1) < 0 ||
+		pg_cryptohash_update(ctx, (const uint8 *) relname, strlen(relname)) < 0 ||
+		pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
+		elog(ERROR, "could not compute the SHA-256 of a channel name");
+	pg_cryptohash_free(ctx);
+
+	keep = pg_mbcliplen(full, len, NAMEDATALEN - 1 - 1 - CHANNEL_HASH_HEX);
+	memcpy(buf, full, keep);
+	buf[keep++] = '#';
+	for (i = 0; i < CHANNEL_HASH_HEX / 2; i++)
+	{
+		static const char hex[] = "0123456789abcdef";
+
+		buf[keep++] = hex[digest[i] >> 4];
+		buf[keep++] = hex[digest[i] & 0x0f];
+	}
+	buf[keep] = '\0';
+	pfree(full);
+}
+
+/*
+ * forge_append_event_table
+ *		Append to buf the fields that name the table and the transaction of
+ *		an event, each after a comma: "model" (schema.table, unquoted, as
+ *		forge has always written it), "schema" and "table" (the names as
+ *		they are: no character in them can make the table ambiguous) and
+ *		"txid" (pg_current_xact_id() of the writing transaction; assigned
+ *		now if the call wrote no row) unless with_txid is false.
+ */
+void
+forge_append_event_table(StringInfo buf, const char *model,
+						 const char *nspname, const char *relname,
+						 bool with_txid)
+{
+	appendStringInfoString(buf, ",\"model\":");
+	escape_json(buf, model);
+	appendStringInfoString(buf, ",\"schema\":");
+	escape_json(buf, nspname);
+	appendStringInfoString(buf, ",\"table\":");
+	escape_json(buf, relname);
+	if (with_txid)
+		appendStringInfo(buf, ",\"txid\":" UINT64_FORMAT,
+						 U64FromFullTransactionId(GetTopFullTransactionId()));
 }
 
 /*
@@ -222,16 +336,16 @@ append_keys(StringInfo buf, Jsonb *keys, int budget)
 
 /*
  * forge_notify
- *		Queue the event of one call of verb on the table relid, named
- *		model (schema.table): op is what happened
+ *		Queue the event of one call of verb on the table named model
+ *		(schema.table), nspname and relname: op is what happened
  *		(insert, update, delete), rowcount the rows written, sql the
  *		statement text, started when the call began, keys (or NULL) a jsonb
  *		array of the primary keys written (forge.notify_keys).
  */
 void
-forge_notify(Oid relid, const char *model, ForgeVerb verb, const char *op,
-			 uint64 rowcount, const char *sql, TimestampTz started,
-			 Jsonb *keys)
+forge_notify(const char *model, const char *nspname, const char *relname,
+			 ForgeVerb verb, const char *op, uint64 rowcount, const char *sql,
+			 TimestampTz started, Jsonb *keys)
 {
 	StringInfoData buf;
 	TimestampTz now;
@@ -249,8 +363,10 @@ forge_notify(Oid relid, const char *model, ForgeVerb verb, const char *op,
 	now = GetCurrentTimestamp();
 
 	initStringInfo(&buf);
-	appendStringInfoString(&buf, "{\"adapter\":\"postgres\",\"model\":");
-	escape_json(&buf, model);
+	appendStringInfoString(&buf, "{\"adapter\":\"postgres\"");
+	/* forge.notify_timing = off: only what the write decides, no txid */
+	forge_append_event_table(&buf, model, nspname, relname,
+							 forge_notify_timing);
 	appendStringInfoString(&buf, ",\"op\":");
 	escape_json(&buf, op);
 	appendStringInfoString(&buf, ",\"verb\":");
@@ -289,7 +405,8 @@ forge_notify(Oid relid, const char *model, ForgeVerb verb, const char *op,
 	{
 		char		channel[NAMEDATALEN];
 
-		forge_model_channel_name(channel, model, relid);
+		forge_model_channel_name(channel, forge_notify_channel,
+								 nspname, relname);
 		Async_Notify(channel, buf.data);
 	}
 	pfree(buf.data);
@@ -339,7 +456,8 @@ forge_events_release(ForgeEventHold *save, bool send)
 		if (state.parseState != NULL)
 			keys = JsonbValueToJsonb(forge_jsonb_push(&state, WJB_END_ARRAY,
 													NULL));
-		forge_notify(e->relid, e->model, e->verb, e->op, e->rowcount, e->sql,
+		forge_notify(e->model, e->nspname, e->relname, e->verb, e->op,
+					 e->rowcount, e->sql,
 					 e->started, keys);
 	}
 }
@@ -466,7 +584,8 @@ forge_event(ForgeRel *rel, ForgeVerb verb, const char *op, uint64 rowcount,
 		return;
 	if (held_cxt == NULL)
 	{
-		forge_notify(rel->relid, rel->model, verb, op, rowcount, sql,
+		forge_notify(rel->model, rel->nspname, rel->relname, verb, op,
+					 rowcount, sql,
 					 started, keys);
 		return;
 	}
@@ -488,6 +607,8 @@ forge_event(ForgeRel *rel, ForgeVerb verb, const char *op, uint64 rowcount,
 		e = palloc0(sizeof(HeldEvent));
 		e->relid = rel->relid;
 		e->model = pstrdup(rel->model);
+		e->nspname = pstrdup(rel->nspname);
+		e->relname = pstrdup(rel->relname);
 		e->verb = verb;
 		e->op = op;				/* a string constant */
 		e->sql = pstrdup(sql);

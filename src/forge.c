@@ -95,7 +95,7 @@ _PG_init(void)
 							 PGC_USERSET, 0,
 							 NULL, NULL, NULL);
 	DefineCustomBoolVariable("forge.notify_timing",
-							 "Put duration_ms and startedAt in each event.",
+							 "Put duration_ms, startedAt and txid in each event.",
 							 "Off gives payloads that depend only on the write, for tests and deduplication.",
 							 &forge_notify_timing,
 							 true,
@@ -322,25 +322,36 @@ forge_upsert_mark(PG_FUNCTION_ARGS)
 
 /*
  * forge_model_channel
- *		(model regclass) returns text: the channel that carries model's
- *		events when forge.notify_model_channel is on.
+ *		(model regclass [, channel text]) returns text: the channel that
+ *		carries model's events when forge.notify_model_channel is on and the
+ *		notify channel is "channel" (by default forge.notify_channel as it
+ *		is set now).
  */
 Datum
 forge_model_channel(PG_FUNCTION_ARGS)
 {
 	Oid			relid = PG_GETARG_OID(0);
 	char	   *relname = get_rel_name(relid);
+	const char *base = forge_notify_channel;
 	char		channel[NAMEDATALEN];
 
 	if (relname == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("relation with OID %u does not exist", relid)));
-	forge_model_channel_name(channel,
-							 psprintf("%s.%s",
-									  get_namespace_name(get_rel_namespace(relid)),
-									  relname),
-							 relid);
+	if (PG_NARGS() > 1)
+	{
+		base = text_to_cstring(PG_GETARG_TEXT_PP(1));
+		if (base[0] == '\0' || strlen(base) >= NAMEDATALEN)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid channel name \"%s\"", base),
+					 errdetail("A channel name is 1 to %d bytes long.",
+							   NAMEDATALEN - 1)));
+	}
+	forge_model_channel_name(channel, base,
+							 get_namespace_name(get_rel_namespace(relid)),
+							 relname);
 	PG_RETURN_TEXT_P(cstring_to_text(channel));
 }
 

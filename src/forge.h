@@ -382,7 +382,7 @@ extern const char *forge_verb_name(ForgeVerb verb);
 extern void forge_deparse(StringInfo buf, ForgeStmt *stmt);
 extern void forge_deparse_key(StringInfo buf, ForgeRel *rel, const char *alias);
 extern void forge_deparse_outbox(StringInfo buf, ForgeRel *rel, char op,
-								 bool changes, const char *outbox);
+								 bool changes);
 
 /* in plancache.c */
 typedef struct ForgePlan ForgePlan;
@@ -416,13 +416,18 @@ extern void forge_events_release(ForgeEventHold *save, bool send);
 extern void forge_event(ForgeRel *rel, ForgeVerb verb, const char *op,
 						uint64 rowcount, const char *sql,
 						TimestampTz started, Jsonb *keys);
-extern void forge_notify(Oid relid, const char *model, ForgeVerb verb,
-						 const char *op, uint64 rowcount, const char *sql,
+extern void forge_notify(const char *model, const char *nspname,
+						 const char *relname, ForgeVerb verb, const char *op,
+						 uint64 rowcount, const char *sql,
 						 TimestampTz started, Jsonb *keys);
 extern void forge_events_init(void);
 extern void forge_keys_append(ForgeJsonbBuild *state, Jsonb *keys,
 							  bool is_array);
-extern void forge_model_channel_name(char *buf, const char *model, Oid relid);
+extern void forge_model_channel_name(char *buf, const char *channel,
+									 const char *nspname, const char *relname);
+extern void forge_append_event_table(StringInfo buf, const char *model,
+									 const char *nspname, const char *relname,
+									 bool with_txid);
 extern void forge_append_iso_timestamp(StringInfo buf, TimestampTz ts);
 
 #endif							/* FORGE_H */

@@ -235,6 +235,7 @@ obj_put_pairs(ForgeJsonbBuild *ps, JsonbValue *obj, const Pins *pins,
 
 	while ((r = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (r == WJB_KEY)
 		{
 			const char *clash = NULL;
@@ -568,6 +569,7 @@ read_relation_key(ForgeRel *rel, JsonbValue *key, JsonbValue *v, bool insert)
 	{
 		int			a;
 
+		CHECK_FOR_INTERRUPTS();
 		if (r != WJB_KEY)
 			continue;
 		r = JsonbIteratorNext(&it, &val, true);
@@ -653,6 +655,7 @@ split_data(ForgeRel *rel, JsonbValue *data, bool insert,
 	{
 		int			col;
 
+		CHECK_FOR_INTERRUPTS();
 		if (r != WJB_KEY)
 			continue;
 		JsonbIteratorNext(&it, &val, true);
@@ -698,6 +701,7 @@ items(NestedRel *nr, int a, ForgeRel *rel)
 
 		while ((r = JsonbIteratorNext(&it, &e, true)) != WJB_DONE)
 		{
+			CHECK_FOR_INTERRUPTS();
 			if (r != WJB_ELEM)
 				continue;
 			if (!is_object(&e))
@@ -757,6 +761,7 @@ member(JsonbValue *item, const char *name, bool required,
 	{
 		const char *const *p;
 
+		CHECK_FOR_INTERRUPTS();
 		if (r != WJB_KEY)
 			continue;
 		for (p = allowed; *p != NULL; p++)
@@ -1191,6 +1196,7 @@ inverse_after(ForgeRel *rel, NestedRel *nr, int a, const Pins *pins)
 				it = JsonbIteratorInit(data->val.binary.data);
 				while ((r = JsonbIteratorNext(&it, &e, true)) != WJB_DONE)
 				{
+					CHECK_FOR_INTERRUPTS();
 					if (r != WJB_ELEM)
 						continue;
 					if (!is_object(&e))

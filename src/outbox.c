@@ -18,11 +18,18 @@
  * that a trigger runs during the call has a later one.
  *
  * The trigger runs as the writing role (no function of forge is SECURITY
- * DEFINER), so writers need INSERT on forge_outbox.  Its statement is
- * prepared once per (table, op, changes) and kept; it is rebuilt when the
- * plan is invalid or the table's ForgeRel was rebuilt (DDL).  A plan being
- * run is pinned: a trigger on the outbox may make forge calls that need
- * the same entry rebuilt, and the old plan is freed when its last run ends.
+ * DEFINER, and nothing here changes the role), so writers need INSERT on
+ * forge_outbox.  That grant alone would let a writer insert any event it
+ * likes; forge_outbox_guard, a row trigger on forge_outbox, refuses every
+ * insert that does not come from this trigger (and every update) to roles
+ * that do not own the table.  The trigger computes the event first (a
+ * query over the transition tables, prepared once per (table, op, changes)
+ * and kept, rebuilt when invalid or when the table's ForgeRel was rebuilt
+ * by DDL), and only then, with a flag set that the guard reads, runs the
+ * one fixed INSERT of that value: no code a writer controls runs while the
+ * flag is set.  A plan being run is pinned: a trigger may make forge calls
+ * that need the same entry (or the INSERT) rebuilt, and the old plan is
+ * freed when its last run ends.
  *
  * Copyright (c) 2026, the forge authors
  *
@@ -34,6 +41,8 @@
 
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/json.h"
@@ -62,20 +71,32 @@ typedef struct OutboxPlanEntry
 
 static HTAB *outbox_plans = NULL;
 
+/* the one INSERT into forge_outbox, and the schema it was built for */
+static SPIPlanPtr insert_plan = NULL;
+static Oid	insert_plan_nsp = InvalidOid;
+static List *stale_insert_plans = NIL;	/* replaced while capturing */
+
+/*
+ * Set while forge_outbox_capture runs its INSERT: the only time the guard
+ * trigger lets a role that does not own forge_outbox insert into it.  Only
+ * the INSERT of a value already computed runs meanwhile, so no code a
+ * writer controls can see it set.
+ */
+static int	capturing = 0;
+
 /*
  * outbox_plan
- *		The kept plan that records op on rel; built on first use and when
- *		invalid.  The outbox lives in the schema of capture_fn (the trigger
- *		function), the extension's; looked up only when the plan is built.
+ *		The kept plan that computes the event of op on rel from the
+ *		transition tables; built on first use and when invalid.
  */
 static OutboxPlanEntry *
-outbox_plan(ForgeRel *rel, char op, bool changes, Oid capture_fn)
+outbox_plan(ForgeRel *rel, char op, bool changes)
 {
 	OutboxPlanKey key;
 	OutboxPlanEntry *entry;
 	bool		found;
 	StringInfoData sql;
-	Oid			types[2] = {TEXTOID, JSONBOID};
+	Oid			types[1] = {JSONBOID};
 	SPIPlanPtr	plan;
 
 	if (outbox_plans == NULL)
@@ -116,10 +137,8 @@ outbox_plan(ForgeRel *rel, char op, bool changes, Oid capture_fn)
 	entry->plan = NULL;
 
 	initStringInfo(&sql);
-	forge_deparse_outbox(&sql, rel, op, changes,
-						 quote_qualified_identifier(get_namespace_name(get_func_namespace(capture_fn)),
-													"forge_outbox"));
-	plan = SPI_prepare(sql.data, 2, types);
+	forge_deparse_outbox(&sql, rel, op, changes);
+	plan = SPI_prepare(sql.data, 1, types);
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed for \"%s\": %s",
 			 sql.data, SPI_result_code_string(SPI_result));
@@ -147,6 +166,80 @@ outbox_run_done(OutboxPlanEntry *entry)
 	entry->stale = NIL;
 }
 
+/*
+ * outbox_insert_plan
+ *		The kept plan of INSERT INTO forge_outbox (model, event) VALUES ($1,
+ *		$2), forge_outbox being the one in nsp (the extension's schema: the
+ *		trigger function's).
+ */
+static SPIPlanPtr
+outbox_insert_plan(Oid nsp)
+{
+	Oid			types[2] = {TEXTOID, JSONBOID};
+	char	   *sql;
+
+	if (insert_plan != NULL)
+	{
+		if (insert_plan_nsp == nsp && SPI_plan_is_valid(insert_plan))
+			return insert_plan;
+		/* a run in progress (capturing) still uses it: free it after */
+		if (capturing > 0)
+		{
+			MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+			stale_insert_plans = lappend(stale_insert_plans, insert_plan);
+			MemoryContextSwitchTo(old);
+		}
+		else
+			SPI_freeplan(insert_plan);
+		insert_plan = NULL;
+	}
+	sql = psprintf("INSERT INTO %s (model, event) VALUES ($1, $2)",
+				   quote_qualified_identifier(get_namespace_name(nsp),
+											  "forge_outbox"));
+	insert_plan = SPI_prepare(sql, 2, types);
+	if (insert_plan == NULL)
+		elog(ERROR, "SPI_prepare failed for \"%s\": %s",
+			 sql, SPI_result_code_string(SPI_result));
+	SPI_keepplan(insert_plan);
+	insert_plan_nsp = nsp;
+	return insert_plan;
+}
+
+/*
+ * outbox_insert
+ *		Run the INSERT of forge_outbox in nsp with values (model, event),
+ *		with capturing set so that forge_outbox_guard lets it through; the
+ *		INSERT plans replaced meanwhile are freed when the last run ends.
+ *		Returns SPI_execute_plan's result.
+ */
+static int
+outbox_insert(Oid nsp, Datum *values)
+{
+	SPIPlanPtr	plan = outbox_insert_plan(nsp);
+	volatile int rc = 0;
+
+	capturing++;
+	PG_TRY();
+	{
+		rc = SPI_execute_plan(plan, values, NULL, false, 0);
+	}
+	PG_FINALLY();
+	{
+		if (--capturing == 0 && stale_insert_plans != NIL)
+		{
+			ListCell   *lc;
+
+			foreach(lc, stale_insert_plans)
+				SPI_freeplan((SPIPlanPtr) lfirst(lc));
+			list_free(stale_insert_plans);
+			stale_insert_plans = NIL;
+		}
+	}
+	PG_END_TRY();
+	return rc;
+}
+
 PG_FUNCTION_INFO_V1(forge_outbox_capture);
 
 /*
@@ -154,6 +247,11 @@ PG_FUNCTION_INFO_V1(forge_outbox_capture);
  *		Statement trigger: record the forge call that wrote this table.
  *		Its one argument is "changes" to record the changed values too, or
  *		"keys".
+ *
+ *		The event is computed from the transition tables as the writer;
+ *		then, with capturing set, the fixed INSERT of that value runs, also
+ *		as the writer (who needs INSERT on forge_outbox).  Nothing here
+ *		changes the role.
  */
 Datum
 forge_outbox_capture(PG_FUNCTION_ARGS)
@@ -167,6 +265,7 @@ forge_outbox_capture(PG_FUNCTION_ARGS)
 	StringInfoData event;
 	Datum		values[2];
 	OutboxPlanEntry *entry;
+	bool		isnull;
 	volatile int rc = 0;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) ||
@@ -198,22 +297,23 @@ forge_outbox_capture(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);	/* TRUNCATE: not a forge write */
 
 	initStringInfo(&event);
-	appendStringInfoString(&event, "{\"adapter\":\"postgres\",\"model\":");
-	escape_json(&event, call->rel->model);
+	appendStringInfoString(&event, "{\"adapter\":\"postgres\"");
+	forge_append_event_table(&event, call->rel->model, call->rel->nspname,
+							 call->rel->relname, true);
 	appendStringInfo(&event, ",\"op\":\"%s\",\"verb\":\"%s\",\"semanticOp\":null,\"startedAt\":",
 					 opname, forge_verb_name(call->verb));
 	forge_append_iso_timestamp(&event, call->started);
 	appendStringInfoChar(&event, '}');
-
 
 	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
 	if ((rc = SPI_register_trigger_data(trigdata)) != SPI_OK_TD_REGISTER)
 		elog(ERROR, "SPI_register_trigger_data failed: %s",
 			 SPI_result_code_string(rc));
-	values[0] = CStringGetTextDatum(call->rel->model);
-	values[1] = DirectFunctionCall1(jsonb_in, CStringGetDatum(event.data));
-	entry = outbox_plan(call->rel, op, changes, fcinfo->flinfo->fn_oid);
+
+	/* the event, as the writer: no row when the statement wrote none */
+	values[0] = DirectFunctionCall1(jsonb_in, CStringGetDatum(event.data));
+	entry = outbox_plan(call->rel, op, changes);
 	entry->running++;
 	PG_TRY();
 	{
@@ -224,10 +324,65 @@ forge_outbox_capture(PG_FUNCTION_ARGS)
 		outbox_run_done(entry);
 	}
 	PG_END_TRY();
-	if (rc != SPI_OK_INSERT)
-		elog(ERROR, "unexpected result of the outbox insert: %s",
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "unexpected result of the outbox query: %s",
 			 SPI_result_code_string(rc));
+	if (SPI_processed == 1)
+	{
+		values[0] = CStringGetTextDatum(call->rel->model);
+		values[1] = SPI_getbinval(SPI_tuptable->vals[0],
+								  SPI_tuptable->tupdesc, 1, &isnull);
+		if (isnull)
+			elog(ERROR, "the outbox query returned a null event");
+
+		rc = outbox_insert(get_func_namespace(fcinfo->flinfo->fn_oid), values);
+		if (rc != SPI_OK_INSERT)
+			elog(ERROR, "unexpected result of the outbox insert: %s",
+				 SPI_result_code_string(rc));
+	}
 	if ((rc = SPI_finish()) != SPI_OK_FINISH)
 		elog(ERROR, "SPI_finish failed: %s", SPI_result_code_string(rc));
 	return PointerGetDatum(NULL);
+}
+
+PG_FUNCTION_INFO_V1(forge_outbox_guard);
+
+/*
+ * forge_outbox_guard
+ *		BEFORE INSERT OR UPDATE ... FOR EACH ROW trigger on forge_outbox: a
+ *		row may be inserted only by forge_outbox_capture (capturing) or by a
+ *		role with the privileges of forge_outbox's owner (who could drop
+ *		this trigger anyway; pg_restore loads the table's data so), and
+ *		updated only by the latter.  So a writer granted INSERT, and a
+ *		worker granted UPDATE, cannot put an event there that no forge
+ *		write made.
+ */
+Datum
+forge_outbox_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	bool		insert;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		!TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+		!(TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) ||
+		  TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event)))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("forge_outbox_guard must be a BEFORE INSERT OR UPDATE ... FOR EACH ROW trigger")));
+
+	rel = trigdata->tg_relation;
+	insert = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event);
+	if (!(insert && capturing > 0) &&
+		!has_privs_of_role(GetUserId(), rel->rd_rel->relowner))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("only forge may %s events in \"%s\"",
+						insert ? "insert" : "update",
+						RelationGetRelationName(rel)),
+				 errdetail("Events are recorded by forge's outbox trigger when a forge call writes a table, and are not changed afterwards."),
+				 errhint("Write the table with a forge function; to remove an event, use forge_outbox_ack().")));
+	return PointerGetDatum(insert ? trigdata->tg_trigtuple : trigdata->tg_newtuple);
 }

@@ -110,6 +110,7 @@ append_array_literal(StringInfo buf, JsonbContainer *jc, const ForgeColumn *col)
 	{
 		const char *p;
 
+		CHECK_FOR_INTERRUPTS();
 		if (r != WJB_ELEM)
 			continue;
 		if (!first)
@@ -154,9 +155,12 @@ has_nested_array(JsonbContainer *jc)
 	JsonbValue	v;
 
 	while ((r = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		CHECK_FOR_INTERRUPTS();
 		if (r == WJB_ELEM && v.type == jbvBinary &&
 			JsonContainerIsArray(v.val.binary.data))
 			return true;
+	}
 	return false;
 }
 
@@ -207,6 +211,7 @@ forge_values_to_array(const JsonbValue *arr, ForgeTypeIO *io,
 
 	while ((r = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (r != WJB_ELEM)
 			continue;
 		if (v.type == jbvBinary && JsonContainerIsArray(v.val.binary.data) &&

@@ -5,7 +5,7 @@ set -euo pipefail
 
 PGVER=${FORGE_PGVER:-15}
 need=()
-for pkg in "postgresql-$PGVER" "postgresql-server-dev-$PGVER" libjansson-dev libpq-dev make gcc python3 python3-psycopg2; do
+for pkg in "postgresql-$PGVER" "postgresql-server-dev-$PGVER" libpq-dev make gcc python3 python3-psycopg2; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -8,12 +8,14 @@ import sys
 
 NOTE = re.compile(r'^Asynchronous notification "([^"]*)" with payload "(.*)" '
                   r'received from server process with PID \d+\.$')
-FIELDS = {"adapter", "model", "op", "verb", "semanticOp", "rowCount",
-          "duration_ms", "startedAt", "seq", "sql"}
+FIELDS = {"adapter", "model", "schema", "table", "txid", "op", "verb",
+          "semanticOp", "rowCount", "duration_ms", "startedAt", "seq", "sql"}
 
 step = None
 events = {}          # step -> list of (channel, payload dict, raw length)
 model_channel = None  # what forge_model_channel('ev') returned
+LONG = "c" * 62
+long_channels = {}    # table -> forge_model_channel(table, LONG)
 nested_error = None   # the error the failing nested write must raise
 for line in open(sys.argv[1], encoding="utf-8"):
     line = line.rstrip("\n")
@@ -23,6 +25,10 @@ for line in open(sys.argv[1], encoding="utf-8"):
         continue
     if line.startswith("MODEL-CHANNEL "):
         model_channel = line[len("MODEL-CHANNEL "):]
+        continue
+    if line.startswith("LONG-CHANNEL "):
+        table, channel = line[len("LONG-CHANNEL "):].split(" ", 1)
+        long_channels[table] = channel
         continue
     m = NOTE.match(line)
     if m:
@@ -59,6 +65,11 @@ def expect(stepname, want):
             failures.append(f"{stepname}: duration_ms {p['duration_ms']}")
         if size >= 8000:
             failures.append(f"{stepname}: payload of {size} bytes")
+        if p["model"] != p["schema"] + "." + p["table"]:
+            failures.append(f"{stepname}: model {p['model']}, schema {p['schema']}, "
+                            f"table {p['table']}")
+        if not isinstance(p["txid"], int) or p["txid"] <= 0:
+            failures.append(f"{stepname}: txid {p['txid']}")
         if "a@x.co" in json.dumps(p) or "u@x.co" in json.dumps(p):
             failures.append(f"{stepname}: a column value in the payload")
 
@@ -111,6 +122,14 @@ expect("notify-off", [])
 expect("other-channel", [])
 expect("long-names", [("forge_create", "insert", 1, 1)])
 
+# (txid, seq) names an event: the two updates of one transaction share
+# its txid and differ in seq; autocommitted calls have txids of their own.
+txids = [p["txid"] for _, p, _ in events.get("before-commit", [])]
+if len(txids) != 2 or txids[0] != txids[1]:
+    failures.append(f"before-commit: txids {txids}, want one txid twice")
+txids = [p["txid"] for _, p, _ in events.get("many", [])]
+if len(set(txids)) != 3:
+    failures.append(f"many: txids {txids}, want three different")
 for _, p, size in events.get("before-commit", []):
     if p["model"] != "public.ev" or "UPDATE public.ev AS t" not in p["sql"] or "$" not in p["sql"]:
         failures.append(f"payload fields: {p}")
@@ -175,6 +194,17 @@ for stepname in ("model-channel", "model-channel-other-table"):
     for _, p, _ in events.get(stepname, []):
         if "keys" in p:
             failures.append(f"{stepname}: keys after RESET forge.notify_keys")
+
+# A 62-byte notify channel: each table's channel is its own (cut, "#", a
+# hash), and carries only that table's events, which name it by "schema"
+# and "table" whatever characters the names hold.
+got = events.get("long-channel", [])
+want = {(long_channels.get("ev"), "public", "ev"),
+        (long_channels.get("odd"), 'we"ird.sch', "a.b")}
+if len(set(long_channels.values())) != 2 or len(got) != 4 or \
+        {(c, p["schema"], p["table"]) for c, p, _ in got if c != LONG} != want:
+    failures.append(f"long-channel: channels {long_channels}, got "
+                    f"{[(c, p['schema'], p['table']) for c, p, _ in got]}")
 
 if failures:
     print("\n".join(failures))

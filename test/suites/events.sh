@@ -12,7 +12,10 @@
 # carries the primary keys written, and over 5,000 rows it still stays under
 # 8000 bytes, cut and flagged "keysTruncated"; with
 # forge.notify_model_channel = on the event also goes to the table's own
-# channel, forge_model_channel(table), and only that table's events do.
+# channel, forge_model_channel(table), and only that table's events do,
+# also under a 62-byte notify channel, where each table's channel is cut
+# and hashed.  Every payload names its table by "schema" and "table" and
+# its transaction by "txid".
 # A nested write sends one event per table and operation it wrote, with the
 # rows summed, and none when it fails; nested writes made by a trigger
 # during another send their own, and a failed one caught by the trigger
@@ -156,6 +159,21 @@ SELECT forge_update('ev', '{"where": {"id": 7}, "data": {"n": 2}}') IS NOT NULL 
 SELECT forge_update('evbig', '{"where": {"id": 1}, "data": {"n": 2}}') IS NOT NULL AS ok;
 RESET forge.notify_model_channel;
 UNLISTEN :"model_channel";
+\echo STEP long-channel
+CREATE SCHEMA "we""ird.sch";
+CREATE TABLE "we""ird.sch"."a.b" (id int PRIMARY KEY);
+SET forge.notify_channel = 'cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc';
+SET forge.notify_model_channel = on;
+SELECT forge_model_channel('ev') AS ev_channel, forge_model_channel('"we""ird.sch"."a.b"') AS odd_channel \gset
+\echo LONG-CHANNEL ev :ev_channel
+\echo LONG-CHANNEL odd :odd_channel
+LISTEN cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc;
+LISTEN :"ev_channel";
+LISTEN :"odd_channel";
+SELECT forge_update('ev', '{"where": {"id": 7}, "data": {"n": 3}}') IS NOT NULL AS ok;
+SELECT forge_create('"we""ird.sch"."a.b"', '{"data": {"id": 1}}') IS NOT NULL AS ok;
+RESET forge.notify_channel;
+RESET forge.notify_model_channel;
 \echo STEP end
 SQL
 python3 "$here/events.py" "$out"

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# test/suites/dump.sh: forge's events survive pg_dump and restore, and the
+# update from 0.1.0.
+#
+# A database with outbox-enabled tables (one whose name needs quoting) and
+# recorded events is dumped with pg_dump and restored into a new database
+# with psql.  Then: forge_outbox holds the same events with the same ids
+# (forge_outbox_guard lets the restoring superuser load them, as it lets
+# the table's owner), the guard is there again and still refuses a writer,
+# the id sequence goes on from where it was, and forge_model_channel() gives
+# every table the same channel as before (names, not OIDs, which change).
+# And a database created with forge 0.1.0, holding an event, updates to
+# 0.2.0 with ALTER EXTENSION: the event stays, the guard comes, forge goes
+# on recording.
+#
+# Run by test/run with PG* set for the throwaway cluster.
+set -euo pipefail
+src=forge_dump_src
+dst=forge_dump_dst
+old=forge_dump_old
+tmp=$(mktemp -d)
+
+fail() {
+  echo "dump: FAIL: $*" >&2
+  exit 1
+}
+
+cleanup() {
+  PGOPTIONS="-c client_min_messages=warning" psql -X -q -d postgres \
+    -c "DROP DATABASE IF EXISTS $src WITH (FORCE)" -c "DROP DATABASE IF EXISTS $dst WITH (FORCE)" \
+    -c "DROP DATABASE IF EXISTS $old WITH (FORCE)" \
+    -c "DROP ROLE IF EXISTS regress_forge_dump_writer" >/dev/null 2>&1 || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+cleanup
+mkdir -p "$tmp"
+
+q() {
+  psql -X -qAt -v ON_ERROR_STOP=1 -d "$1" -c "$2" || fail "psql $1: $2"
+}
+
+psql -X -q -d postgres -c "CREATE DATABASE $src" -c "CREATE DATABASE $dst" \
+  -c "CREATE ROLE regress_forge_dump_writer" >/dev/null
+psql -X -q -v ON_ERROR_STOP=1 -d "$src" >/dev/null <<'SQL' || fail "could not set up $src"
+CREATE EXTENSION forge;
+CREATE TABLE items (id int PRIMARY KEY, name text);
+CREATE SCHEMA "Odd.Schema";
+CREATE TABLE "Odd.Schema"."Table ✓" (id numeric(20,0) PRIMARY KEY);
+SELECT forge_outbox_enable('items', true);
+SELECT forge_outbox_enable('"Odd.Schema"."Table ✓"');
+SELECT forge_create('items', '{"data": {"id": 1, "name": "a"}}');
+SELECT forge_update('items', '{"where": {"id": 1}, "data": {"name": "b"}}');
+SELECT forge_create('"Odd.Schema"."Table ✓"', '{"data": {"id": 18446744073709551615}}');
+SQL
+
+channels="SELECT string_agg(forge_model_channel(t) || ' ' || forge_model_channel(t, repeat('c', 62)), ' | ')
+            FROM unnest(ARRAY['items', '\"Odd.Schema\".\"Table ✓\"']::regclass[]) t"
+events="SELECT string_agg(id || ' ' || model || ' ' || event::text, E'\n' ORDER BY id) FROM forge_outbox"
+q "$src" "$channels" >"$tmp/channels.before"
+q "$src" "$events" >"$tmp/events.before"
+[ "$(wc -l <"$tmp/events.before")" = 3 ] || fail "expected 3 events in $src"
+
+pg_dump -d "$src" >"$tmp/dump.sql" || fail "pg_dump failed"
+psql -X -q -v ON_ERROR_STOP=1 -d "$dst" -f "$tmp/dump.sql" >"$tmp/restore.log" 2>&1 ||
+  fail "restore failed: $(tail -n 5 "$tmp/restore.log")"
+
+q "$dst" "$events" >"$tmp/events.after"
+diff "$tmp/events.before" "$tmp/events.after" >/dev/null ||
+  fail "the outbox differs after restore: $(diff "$tmp/events.before" "$tmp/events.after" | head)"
+q "$dst" "$channels" >"$tmp/channels.after"
+[ "$(cat "$tmp/channels.before")" = "$(cat "$tmp/channels.after")" ] ||
+  fail "channels changed: $(cat "$tmp/channels.before") / $(cat "$tmp/channels.after")"
+
+# the guard is there, and a writer with the writers' grants is refused
+q "$dst" "GRANT INSERT ON forge_outbox TO regress_forge_dump_writer;
+          GRANT USAGE ON SEQUENCE forge_outbox_id_seq TO regress_forge_dump_writer"
+out=$(psql -X -qAt -d "$dst" -c "SET ROLE regress_forge_dump_writer" \
+        -c "INSERT INTO forge_outbox (model, event) VALUES ('items', '{\"op\": \"delete\"}')" 2>&1 || true)
+case "$out" in
+  *'only forge may insert events in "forge_outbox"'*) ;;
+  *) fail "a writer could insert into the restored outbox: $out" ;;
+esac
+q "$dst" "REVOKE ALL ON forge_outbox FROM regress_forge_dump_writer;
+          REVOKE ALL ON SEQUENCE forge_outbox_id_seq FROM regress_forge_dump_writer"
+
+# forge goes on recording, after the restored ids
+q "$dst" "SELECT forge_create('items', '{\"data\": {\"id\": 2}}')" >/dev/null
+[ "$(q "$dst" "SELECT max(id) > (SELECT max(id) FROM forge_outbox WHERE event->'keys' <> '[2]') FROM forge_outbox")" = t ] ||
+  fail "the restored outbox's id sequence did not go on"
+# ALTER EXTENSION forge UPDATE from 0.1.0
+psql -X -q -d postgres -c "CREATE DATABASE $old" >/dev/null
+psql -X -q -v ON_ERROR_STOP=1 -d "$old" >/dev/null <<'SQL' || fail "could not set up forge 0.1.0 in $old"
+CREATE EXTENSION forge VERSION '0.1.0';
+CREATE TABLE items (id int PRIMARY KEY);
+SELECT forge_outbox_enable('items');
+SELECT forge_create('items', '{"data": {"id": 1}}');
+SQL
+[ "$(q "$old" "SELECT extversion FROM pg_extension WHERE extname = 'forge'")" = 0.1.0 ] ||
+  fail "$old: not forge 0.1.0"
+q "$old" "ALTER EXTENSION forge UPDATE TO '0.2.0'"
+q "$old" "SELECT forge_create('items', '{\"data\": {\"id\": 2}}')" >/dev/null
+[ "$(q "$old" "SELECT string_agg(event->>'keys', ' ' ORDER BY id) FROM forge_outbox")" = "[1] [2]" ] ||
+  fail "$old: the events before and after the update are not both there"
+[ "$(q "$old" "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'forge_outbox'::regclass AND tgname = 'forge_outbox_guard'")" = 1 ] ||
+  fail "$old: no forge_outbox_guard after the update"
+[ "$(q "$old" "SELECT forge_model_channel('items', 'app')")" = "app:public.items" ] ||
+  fail "$old: forge_model_channel(model, channel) is missing after the update"
+
+echo "dump: ok: forge 0.1.0 updates to 0.2.0, keeping its events and adding the guard"
+echo "dump: ok: 3 events, their ids and 4 per-table channels are the same after pg_dump and restore; the guard is back"
