@@ -30,11 +30,13 @@ CREATE TABLE author_prizes (author_id int REFERENCES authors,
                             PRIMARY KEY (author_id, prize_id));
 
 -- What PostgreSQL made: a clone of each key to authors per partition.
-SELECT conname, conrelid::regclass, confrelid::regclass,
-       conparentid <> 0 AS cloned
-  FROM pg_constraint
- WHERE contype = 'f' AND connamespace = 'part'::regnamespace
- ORDER BY conrelid::regclass::text, conname;
+-- (A clone's name is PostgreSQL's to choose, and 18 chose another suffix:
+-- the clones are shown by their parent's name.)
+SELECT coalesce(p.conname, c.conname) AS key, c.conrelid::regclass,
+       c.confrelid::regclass, c.conparentid <> 0 AS cloned
+  FROM pg_constraint c LEFT JOIN pg_constraint p ON p.oid = c.conparentid
+ WHERE c.contype = 'f' AND c.connamespace = 'part'::regnamespace
+ ORDER BY c.conrelid::regclass::text, 1, c.confrelid::regclass::text;
 
 -- One relation per key, each with its name.
 SELECT name, kind, constraint_name, target FROM forge_relations('books')
