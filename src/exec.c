@@ -5,7 +5,8 @@
  *
  * Each statement's plan comes from plancache.c; its parameters are the
  * Datums descriptor.c converted.  The returned row is computed by the
- * statement itself (RETURNING to_jsonb(t.*) or jsonb_build_object), so this
+ * statement itself (RETURNING to_jsonb(t.*) or jsonb_build_object, or on a
+ * Citus table a SELECT of them over the write's RETURNING t.*), so this
  * file only copies one jsonb Datum out of SPI's memory before SPI_finish.
  * A verb that must touch one row and touched none is P2025.
  *
@@ -83,11 +84,10 @@ execute_stmt(SPIPlanPtr plan, ForgeStmt *st, ForgeActive *frame)
  *		The SPI result code a statement of verb returns on success.
  */
 static int
-expected_result(ForgeVerb verb, bool with_keys)
+expected_result(ForgeVerb verb, bool selects)
 {
-	/* with keys, a many-row verb is WITH w AS (...) SELECT count, keys */
-	if (with_keys && (verb == FORGE_CREATE_MANY || verb == FORGE_UPDATE_MANY ||
-					  verb == FORGE_DELETE_MANY))
+	/* WITH ... (the write) SELECT the row, or the count and keys */
+	if (selects)
 		return SPI_OK_SELECT;
 	switch (verb)
 	{
@@ -196,7 +196,7 @@ forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts, ForgeWriteInfo *info)
 	{
 		ForgeStmt  *st = lfirst(lc);
 		SPIPlanPtr	plan = forge_plan_get(st, &sql);
-		int			expected = expected_result(verb, st->with_keys);
+		int			expected = expected_result(verb, forge_deparse_selects(st));
 		TupleDesc	tupdesc;
 		HeapTuple	tup;
 		bool		isnull;
@@ -218,7 +218,9 @@ forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts, ForgeWriteInfo *info)
 			continue;
 		}
 		tupdesc = SPI_tuptable->tupdesc;
-		if (expected == SPI_OK_SELECT && verb != FORGE_FIND)
+		if (expected == SPI_OK_SELECT && (verb == FORGE_CREATE_MANY ||
+										  verb == FORGE_UPDATE_MANY ||
+										  verb == FORGE_DELETE_MANY))
 		{
 			/* with keys: one row of (count, first keys) */
 			Datum		k;

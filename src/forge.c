@@ -173,8 +173,12 @@ forge_write(ForgeVerb verb, Oid relid, Jsonb *args, ForgeWriteInfo *info)
 					RowExclusiveLock);
 	rel = forge_rel_get(relid);
 	rel->checked_user = GetUserId();
+	if (verb != FORGE_FIND)
+		forge_citus_check_write(rel);
 	stmts = forge_read(verb, rel, args);
 	if (stmts != NIL && ((ForgeStmt *) linitial(stmts))->nested)
+		return forge_nested(verb, rel, args, info);
+	if (stmts != NIL && forge_citus_reads_back(linitial(stmts)))
 		return forge_nested(verb, rel, args, info);
 	return forge_exec(verb, rel, stmts, info);
 }

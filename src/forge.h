@@ -24,6 +24,7 @@
 #include "lib/stringinfo.h"
 #include "nodes/pg_list.h"
 #include "utils/jsonb.h"
+#include "utils/relcache.h"
 #include "utils/timestamp.h"
 
 #include "compat.h"
@@ -134,6 +135,15 @@ typedef struct ForgeRelation
 								 * relation back here */
 } ForgeRelation;
 
+/* How Citus manages a table (citus.c). */
+typedef enum ForgeCitusKind
+{
+	FORGE_CITUS_NONE,			/* not a Citus table, or no Citus */
+	FORGE_CITUS_DISTRIBUTED,	/* sharded across the workers */
+	FORGE_CITUS_REFERENCE,		/* copied to every node */
+	FORGE_CITUS_LOCAL			/* a Citus local table, on the coordinator */
+} ForgeCitusKind;
+
 /* What forge knows of one table, cached per backend (catalog.c). */
 typedef struct ForgeRel
 {
@@ -150,6 +160,8 @@ typedef struct ForgeRel
 	int			nkeys;
 	ForgeUniqueKey *keys;
 	int			pkey;			/* index of the primary key, or -1 */
+	ForgeCitusKind citus;		/* how Citus manages it */
+	bool		citus_outbox;	/* a Citus table with outbox triggers */
 	uint32		generation;		/* distinct for every ForgeRel built */
 	Oid			checked_user;	/* last role that passed check_may_touch */
 	MemoryContext relcxt;		/* relations, read lazily (relations.c) */
@@ -341,8 +353,17 @@ extern const char *forge_json_type_name(const JsonbValue *v);
 extern List *forge_read(ForgeVerb verb, ForgeRel *rel, Jsonb *args);
 extern const char *forge_verb_name(ForgeVerb verb);
 
+/* in citus.c */
+extern ForgeCitusKind forge_citus_kind(Oid relid);
+extern const char *forge_citus_kind_name(ForgeCitusKind kind);
+extern void forge_citus_read(ForgeRel *rel, Relation r);
+extern void forge_citus_check_write(ForgeRel *rel);
+extern void forge_citus_check_relation(ForgeRel *outer, ForgeRelation *r);
+extern bool forge_citus_reads_back(ForgeStmt *st);
+
 /* in deparse.c */
 extern void forge_deparse(StringInfo buf, ForgeStmt *stmt);
+extern bool forge_deparse_selects(ForgeStmt *stmt);
 extern void forge_deparse_key(StringInfo buf, ForgeRel *rel, const char *alias);
 extern void forge_deparse_outbox(StringInfo buf, ForgeRel *rel, char op,
 								 bool changes, const char *outbox);
