@@ -79,3 +79,15 @@ ALTER TABLE users ADD COLUMN bio text;
 SELECT forge_update('users', '{"where": {"id": 2}, "data": {"bio": "hi"}}');
 ALTER TABLE users DROP COLUMN bio;
 SELECT forge_update('users', '{"where": {"id": 2}, "data": {"views": 0}}');
+
+-- a table distributed after forge cached its plans and metadata: Citus
+-- invalidates the table, and the next call plans for a distributed table
+CREATE TABLE later (id int PRIMARY KEY, name text);
+SELECT forge_create('later', '{"data": {"id": 1, "name": "before"}}');
+SET client_min_messages = warning;
+SELECT create_distributed_table('later', 'id');
+RESET client_min_messages;
+SELECT forge_create('later', '{"data": {"id": 2, "name": "after"}}');
+SELECT forge_create_many('later', '{"data": [{"id": 2}, {"id": 3}], "skipDuplicates": true}');
+SELECT forge_update('later', '{"where": {"id": 1}, "data": {"name": "distributed"}}');
+SELECT id, name FROM later ORDER BY id;
