@@ -86,7 +86,8 @@ forge_citus_kind(Oid relid)
 	TupleDesc	tupdesc;
 	AttrNumber	relcol,
 				methodcol,
-				modelcol;
+				modelcol,
+				colocol;
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple	tup;
@@ -98,6 +99,7 @@ forge_citus_kind(Oid relid)
 	relcol = column_attnum(tupdesc, "logicalrelid");
 	methodcol = column_attnum(tupdesc, "partmethod");
 	modelcol = column_attnum(tupdesc, "repmodel");
+	colocol = column_attnum(tupdesc, "colocationid");
 	if (relcol == InvalidAttrNumber || methodcol == InvalidAttrNumber)
 		elog(ERROR, "pg_dist_partition has no logicalrelid or partmethod column");
 
@@ -110,6 +112,7 @@ forge_citus_kind(Oid relid)
 		char		method = DatumGetChar(heap_getattr(tup, methodcol,
 													   tupdesc, &isnull));
 		char		model = 0;
+		uint32		colocation = 0;
 
 		if (modelcol != InvalidAttrNumber)
 		{
@@ -117,10 +120,19 @@ forge_citus_kind(Oid relid)
 
 			model = isnull ? 0 : DatumGetChar(d);
 		}
+		if (colocol != InvalidAttrNumber)
+		{
+			Datum		d = heap_getattr(tup, colocol, tupdesc, &isnull);
+
+			colocation = isnull ? 0 : DatumGetUInt32(d);
+		}
 		if (method != 'n')
 			kind = FORGE_CITUS_DISTRIBUTED;	/* hash, range or append */
 		else if (model == 't')
 			kind = FORGE_CITUS_REFERENCE;	/* copied to every node */
+		else if (colocation != 0)
+			kind = FORGE_CITUS_DISTRIBUTED;	/* one shard (schema-based
+											 * sharding) */
 		else
 			kind = FORGE_CITUS_LOCAL;	/* on the coordinator only */
 	}

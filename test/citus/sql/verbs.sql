@@ -91,3 +91,21 @@ SELECT forge_create('later', '{"data": {"id": 2, "name": "after"}}');
 SELECT forge_create_many('later', '{"data": [{"id": 2}, {"id": 3}], "skipDuplicates": true}');
 SELECT forge_update('later', '{"where": {"id": 1}, "data": {"name": "distributed"}}');
 SELECT id, name FROM later ORDER BY id;
+
+-- a Citus local table (on the coordinator, in Citus's metadata) and a
+-- single-shard distributed table (no distribution column, as schema-based
+-- sharding makes them): forge treats both as Citus tables
+CREATE TABLE notes (id int PRIMARY KEY, body text);
+SELECT citus_add_local_table_to_metadata('notes');
+CREATE TABLE single (id int PRIMARY KEY, body text);
+SELECT create_distributed_table('single', NULL);
+SELECT logicalrelid::text AS table, partmethod, repmodel, colocationid > 0 AS colocated
+  FROM pg_dist_partition WHERE logicalrelid IN ('notes'::regclass, 'single'::regclass) ORDER BY 1;
+SELECT forge_create('notes', '{"data": {"id": 1, "body": "a"}}');
+SELECT forge_create_many('notes', '{"data": [{"id": 1}, {"id": 2}], "skipDuplicates": true}');
+SELECT forge_update('notes', '{"where": {"id": 2}, "data": {"body": "b"}}');
+SELECT forge_delete('notes', '{"where": {"id": 1}}');
+SELECT forge_create('single', '{"data": {"id": 1, "body": "a"}}');
+SELECT forge_create_many('single', '{"data": [{"id": 1}, {"id": 2}], "skipDuplicates": true}');
+SELECT forge_update('single', '{"where": {"id": 2}, "data": {"body": "b"}}');
+SELECT forge_delete('single', '{"where": {"id": 1}}');
