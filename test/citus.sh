@@ -172,8 +172,12 @@ tests=$(sed -n 's/^test: //p' test/citus/schedule)
 OUT="$RUN/out"
 mkdir -p "$OUT" && chown postgres: "$OUT"
 if [ -n "${FORGE_CITUS_TESTS:-}" ]; then which=$FORGE_CITUS_TESTS; else which="--schedule=$ROOT/test/citus/schedule"; fi
+# from PostgreSQL 16 on, expected files are looked up in --expecteddir
+# (default: the current directory, which has forge's own expected/)
+expected=
+"$REGRESS" --help 2>/dev/null | grep -q -- --expecteddir && expected="--expecteddir=$ROOT/test/citus"
 as_pg "$REGRESS" --use-existing --bindir="$BIN" --host="$SOCK" --port="$PORT" \
-  --dbname="$DB" --inputdir="$ROOT/test/citus" --outputdir="$OUT" $which \
+  --dbname="$DB" --inputdir="$ROOT/test/citus" $expected --outputdir="$OUT" $which \
   >"$OUT/pg_regress.log" 2>&1
 rc=$?
 cat "$OUT/pg_regress.log"
