@@ -5,12 +5,13 @@
 # test machines, so this takes its source tarball (../shared/vendor has
 # citus-13.2.2.tar.gz for PostgreSQL 15-17 and citus-14.0.1.tar.gz for
 # 16-18).  Not part of test/run or default CI.  As root:
-#   1. installs Citus's build dependencies with apt-get;
+#   1. installs Citus's build dependencies with apt-get (apt-get update
+#      first), unless all are installed;
 #   2. builds Citus from the tarball against the PostgreSQL under test, once
-#      (the build directory is kept and reused): natively
-#      for PGMAJOR 15 (this Debian 12 host's server); for a newer major, in a
-#      chroot of test/matrix.sh's (test/chroot.sh) where this script runs
-#      itself again;
+#      (the build directory is kept and reused): natively for PGMAJOR 15
+#      (this Debian 12 host's server); for 17 or 18, test/citus-chroot.sh
+#      runs this script again in a chroot of test/matrix.sh's
+#      (test/chroot.sh) with that major;
 #   3. builds forge from this tree, and installs both into a private copy
 #      of the PostgreSQL installation (never into the system's);
 #   4. starts a coordinator and two workers on this machine only: unix
@@ -22,14 +23,21 @@
 #      workers (forge must be installed on every node's disk, as Citus
 #      itself; the workers never run forge's code: the statements forge
 #      sends them name only pg_catalog's functions and operators);
-#   6. runs test/citus/sql/*.sql with pg_regress against the coordinator,
-#      compared with test/citus/expected/*.out;
+#   6. runs test/citus/schedule (test/citus/sql/*.sql, compared with
+#      test/citus/expected/*.out) with pg_regress against the coordinator,
+#      and test/citus/events.sql with psql (NOTIFY events, PIDs and times
+#      masked), compared with test/citus/expected/events.out;
 #   7. stops the nodes, removes their directory, and ends with
 #      "N passed, N failed".
-# Without a tarball it says so and exits 2.
+# Without a tarball it says so and exits 2.  It builds forge in this tree,
+# so do not run test/run in the same tree meanwhile.
 #   FORGE_CITUS_BUILD   where Citus is built (default /var/tmp/forge-citus-build)
 #   FORGE_CITUS_PORT    the coordinator's port (default 54371; workers +1, +2)
-#   FORGE_CITUS_TESTS   the tests to run (default: all of test/citus/sql)
+#   FORGE_CITUS_TESTS   pg_regress tests to run instead of the schedule
+#   FORGE_CITUS_KEEP=1  keep the nodes' directory (and a chroot, with its
+#                       Citus build, for the next run)
+#   FORGE_CITUS_BENCH=1 also measure forge_update against the hand-written
+#                       statement (pgbench, BENCH_SECONDS each, default 10)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
