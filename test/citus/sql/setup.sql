@@ -53,3 +53,7 @@ RESET client_min_messages;
 SELECT logicalrelid::text AS table, partmethod, repmodel, colocationid > 0 AS colocated
   FROM pg_dist_partition ORDER BY 1;
 SELECT count(*) AS workers FROM pg_dist_node WHERE noderole = 'primary' AND groupid > 0;
+-- CREATE EXTENSION forge ran on the coordinator only (test/citus.sh);
+-- Citus created it on the workers too
+SELECT success, result AS forge_version
+  FROM run_command_on_workers($$SELECT extversion FROM pg_extension WHERE extname = 'forge'$$);
