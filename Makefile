@@ -12,7 +12,7 @@ OBJS = \
 	src/exec.o \
 	src/events.o \
 	src/outbox.o \
-	src/relations.o src/nested.o
+	src/relations.o src/nested.o src/citus.o
 DATA = forge--0.1.0.sql forge--0.1.0--0.2.0.sql
 
 REGRESS = create create_many update upsert delete where select types \

@@ -27,7 +27,9 @@ DROP FUNCTION @extschema@.forge_upsert_mark(pg_catalog.anyelement);
 -- forge_outbox_enable called forge_outbox_disable by name: an overload
 -- with a defaulted extra argument, created in this schema, made the call
 -- ambiguous (and so the function unusable).  It now drops the old
--- triggers itself and calls nothing of this schema by name.
+-- triggers itself and calls nothing of this schema by name.  And it
+-- refuses a table that Citus manages (issue 11), whose events the
+-- outbox's statement triggers would never record.
 DROP FUNCTION @extschema@.forge_outbox_enable(pg_catalog.regclass, pg_catalog.bool);
 CREATE FUNCTION @extschema@.forge_outbox_enable(model pg_catalog.regclass,
                                                 changes pg_catalog.bool DEFAULT false)
@@ -43,6 +45,20 @@ BEGIN
     IF model IS NULL OR changes IS NULL THEN
         RAISE EXCEPTION 'forge_outbox_enable does not accept null arguments'
             USING ERRCODE = '22004';
+    END IF;
+    -- target: the table's name if Citus manages it (issue 11): the outbox's
+    -- statement triggers would run on the nodes that hold the rows, outside
+    -- the forge call, and record nothing
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
+        EXECUTE 'SELECT logicalrelid::pg_catalog.text FROM pg_catalog.pg_dist_partition'
+                ' WHERE logicalrelid OPERATOR(pg_catalog.=) $1'
+           INTO target USING model;
+    END IF;
+    IF target IS NOT NULL THEN
+        RAISE EXCEPTION 'forge cannot record the outbox events of Citus table "%"', target
+            USING ERRCODE = '0A000',
+                  DETAIL = 'On a Citus table the outbox''s statement triggers run on the nodes that hold the rows, outside the forge call, and would record nothing.',
+                  HINT = 'Use NOTIFY events, or keep the table out of Citus.';
     END IF;
     SELECT format('%I.%I', n.nspname, c.relname) INTO STRICT target
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -671,6 +671,7 @@ build_rel(Oid relid)
 	qsort_arg(rel->byname, rel->ncols, sizeof(int), colname_cmp, rel->cols);
 
 	build_keys(rel, r);
+	forge_citus_read(rel, r);
 
 	MemoryContextSwitchTo(old);
 	table_close(r, NoLock);

@@ -27,6 +27,14 @@
  * The target table is aliased "t", so that an update's right-hand side,
  * ON CONFLICT DO UPDATE and RETURNING all read the row as t.col.
  *
+ * On a Citus table (citus.c) the statement runs on the worker that holds
+ * the row, and Citus allows only IMMUTABLE functions in RETURNING, where
+ * to_jsonb and jsonb_build_object are STABLE.  So there the write returns
+ * t.* from a CTE named t, and the row is built from it on the coordinator:
+ * WITH t AS (... RETURNING t.*) SELECT to_jsonb(t.*) FROM t; every other
+ * part of the text reads the row as t.col as before.  Plain tables keep
+ * the plain RETURNING, which test/bench measured cheaper than the CTE.
+ *
  * This runs only when the plan cache misses.
  *
  * Copyright (c) 2026, the forge authors
@@ -190,6 +198,7 @@ deparse_related_from(StringInfo buf, ForgeRelation *r, ForgeRel *outer,
 				join;
 	int			i;
 
+	forge_citus_check_relation(outer, r);
 	initStringInfo(&outer_alias);
 	initStringInfo(&inner);
 	initStringInfo(&join);
@@ -686,6 +695,12 @@ deparse_row(StringInfo buf, ForgeRel *rel, int level, List *select,
 static void
 deparse_returning(StringInfo buf, ForgeStmt *st)
 {
+	if (st->rel->citus != FORGE_CITUS_NONE)
+	{
+		/* the row is built over the CTE t (see forge_deparse) */
+		appendStringInfoString(buf, " RETURNING t.*");
+		return;
+	}
 	appendStringInfoString(buf, " RETURNING ");
 	deparse_row(buf, st->rel, 0, st->select, st->includes);
 	if (st->with_keys)
@@ -915,22 +930,75 @@ deparse_upsert_by_update(StringInfo buf, ForgeStmt *st)
 #define FORGE_EVENT_KEYS 1000
 
 /*
+ * is_many
+ *		Whether verb writes any number of rows and returns {"count": n}.
+ */
+static bool
+is_many(ForgeVerb verb)
+{
+	return verb == FORGE_CREATE_MANY || verb == FORGE_UPDATE_MANY ||
+		verb == FORGE_DELETE_MANY;
+}
+
+/*
+ * forge_deparse_selects
+ *		Whether stmt's text is a write in a CTE read by a SELECT (so SPI
+ *		reports SPI_OK_SELECT): a many-row verb that returns keys to its
+ *		event; on a Citus table, every verb that returns a row, and
+ *		createMany, which counts the rows RETURNING gives because Citus's
+ *		command tag also counts those ON CONFLICT DO NOTHING skipped.
+ */
+bool
+forge_deparse_selects(ForgeStmt *st)
+{
+	if (st->verb == FORGE_FIND)
+		return false;			/* a SELECT anyway */
+	if (is_many(st->verb))
+		return st->with_keys || (st->rel->citus != FORGE_CITUS_NONE &&
+								 st->verb == FORGE_CREATE_MANY);
+	return st->rel->citus != FORGE_CITUS_NONE;
+}
+
+/*
+ * deparse_key_columns
+ *		Append t.col for each column of rel's primary key, comma-separated.
+ */
+static void
+deparse_key_columns(StringInfo buf, ForgeRel *rel)
+{
+	ForgeUniqueKey *key = &rel->keys[rel->pkey];
+	int			i;
+
+	for (i = 0; i < key->ncols; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(buf, ", ");
+		deparse_column(buf, rel, key->cols[i], true);
+	}
+}
+
+/*
  * forge_deparse
  *		Append the SQL text of stmt to buf.  A many-row verb that must also
  *		return keys is wrapped: WITH w AS (dml RETURNING key) SELECT the
- *		count and the first keys.
+ *		count and the first keys.  On a Citus table (see the file header)
+ *		a verb that returns a row is WITH t AS (dml RETURNING t.*) SELECT
+ *		the row FROM t, and a many-row verb wrapped as above returns the key
+ *		columns (or 1) and builds the keys in the SELECT.
  */
 void
 forge_deparse(StringInfo buf, ForgeStmt *st)
 {
 	ForgeRel   *rel = st->rel;
-	bool		wrap = st->with_keys &&
-		(st->verb == FORGE_CREATE_MANY || st->verb == FORGE_UPDATE_MANY ||
-		 st->verb == FORGE_DELETE_MANY);
+	bool		citus = rel->citus != FORGE_CITUS_NONE;
+	bool		wrap = is_many(st->verb) && forge_deparse_selects(st);
+	bool		row_cte = citus && !is_many(st->verb) && st->verb != FORGE_FIND;
 	int			i;
 
 	if (wrap)
 		appendStringInfoString(buf, "WITH w AS (");
+	if (row_cte)
+		appendStringInfoString(buf, "WITH t AS (");
 	switch (st->verb)
 	{
 		case FORGE_CREATE:
@@ -996,12 +1064,38 @@ forge_deparse(StringInfo buf, ForgeStmt *st)
 				deparse_returning(buf, st);
 			break;
 	}
-	if (wrap)
+	if (wrap && citus)
+	{
+		/* only the key columns leave the worker; the keys are built here */
+		appendStringInfoString(buf, " RETURNING ");
+		if (st->with_keys)
+		{
+			deparse_key_columns(buf, rel);
+			appendStringInfoString(buf, ") SELECT pg_catalog.count(*), (SELECT pg_catalog.jsonb_agg(");
+			forge_deparse_key(buf, rel, "s");
+			appendStringInfo(buf, ") FROM (SELECT * FROM w LIMIT %d) s) FROM w",
+							 FORGE_EVENT_KEYS);
+		}
+		else
+			appendStringInfoString(buf, "1) SELECT pg_catalog.count(*), NULL::pg_catalog.jsonb FROM w");
+	}
+	else if (wrap)
 	{
 		appendStringInfoString(buf, " RETURNING ");
 		forge_deparse_key(buf, rel, "t");
 		appendStringInfo(buf, " AS k) SELECT pg_catalog.count(*),"
 						 " (SELECT pg_catalog.jsonb_agg(s.k) FROM (SELECT w.k FROM w LIMIT %d) s)"
 						 " FROM w", FORGE_EVENT_KEYS);
+	}
+	if (row_cte)
+	{
+		appendStringInfoString(buf, ") SELECT ");
+		deparse_row(buf, rel, 0, st->select, st->includes);
+		if (st->with_keys)
+		{
+			appendStringInfoString(buf, ", ");
+			forge_deparse_key(buf, rel, "t");
+		}
+		appendStringInfoString(buf, " FROM t");
 	}
 }

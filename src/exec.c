@@ -5,7 +5,8 @@
  *
  * Each statement's plan comes from plancache.c; its parameters are the
  * Datums descriptor.c converted.  The returned row is computed by the
- * statement itself (RETURNING to_jsonb(t.*) or jsonb_build_object), so this
+ * statement itself (RETURNING to_jsonb(t.*) or jsonb_build_object, or on a
+ * Citus table a SELECT of them over the write's RETURNING t.*), so this
  * file only copies one jsonb Datum out of SPI's memory before SPI_finish.
  * A verb that must touch one row and touched none is P2025.
  *
@@ -109,14 +110,11 @@ execute_stmt(ForgeStmt *st, ForgeActive *frame, bool copysql, char **sql)
 static int
 expected_result(ForgeVerb verb, ForgeStmt *st)
 {
-	bool		with_keys = st->with_keys;
-
-	/* an upsert by update is WITH u AS (...), i AS (...) SELECT the row */
-	if (st->by_update)
-		return SPI_OK_SELECT;
-	/* with keys, a many-row verb is WITH w AS (...) SELECT count, keys */
-	if (with_keys && (verb == FORGE_CREATE_MANY || verb == FORGE_UPDATE_MANY ||
-					  verb == FORGE_DELETE_MANY))
+	/*
+	 * WITH ... (the write) SELECT the row, or the count and keys; an upsert
+	 * by update is WITH u AS (...), i AS (...) SELECT the row
+	 */
+	if (st->by_update || forge_deparse_selects(st))
 		return SPI_OK_SELECT;
 	switch (verb)
 	{
@@ -243,7 +241,9 @@ forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts, ForgeWriteInfo *info)
 			continue;
 		}
 		tupdesc = SPI_tuptable->tupdesc;
-		if (expected == SPI_OK_SELECT && verb != FORGE_FIND && !st->by_update)
+		if (expected == SPI_OK_SELECT && (verb == FORGE_CREATE_MANY ||
+										  verb == FORGE_UPDATE_MANY ||
+										  verb == FORGE_DELETE_MANY))
 		{
 			/* with keys: one row of (count, first keys) */
 			Datum		k;

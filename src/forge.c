@@ -173,8 +173,12 @@ forge_write(ForgeVerb verb, Oid relid, Jsonb *args, ForgeWriteInfo *info)
 		rel = forge_rel_open(relid, verb_privilege(verb),
 							 verb == FORGE_FIND ? AccessShareLock :
 							 RowExclusiveLock);
+		if (verb != FORGE_FIND)
+			forge_citus_check_write(rel, verb);
 		stmts = forge_read(verb, rel, args);
-		if (stmts != NIL && ((ForgeStmt *) linitial(stmts))->nested)
+		if (stmts != NIL &&
+			(((ForgeStmt *) linitial(stmts))->nested ||
+			 forge_citus_reads_back(linitial(stmts))))
 			result = forge_nested(verb, rel, args, info);
 		else
 			result = forge_exec(verb, rel, stmts, info);

@@ -26,6 +26,7 @@
 #include "nodes/pg_list.h"
 #include "storage/lockdefs.h"
 #include "utils/jsonb.h"
+#include "utils/relcache.h"
 #include "utils/timestamp.h"
 
 #include "compat.h"
@@ -155,6 +156,15 @@ typedef struct ForgeRelation
 								 * back here */
 } ForgeRelation;
 
+/* How Citus manages a table (citus.c). */
+typedef enum ForgeCitusKind
+{
+	FORGE_CITUS_NONE,			/* not a Citus table, or no Citus */
+	FORGE_CITUS_DISTRIBUTED,	/* sharded across the workers */
+	FORGE_CITUS_REFERENCE,		/* copied to every node */
+	FORGE_CITUS_LOCAL			/* a Citus local table, on the coordinator */
+} ForgeCitusKind;
+
 /* What forge knows of one table, cached per backend (catalog.c). */
 typedef struct ForgeRel
 {
@@ -173,6 +183,8 @@ typedef struct ForgeRel
 	int			nkeys;
 	ForgeUniqueKey *keys;
 	int			pkey;			/* index of the primary key, or -1 */
+	ForgeCitusKind citus;		/* how Citus manages it */
+	bool		citus_outbox;	/* a Citus table with outbox triggers */
 	uint32		generation;		/* distinct for every ForgeRel built */
 	int			refcount;		/* pins of running calls (forge_rel_open) */
 	bool		retired;		/* replaced in the cache: the last pin frees */
@@ -378,8 +390,17 @@ extern const char *forge_json_type_name(const JsonbValue *v);
 extern List *forge_read(ForgeVerb verb, ForgeRel *rel, Jsonb *args);
 extern const char *forge_verb_name(ForgeVerb verb);
 
+/* in citus.c */
+extern ForgeCitusKind forge_citus_kind(Oid relid);
+extern const char *forge_citus_kind_name(ForgeCitusKind kind);
+extern void forge_citus_read(ForgeRel *rel, Relation r);
+extern void forge_citus_check_write(ForgeRel *rel, ForgeVerb verb);
+extern void forge_citus_check_relation(ForgeRel *outer, ForgeRelation *r);
+extern bool forge_citus_reads_back(ForgeStmt *st);
+
 /* in deparse.c */
 extern void forge_deparse(StringInfo buf, ForgeStmt *stmt);
+extern bool forge_deparse_selects(ForgeStmt *stmt);
 extern void forge_deparse_key(StringInfo buf, ForgeRel *rel, const char *alias);
 extern void forge_deparse_outbox(StringInfo buf, ForgeRel *rel, char op,
 								 bool changes);

@@ -1555,6 +1555,10 @@ nested_write(ForgeVerb verb, ForgeRel *rel, Jsonb *args, ForgeWriteInfo *info)
 	after = first_actions(rel, rels, &cols, set, verb == FORGE_UPSERT);
 	if (verb == FORGE_UPSERT)
 		after |= first_actions(rel, urels, &ucols, uset, true);
+	/* on a Citus table related rows are read back (citus.c) */
+	if (top && rel->citus != FORGE_CITUS_NONE &&
+		(select != NULL || include != NULL))
+		after = true;
 
 	/* 2: this row */
 	forge_jsonb_push(&ps, WJB_BEGIN_OBJECT, NULL);

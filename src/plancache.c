@@ -241,10 +241,13 @@ forge_plan_get(ForgeStmt *stmt)
 	/*
 	 * createMany's one parameter is all its rows: a custom plan would copy
 	 * them into the plan as a constant (test/memory.sh saw 170 MB more at a
-	 * million rows), so it always takes the generic plan.
+	 * million rows), so it takes the generic plan -- except on a Citus
+	 * table, where Citus plans an INSERT ... SELECT only with the parameter
+	 * bound ("could not create distributed plan" otherwise).
 	 */
 	plan = SPI_prepare_cursor(buf.data, stmt->nparams, stmt->types,
-							  stmt->verb == FORGE_CREATE_MANY ?
+							  stmt->verb == FORGE_CREATE_MANY &&
+							  stmt->rel->citus == FORGE_CITUS_NONE ?
 							  CURSOR_OPT_GENERIC_PLAN : 0);
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed for \"%s\": %s",
