@@ -207,7 +207,7 @@ fi
 # NOTIFY events: psql prints them; mask the listener's PID and the times
 mask() {
   sed -E -e 's/server process with PID [0-9]+/server process with PID N/' \
-         -e 's/"(startedAt|duration_ms)":("[^"]*"|[0-9.]+)/"\1":"…"/g'
+         -e 's/"(startedAt|duration_ms|txid)":("[^"]*"|[0-9.]+)/"\1":"…"/g'
 }
 psql_on "$PORT" -a -v ON_ERROR_STOP=0 -f "$ROOT/test/citus/events.sql" 2>&1 | mask >"$OUT/events.out"
 if diff -u "$ROOT/test/citus/expected/events.out" "$OUT/events.out" >"$OUT/events.diff"; then
