@@ -863,6 +863,34 @@ forge_rel_open(Oid relid, AclMode need, LOCKMODE lockmode)
 }
 
 /*
+ * forge_column_cmp_operator
+ *		The operator that compares column c with cmp (equality for in),
+ *		or InvalidOid if its type has none; not for the LIKE filters.
+ */
+Oid
+forge_column_cmp_operator(const ForgeColumn *c, ForgeCmp cmp)
+{
+	switch (cmp)
+	{
+		case FORGE_EQ:
+		case FORGE_IN:
+			return c->eqopr;
+		case FORGE_LT:
+			return c->ltopr;
+		case FORGE_LE:
+			return c->leopr;
+		case FORGE_GT:
+			return c->gtopr;
+		case FORGE_GE:
+			return c->geopr;
+		case FORGE_LIKE:
+		case FORGE_ILIKE:
+			break;
+	}
+	return InvalidOid;
+}
+
+/*
  * forge_rel_describe_keys
  *		Append the unique keys of rel, for a hint: (id), (provider, event_id).
  */

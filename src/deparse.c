@@ -338,42 +338,21 @@ deparse_filter(StringInfo buf, ForgeFilter *f)
 	{
 		StringInfoData lhs;
 		char	   *rhs = psprintf("$%d", f->param);
-		Oid			opr = InvalidOid;
+		Oid			opr;
 
 		initStringInfo(&lhs);
 		deparse_alias(&lhs, f->level);
 		appendStringInfo(&lhs, ".%s", quote_identifier(c->name));
 		appendStringInfoChar(buf, '(');
-		switch (f->cmp)
+		if (f->cmp == FORGE_LIKE || f->cmp == FORGE_ILIKE)
 		{
-			case FORGE_EQ:
-				opr = c->eqopr;
-				break;
-			case FORGE_LT:
-				opr = c->ltopr;
-				break;
-			case FORGE_LE:
-				opr = c->leopr;
-				break;
-			case FORGE_GT:
-				opr = c->gtopr;
-				break;
-			case FORGE_GE:
-				opr = c->geopr;
-				break;
-			case FORGE_IN:
-				opr = c->eqopr;
-				rhs = psprintf("ANY ($%d)", f->param);
-				break;
-			case FORGE_LIKE:
-				appendStringInfo(buf, "%s OPERATOR(pg_catalog.~~) %s)",
-								 lhs.data, rhs);
-				return;
-			case FORGE_ILIKE:
-				appendStringInfo(buf, "%s OPERATOR(pg_catalog.~~*) %s)",
-								 lhs.data, rhs);
-				return;
+			appendStringInfo(buf, "%s OPERATOR(pg_catalog.%s) %s)", lhs.data,
+							 f->cmp == FORGE_LIKE ? "~~" : "~~*", rhs);
+			return;
 		}
+		if (f->cmp == FORGE_IN)
+			rhs = psprintf("ANY ($%d)", f->param);
+		opr = forge_column_cmp_operator(c, f->cmp);
 		deparse_compare(buf, lhs.data, opr, rhs, true);
 		appendStringInfoChar(buf, ')');
 	}

@@ -618,29 +618,9 @@ cmp_filter(ForgeStmt *st, int col, ForgeCmp cmp, const JsonbValue *v,
 
 	f->cmp = cmp;
 	shape_token(st, SHAPE_FILTER, cmp);
-	switch (cmp)
-	{
-		case FORGE_EQ:
-		case FORGE_IN:
-			opr = c->eqopr;
-			break;
-		case FORGE_LT:
-			opr = c->ltopr;
-			break;
-		case FORGE_LE:
-			opr = c->leopr;
-			break;
-		case FORGE_GT:
-			opr = c->gtopr;
-			break;
-		case FORGE_GE:
-			opr = c->geopr;
-			break;
-		case FORGE_LIKE:
-		case FORGE_ILIKE:
-			elog(ERROR, "LIKE filters are built by like_filter");
-			break;
-	}
+	if (cmp == FORGE_LIKE || cmp == FORGE_ILIKE)
+		elog(ERROR, "LIKE filters are built by like_filter");
+	opr = forge_column_cmp_operator(c, cmp);
 	if (!OidIsValid(opr))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_FUNCTION),

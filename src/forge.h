@@ -366,6 +366,7 @@ extern ForgeRel *forge_rel_open(Oid relid, AclMode need, LOCKMODE lockmode);
 extern void forge_check_schema_usage(Oid nsp);
 extern Oid	forge_operator_namespace(Oid opr);
 extern int	forge_column_lookup(ForgeRel *rel, const char *name, int len);
+extern Oid	forge_column_cmp_operator(const ForgeColumn *c, ForgeCmp cmp);
 extern void forge_rel_describe_keys(StringInfo buf, ForgeRel *rel);
 
 /* in relations.c */
