@@ -76,3 +76,58 @@ SELECT model, event->'op' AS op, event->'keys' AS keys FROM "forge ext".forge_ou
 DROP DATABASE regress_forge_adversarial;
 DROP ROLE regress_adv_planter;
 DROP ROLE regress_adv_writer;
+
+--
+-- 2. A BEFORE INSERT trigger that returns NULL: the create writes no row.
+-- The message said "record to delete ... not found".
+--
+CREATE TABLE adv_p (id serial PRIMARY KEY, name text);
+CREATE TABLE adv_c (id serial PRIMARY KEY, p_id int REFERENCES adv_p, v text);
+CREATE FUNCTION adv_skip() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF pg_catalog.to_jsonb(NEW) ->> 'name' = 'skip' OR
+       pg_catalog.to_jsonb(NEW) ->> 'v' = 'skip' THEN
+        RETURN NULL;
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER adv_skip BEFORE INSERT ON adv_p FOR EACH ROW EXECUTE FUNCTION adv_skip();
+CREATE TRIGGER adv_skip BEFORE INSERT ON adv_c FOR EACH ROW EXECUTE FUNCTION adv_skip();
+\set VERBOSITY default
+SELECT forge_create('adv_p', '{"data":{"name":"skip"}}');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT forge_create('adv_p', '{"data":{"name":"kept","adv_c":{"create":[{"v":"a"},{"v":"skip"}]}}}');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- createMany counts what was inserted
+SELECT forge_create_many('adv_p', '{"data":[{"name":"skip"},{"name":"y"}]}');
+SELECT name FROM adv_p;
+SELECT count(*) AS children FROM adv_c;
+
+--
+-- 3. Tables with DO INSTEAD rules.  SPI reports a statement that an
+-- unconditional INSTEAD rule replaced as SPI_OK_REWRITTEN, which every
+-- verb took for an internal error (XX000 "unexpected result").  A verb
+-- that counts now counts what PostgreSQL's command tag does (no row of
+-- the table: "DELETE 0"); a verb that returns its row is refused (0A000),
+-- having no row to return, and writes nothing.
+--
+CREATE TABLE adv_soft (id serial PRIMARY KEY, name text, deleted bool NOT NULL DEFAULT false);
+INSERT INTO adv_soft (name) VALUES ('a'), ('b');
+CREATE RULE adv_soft_delete AS ON DELETE TO adv_soft
+    DO INSTEAD UPDATE adv_soft SET deleted = true WHERE id = OLD.id RETURNING adv_soft.*;
+CREATE TABLE adv_frozen (id serial PRIMARY KEY, name text);
+INSERT INTO adv_frozen (name) VALUES ('a');
+CREATE RULE adv_frozen_update AS ON UPDATE TO adv_frozen DO INSTEAD NOTHING;
+CREATE TABLE adv_sink (id serial PRIMARY KEY, name text);
+CREATE RULE adv_sink_insert AS ON INSERT TO adv_sink DO INSTEAD NOTHING;
+SELECT forge_delete_many('adv_soft', '{"where":{"id":1}}');
+SELECT forge_update_many('adv_frozen', '{"where":{},"data":{"name":"x"}}');
+SELECT forge_create_many('adv_sink', '{"data":[{"name":"x"}]}');
+SELECT forge_delete('adv_soft', '{"where":{"id":2}}');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT * FROM adv_soft ORDER BY id;
+SELECT count(*) AS sunk FROM adv_sink;
+SELECT name FROM adv_frozen;
+\set VERBOSITY terse
+DROP TABLE adv_soft, adv_frozen, adv_sink, adv_c, adv_p;
+DROP FUNCTION adv_skip();
