@@ -131,3 +131,32 @@ SELECT name FROM adv_frozen;
 \set VERBOSITY terse
 DROP TABLE adv_soft, adv_frozen, adv_sink, adv_c, adv_p;
 DROP FUNCTION adv_skip();
+
+--
+-- 4. A nested write by a role that may read only some columns.  The row
+-- is written first and its key and related columns read back for the
+-- nested writes, then read again as asked; the first read took every
+-- column (RETURNING to_jsonb(t.*)), so a role with SELECT on (id, pub)
+-- that asked for just those was refused (42501) for the columns it
+-- neither asked for nor may read.  Asking for the whole row still is.
+--
+CREATE ROLE regress_adv_cols;
+CREATE TABLE adv_doc (id serial PRIMARY KEY, pub text, secret text);
+CREATE TABLE adv_note (id serial PRIMARY KEY, doc_id int REFERENCES adv_doc, v text);
+INSERT INTO adv_doc (pub, secret) VALUES ('p', 'hidden');
+GRANT INSERT, UPDATE ON adv_doc TO regress_adv_cols;
+GRANT SELECT (id, pub) ON adv_doc TO regress_adv_cols;
+GRANT USAGE ON SEQUENCE adv_doc_id_seq, adv_note_id_seq TO regress_adv_cols;
+GRANT SELECT, INSERT, UPDATE ON adv_note TO regress_adv_cols;
+SET forge.notify = off;
+SET ROLE regress_adv_cols;
+SELECT forge_create('adv_doc', '{"data":{"pub":"a","secret":"s","adv_note":{"create":[{"v":"n1"}]}},"select":{"id":true,"pub":true,"adv_note":{"select":{"v":true}}}}');
+SELECT forge_update('adv_doc', '{"where":{"id":1},"data":{"pub":"q","adv_note":{"create":{"v":"n2"},"updateMany":{"where":{},"data":{"v":"n3"}}}},"select":{"id":true}}');
+SELECT forge_upsert('adv_doc', '{"where":{"id":1},"create":{"pub":"c"},"update":{"pub":"u","adv_note":{"create":{"v":"n4"}}},"select":{"pub":true}}');
+SELECT forge_create('adv_doc', '{"data":{"pub":"b","adv_note":{"create":[{"v":"n5"}]}}}');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+RESET ROLE;
+RESET forge.notify;
+SELECT d.id, d.pub, d.secret, n.v FROM adv_doc d JOIN adv_note n ON n.doc_id = d.id ORDER BY n.id;
+DROP TABLE adv_note, adv_doc;
+DROP ROLE regress_adv_cols;
