@@ -160,3 +160,22 @@ RESET forge.notify;
 SELECT d.id, d.pub, d.secret, n.v FROM adv_doc d JOIN adv_note n ON n.doc_id = d.id ORDER BY n.id;
 DROP TABLE adv_note, adv_doc;
 DROP ROLE regress_adv_cols;
+
+--
+-- 5. An upsert whose where pins a GENERATED ALWAYS identity runs an UPDATE
+-- of the pinned row, else an INSERT (deparse_upsert_by_update).  Its
+-- update-branch marker sat in the UPDATE's WHERE, where a sequential scan
+-- evaluated it on every row it read: an upsert that created its row said
+-- "update" and ran the update branch's nested writes on the new row.
+--
+CREATE TABLE adv_g (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text);
+CREATE TABLE adv_gc (id serial PRIMARY KEY, g_id int REFERENCES adv_g, v text);
+INSERT INTO adv_g (name) VALUES ('a'), ('b'), ('c');
+SET enable_indexscan = off;
+SET enable_bitmapscan = off;
+SELECT forge_upsert('adv_g', '{"where":{"id":100},"create":{"name":"created","adv_gc":{"create":{"v":"from create"}}},"update":{"name":"updated","adv_gc":{"create":{"v":"from update"}}}}');
+SELECT forge_upsert('adv_g', '{"where":{"id":1},"create":{"name":"created","adv_gc":{"create":{"v":"from create"}}},"update":{"name":"updated","adv_gc":{"create":{"v":"from update"}}}}');
+RESET enable_indexscan;
+RESET enable_bitmapscan;
+SELECT g.id, g.name, c.v FROM adv_g g JOIN adv_gc c ON c.g_id = g.id ORDER BY g.id;
+DROP TABLE adv_gc, adv_g;
