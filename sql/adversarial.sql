@@ -98,6 +98,10 @@ SELECT forge_create('adv_p', '{"data":{"name":"skip"}}');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT forge_create('adv_p', '{"data":{"name":"kept","adv_c":{"create":[{"v":"a"},{"v":"skip"}]}}}');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- an upsert's create skipped so: no row has the key, the detail says
+-- what else it may be
+SELECT forge_upsert('adv_p', '{"where":{"id":100},"create":{"name":"skip"},"update":{"name":"u"}}');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
 -- createMany counts what was inserted
 SELECT forge_create_many('adv_p', '{"data":[{"name":"skip"},{"name":"y"}]}');
 SELECT name FROM adv_p;

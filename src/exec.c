@@ -152,7 +152,7 @@ not_found(ForgeVerb verb, ForgeRel *rel)
 				(errcode(ERRCODE_FORGE_NOT_FOUND),
 				 errmsg("record to upsert in \"%s\" failed the where filter",
 						rel->model),
-				 errdetail("A row with this key exists but does not match the rest of the where, so it was neither updated nor created.")));
+				 errdetail("A row with this key exists but does not match the rest of the where (or a BEFORE trigger skipped the row), so it was neither updated nor created.")));
 	if (verb == FORGE_CREATE)
 		ereport(ERROR,
 				(errcode(ERRCODE_FORGE_NOT_FOUND),
