@@ -30,6 +30,14 @@ DROP FUNCTION @extschema@.forge_upsert_mark(pg_catalog.anyelement);
 -- triggers itself and calls nothing of this schema by name.  And it
 -- refuses a table that Citus manages (issue 11), whose events the
 -- outbox's statement triggers would never record.
+--
+-- It also named the trigger function's schema with format's %I applied to
+-- '@extschema@', which the script's substitution has already quoted: in a
+-- schema that needs quoting ("Forge", "forge ext") it named a schema
+-- spelled with the quotes themselves, so the function failed, or, where
+-- a role with CREATE on the database had made that schema and a
+-- forge_outbox_capture() in it, put that role's function on the table, to
+-- run as every writer.  The name is now used as substituted (%s).
 DROP FUNCTION @extschema@.forge_outbox_enable(pg_catalog.regclass, pg_catalog.bool);
 CREATE FUNCTION @extschema@.forge_outbox_enable(model pg_catalog.regclass,
                                                 changes pg_catalog.bool DEFAULT false)
@@ -68,15 +76,15 @@ BEGIN
     EXECUTE format('DROP TRIGGER IF EXISTS forge_outbox_delete ON %s', target);
     EXECUTE format('CREATE TRIGGER forge_outbox_insert AFTER INSERT ON %s'
                    ' REFERENCING NEW TABLE AS forge_new FOR EACH STATEMENT'
-                   ' EXECUTE FUNCTION %I.forge_outbox_capture(%L)',
+                   ' EXECUTE FUNCTION %s.forge_outbox_capture(%L)',
                    target, '@extschema@', what);
     EXECUTE format('CREATE TRIGGER forge_outbox_update AFTER UPDATE ON %s'
                    ' REFERENCING OLD TABLE AS forge_old NEW TABLE AS forge_new FOR EACH STATEMENT'
-                   ' EXECUTE FUNCTION %I.forge_outbox_capture(%L)',
+                   ' EXECUTE FUNCTION %s.forge_outbox_capture(%L)',
                    target, '@extschema@', what);
     EXECUTE format('CREATE TRIGGER forge_outbox_delete AFTER DELETE ON %s'
                    ' REFERENCING OLD TABLE AS forge_old FOR EACH STATEMENT'
-                   ' EXECUTE FUNCTION %I.forge_outbox_capture(%L)',
+                   ' EXECUTE FUNCTION %s.forge_outbox_capture(%L)',
                    target, '@extschema@', what);
 END
 $$;

@@ -875,8 +875,19 @@ deparse_upsert_by_update(StringInfo buf, ForgeStmt *st)
 	deparse_table(buf, rel);
 	appendStringInfoString(buf, " AS t");
 	deparse_assigns(buf, rel, st->updates);
-	deparse_upsert_mark(buf, st->where);
+	deparse_where(buf, st->where);
 	deparse_returning(buf, st);
+
+	/*
+	 * The update-branch marker goes in RETURNING, which is evaluated only
+	 * for the row updated.  In this UPDATE's WHERE (as in DO UPDATE's,
+	 * which sees only the conflicting row) a sequential scan evaluated it
+	 * on every row it read, so an upsert that created its row said
+	 * "update" and ran the update branch's nested writes.  The INSERT
+	 * returns false in its place, for the UNION; exec.c reads neither.
+	 */
+	appendStringInfo(buf, ", (OPERATOR(%s.<@~@>) true)",
+					 quote_identifier(get_namespace_name(get_func_namespace(forge_calling_function))));
 	appendStringInfo(buf, "), i AS (INSERT INTO %s AS t", rel->qualname);
 	if (st->assigns != NIL)
 	{
@@ -902,7 +913,7 @@ deparse_upsert_by_update(StringInfo buf, ForgeStmt *st)
 	deparse_key_pins(buf, st->where, key);
 	appendStringInfoChar(buf, ')');
 	deparse_returning(buf, st);
-	appendStringInfoString(buf, ") SELECT * FROM u UNION ALL SELECT * FROM i");
+	appendStringInfoString(buf, ", false) SELECT * FROM u UNION ALL SELECT * FROM i");
 }
 
 /* keys of a many-row verb: at most this many go to the event */

@@ -139,7 +139,8 @@ expected_result(ForgeVerb verb, ForgeStmt *st)
 
 /*
  * not_found
- *		Raise P2025 for a verb that matched no row.
+ *		Raise P2025 for a verb that matched no row (or, for a create, whose
+ *		row a BEFORE INSERT trigger skipped).
  */
 static void
 not_found(ForgeVerb verb, ForgeRel *rel)
@@ -149,7 +150,12 @@ not_found(ForgeVerb verb, ForgeRel *rel)
 				(errcode(ERRCODE_FORGE_NOT_FOUND),
 				 errmsg("record to upsert in \"%s\" failed the where filter",
 						rel->model),
-				 errdetail("A row with this key exists but does not match the rest of the where, so it was neither updated nor created.")));
+				 errdetail("A row with this key exists but does not match the rest of the where (or a BEFORE trigger skipped the row), so it was neither updated nor created.")));
+	if (verb == FORGE_CREATE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FORGE_NOT_FOUND),
+				 errmsg("record to create in \"%s\" was not created", rel->model),
+				 errdetail("A BEFORE INSERT trigger on the table returned NULL, so the row was not inserted.")));
 	if (verb == FORGE_FIND)
 		ereport(ERROR,
 				(errcode(ERRCODE_FORGE_NOT_FOUND),
@@ -230,6 +236,26 @@ forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts, ForgeWriteInfo *info)
 		rc = execute_stmt(st, &frame,
 						  firstsql == NULL && forge_notify_enabled &&
 						  verb != FORGE_FIND, &firstsql);
+
+		/*
+		 * An unconditional DO INSTEAD rule on the table replaced the
+		 * statement (with NOTHING, or another command): no row of this
+		 * table was written, as PostgreSQL's own command tag says
+		 * ("UPDATE 0").  A verb that returns its row cannot: the rule's
+		 * RETURNING rows (without one PostgreSQL refuses the statement
+		 * itself) are not the statement's result.
+		 */
+		if (rc == SPI_OK_REWRITTEN)
+		{
+			if (expected == SPI_OK_INSERT || expected == SPI_OK_UPDATE ||
+				expected == SPI_OK_DELETE)
+				continue;
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("%s cannot write \"%s\": a DO INSTEAD rule replaces the statement",
+							forge_verb_name(verb), rel->model),
+					 errdetail("The rule's command ran instead, so no row of the table was written to return.")));
+		}
 		if (rc != expected)
 			elog(ERROR, "unexpected result of %s: %s", forge_verb_name(verb),
 				 SPI_result_code_string(rc));

@@ -1506,6 +1506,48 @@ any_after(List *rels)
 }
 
 /*
+ * read_back_select
+ *		The select {"col": true, ...} of the columns that step 3 reads from
+ *		this row: its primary key and the columns of it that the relations
+ *		in rels and urels refer to.
+ */
+static JsonbValue *
+read_back_select(ForgeRel *rel, List *rels, List *urels)
+{
+	ForgeJsonbBuild ps = {0};
+	List	   *names = NIL;
+	List	   *all = list_concat_copy(rels, urels);
+	ForgeUniqueKey *key = &rel->keys[rel->pkey];
+	JsonbValue	yes;
+	ListCell   *lc;
+	int			i;
+
+	for (i = 0; i < key->ncols; i++)
+		names = lappend(names, rel->cols[key->cols[i]].name);
+	foreach(lc, all)
+	{
+		ForgeRelation *r = ((NestedRel *) lfirst(lc))->r;
+
+		for (i = 0; i < r->nkeys; i++)
+		{
+			ListCell   *lc2;
+			bool		seen = false;
+
+			foreach(lc2, names)
+				seen |= strcmp(lfirst(lc2), r->local_names[i]) == 0;
+			if (!seen)
+				names = lappend(names, r->local_names[i]);
+		}
+	}
+	yes.type = jbvBool;
+	yes.val.boolean = true;
+	forge_jsonb_push(&ps, WJB_BEGIN_OBJECT, NULL);
+	foreach(lc, names)
+		obj_put(&ps, lfirst(lc), &yes);
+	return jb_value(obj_end(&ps));
+}
+
+/*
  * nested_write
  *		Run a create, update or upsert whose data names relations.
  */
@@ -1578,6 +1620,16 @@ nested_write(ForgeVerb verb, ForgeRel *rel, Jsonb *args, ForgeWriteInfo *info)
 			obj_put(&ps, "select", select);
 		if (include != NULL)
 			obj_put(&ps, "include", include);
+	}
+	else if (top)
+	{
+		/*
+		 * Step 3 reads only the key and the columns the relations refer
+		 * to, and the row is then read again as asked: return just those,
+		 * so that a role that may read only some columns (and asks for
+		 * those) needs SELECT on no other.
+		 */
+		obj_put(&ps, "select", read_back_select(rel, rels, urels));
 	}
 	memset(&pinfo, 0, sizeof(pinfo));
 	pinfo.quiet = info != NULL && info->quiet;
