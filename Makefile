@@ -7,6 +7,10 @@ OBJS = \
 	src/catalog.o \
 	src/values.o \
 	src/descriptor.o \
+	src/read_json.o \
+	src/read_data.o \
+	src/read_where.o \
+	src/read_select.o \
 	src/deparse.o \
 	src/plancache.o \
 	src/exec.o \
@@ -56,5 +60,7 @@ uninstall-listen:
 
 EXTRA_CLEAN = forge-listen
 
-# PGXS tracks no header dependencies: every object depends on forge.h and compat.h.
+# PGXS tracks no header dependencies: every object depends on forge.h and compat.h,
+# the reader's on reader.h.
 $(OBJS): src/forge.h src/compat.h
+src/descriptor.o src/read_json.o src/read_data.o src/read_where.o src/read_select.o: src/reader.h

@@ -4,8 +4,8 @@
  *		  Private declarations shared by forge's source files.
  *
  * A forge call flows one way: read the jsonb descriptor into a ForgeStmt
- * (descriptor.c, validated against the ForgeRel that catalog.c keeps for the
- * table), find or build the prepared plan for the statement's shape
+ * (the reader: descriptor.c and read_*.c, validated against the ForgeRel
+ * that catalog.c keeps for the table), find or build the prepared plan for the statement's shape
  * (plancache.c, which asks deparse.c for the SQL text), execute it with SPI
  * and shape the result (exec.c), then queue the NOTIFY event (events.c).
  *

@@ -1,0 +1,244 @@
+/*-------------------------------------------------------------------------
+ *
+ * read_data.c
+ *		  Read data: the assignments of create, update and upsert.
+ *
+ * Each key of data is a column (a relation key is nested.c's), its value
+ * either a value to set or an object of one operation (set, increment,
+ * decrement, multiply, divide, unset).  Values become parameters; which
+ * operation on which column goes into the shape.
+ *
+ * Copyright (c) 2026, the forge authors
+ *
+ * src/read_data.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/heap.h"
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/numeric.h"
+
+#include "reader.h"
+
+/* the operations of data, in ForgeAssignKind order, then "unset" */
+static const char *const assign_names[] = {
+	"increment", "decrement", "multiply", "divide", "set", "unset"
+};
+#define ASSIGN_UNSET 5
+#define NUM_ASSIGN_NAMES 6
+
+/*
+ * new_assign
+ *		An assignment of kind to column col, with parameter param.
+ */
+ForgeAssign *
+new_assign(ForgeStmt *st, int col, ForgeAssignKind kind, int param,
+		   char token)
+{
+	ForgeAssign *a = palloc(sizeof(ForgeAssign));
+
+	a->col = col;
+	a->kind = kind;
+	a->param = param;
+	shape_token(st, token, st->rel->cols[col].attnum);
+	shape_token(st, token, kind);
+	return a;
+}
+
+/*
+ * read_assign_op
+ *		Read the operation object ops ({"increment": 1}) on column col.
+ */
+static ForgeAssign *
+read_assign_op(ForgeStmt *st, int col, JsonbContainer *ops, bool insert,
+			   char token)
+{
+	ForgeColumn *c = &st->rel->cols[col];
+	JsonbIterator *it = JsonbIteratorInit(ops);
+	JsonbValue	key,
+				val;
+	JsonbValue	opval;
+	int			op = -1;
+	int			nops = 0;
+	bool		has_set = false;
+	int			arith = -1;
+
+	while (next_pair(&it, &key, &val))
+	{
+		int			i = name_index(&key, assign_names, NUM_ASSIGN_NAMES);
+
+		if (i < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown operation \"%s\" on column \"%s\"",
+							key_text(&key), c->name),
+					 errhint("Use a value, or one of: %s.",
+							 join_names(assign_names, NUM_ASSIGN_NAMES))));
+		if (i == FORGE_SET || i == ASSIGN_UNSET)
+			has_set = true;
+		else
+			arith = i;
+		op = i;
+		opval = val;
+		nops++;
+	}
+	if (nops == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("empty operation object on column \"%s\"", c->name),
+				 errhint("Use a value, or one of: %s.",
+						 join_names(assign_names, NUM_ASSIGN_NAMES))));
+	if (nops > 1 && has_set && arith >= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("column \"%s\" mixes \"set\" with \"%s\"",
+						c->name, assign_names[arith]),
+				 errdetail("A column takes either a value or one number operation.")));
+	if (nops > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("column \"%s\" has %d operations", c->name, nops),
+				 errdetail("A column takes one operation per write.")));
+
+	if (op == ASSIGN_UNSET)
+	{
+		if (opval.type != jbvBool || !opval.val.boolean)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("\"unset\" on column \"%s\" takes true", c->name)));
+		return new_assign(st, col, FORGE_SET,
+						  add_param(st, c->data->typid, (Datum) 0, true),
+						  token);
+	}
+	if (op == FORGE_SET)
+		return new_assign(st, col, FORGE_SET,
+						  add_value_param(st, c, c->data, &opval), token);
+
+	/* a number operation */
+	if (insert)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"%s\" on column \"%s\" needs an existing row",
+						assign_names[op], c->name),
+				 errdetail("Number operations apply to update, not create.")));
+	if (!OidIsValid(c->arithopr[op]))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"%s\" needs a number column, but \"%s\" is of type %s",
+						assign_names[op], c->name, format_type_be(c->typid))));
+	forge_check_schema_usage(c->arithnsp[op]);
+	if (opval.type != jbvNumeric && opval.type != jbvString)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"%s\" on column \"%s\" takes a number, not %s",
+						assign_names[op], c->name,
+						forge_json_type_name(&opval))));
+	return new_assign(st, col, (ForgeAssignKind) op,
+					  add_value_param(st, c, c->data, &opval), token);
+}
+
+/*
+ * read_data
+ *		Read the data (or create, or update) object jc into assignments.
+ *		insert: the row is new, so number operations are errors.
+ */
+List *
+read_data(ForgeStmt *st, JsonbContainer *jc, bool insert, char token)
+{
+	JsonbIterator *it = JsonbIteratorInit(jc);
+	JsonbValue	key,
+				val;
+	List	   *assigns = NIL;
+
+	while (next_pair(&it, &key, &val))
+	{
+		int			col = forge_column_lookup(st->rel, key.val.string.val,
+											  key.val.string.len);
+		ForgeColumn *c;
+
+		if (col < 0)
+		{
+			/* a relation: nested.c splits the descriptor and runs it */
+			if (st->verb != FORGE_UPDATE_MANY &&
+				key.val.string.len < NAMEDATALEN &&
+				forge_relation_lookup(st->rel, key.val.string.val,
+									  key.val.string.len) != NULL)
+			{
+				st->nested = true;
+				continue;
+			}
+			col = lookup_column(st, &key);
+		}
+		c = &st->rel->cols[col];
+		if (c->generated != '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_GENERATED_ALWAYS),
+					 errmsg("column \"%s\" is a generated column", c->name),
+					 errdetail("Generated columns cannot be written.")));
+		if (is_object(&val) && !c->isjson)
+			assigns = lappend(assigns,
+							  read_assign_op(st, col, val.val.binary.data,
+											 insert, token));
+		else
+			assigns = lappend(assigns,
+							  new_assign(st, col, FORGE_SET,
+										 add_value_param(st, c, c->data, &val),
+										 token));
+	}
+	return assigns;
+}
+
+/*
+ * keep_assign
+ *		For an empty data or update: assign col to itself, so that the
+ *		statement still locks and returns the row without changing it.
+ */
+List *
+keep_assign(ForgeStmt *st, int col, char token)
+{
+	return list_make1(new_assign(st, col, FORGE_KEEP, 0, token));
+}
+
+/*
+ * self_assignable
+ *		Whether col = col is a valid assignment: not for a generated column,
+ *		nor for a GENERATED ALWAYS identity (SQLSTATE 428C9: it can only be
+ *		updated to DEFAULT, which would give it a new value).
+ */
+static bool
+self_assignable(const ForgeColumn *c)
+{
+	return c->generated == '\0' && c->identity != ATTRIBUTE_IDENTITY_ALWAYS;
+}
+
+/*
+ * keep_column
+ *		The column that keep_assign assigns to itself: the first of key (an
+ *		index into rel->keys, or -1) that can be, else the first column of
+ *		the table that can be.
+ */
+int
+keep_column(ForgeRel *rel, int key)
+{
+	int			i;
+
+	if (key >= 0)
+		for (i = 0; i < rel->keys[key].ncols; i++)
+			if (self_assignable(&rel->cols[rel->keys[key].cols[i]]))
+				return rel->keys[key].cols[i];
+	for (i = 0; i < rel->ncols; i++)
+		if (self_assignable(&rel->cols[i]))
+			return i;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("relation \"%s\" has no column that can be written",
+					rel->relname)));
+	return -1;					/* keep compiler quiet */
+}

@@ -1,0 +1,892 @@
+/*-------------------------------------------------------------------------
+ *
+ * read_where.c
+ *		  Read where: the filter tree, unique selectors and their keys.
+ *
+ * A where becomes a tree of ForgeFilter nodes: AND, OR, NOT, comparisons,
+ * null tests and relation filters (some/none/every/is/isNot), each reading
+ * one row alias.  A one-row verb's where must pin a unique key
+ * (find_unique_key), and upsert's where also fills create (merge_pins).
+ * Parameters a unique selector no longer needs are dropped at the end.
+ *
+ * Copyright (c) 2026, the forge authors
+ *
+ * src/read_where.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/heap.h"
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/numeric.h"
+
+#include "reader.h"
+
+static const char *const filter_names[] = {
+	"equals", "not", "in", "notIn", "lt", "lte", "gt", "gte",
+	"contains", "startsWith", "endsWith", "mode", NULL
+};
+
+static ForgeFilter *read_relation_filter(ForgeStmt *st, ForgeRelation *r,
+										 const char *name, const JsonbValue *v,
+										 int depth);
+
+/*
+ * new_filter
+ *		A filter node of kind, recorded in st's shape.
+ */
+static ForgeFilter *
+new_filter(ForgeStmt *st, ForgeFilterKind kind, int col)
+{
+	ForgeFilter *f = palloc0(sizeof(ForgeFilter));
+
+	if (++st->nconditions > FORGE_MAX_CONDITIONS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("where has more than %d conditions", FORGE_MAX_CONDITIONS),
+				 errhint("Put a list of values in one \"in\" filter.")));
+	f->kind = kind;
+	f->col = col;
+	f->rel = st->rel;
+	f->level = st->level;
+	shape_token(st, SHAPE_FILTER, kind);
+	if (col >= 0)
+		shape_token(st, SHAPE_FILTER, st->rel->cols[col].attnum);
+	return f;
+}
+
+/*
+ * end_filter
+ *		Close a node with children in the shape.
+ */
+static ForgeFilter *
+end_filter(ForgeStmt *st, ForgeFilter *f)
+{
+	shape_token(st, SHAPE_END, list_length(f->args));
+	return f;
+}
+
+/*
+ * cmp_filter
+ *		col <cmp> v, with v converted to the comparison type.
+ */
+static ForgeFilter *
+cmp_filter(ForgeStmt *st, int col, ForgeCmp cmp, const JsonbValue *v,
+		   const char *opname)
+{
+	ForgeColumn *c = &st->rel->cols[col];
+	ForgeFilter *f = new_filter(st, FORGE_F_CMP, col);
+	Oid			opr = InvalidOid;
+
+	f->cmp = cmp;
+	shape_token(st, SHAPE_FILTER, cmp);
+	if (cmp == FORGE_LIKE || cmp == FORGE_ILIKE)
+		elog(ERROR, "LIKE filters are built by like_filter");
+	opr = forge_column_cmp_operator(c, cmp);
+	if (!OidIsValid(opr))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("\"%s\" cannot compare column \"%s\" of type %s",
+						opname, c->name, format_type_be(c->typid)),
+				 errdetail("Type %s has no default btree operator class.",
+						   format_type_be(c->typid))));
+	forge_check_schema_usage(c->cmpnsp[cmp == FORGE_IN ? FORGE_EQ : cmp]);
+
+	if (cmp == FORGE_IN)
+	{
+		if (!is_array(v))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("\"%s\" on column \"%s\" takes an array, not %s",
+							opname, c->name, forge_json_type_name(v))));
+		if (!OidIsValid(c->cmp->arraytype) || c->cmp->elem != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("\"%s\" is not supported on column \"%s\" of type %s",
+							opname, c->name, format_type_be(c->typid))));
+		f->param = add_param(st, c->cmp->arraytype,
+							 forge_values_to_array(v, c->cmp, c), false);
+	}
+	else
+	{
+		if (v->type == jbvNull)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("\"%s\" on column \"%s\" cannot take null",
+							opname, c->name)));
+		f->param = add_value_param(st, c, c->cmp, v);
+	}
+	return f;
+}
+
+/*
+ * like_filter
+ *		col LIKE (or ILIKE) prefix || v || suffix, for the text operations.
+ */
+static ForgeFilter *
+like_filter(ForgeStmt *st, int col, bool insensitive, const JsonbValue *v,
+			const char *prefix, const char *suffix, const char *opname)
+{
+	ForgeColumn *c = &st->rel->cols[col];
+	ForgeFilter *f;
+
+	if (c->data->category != TYPCATEGORY_STRING)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"%s\" needs a text column, but \"%s\" is of type %s",
+						opname, c->name, format_type_be(c->typid))));
+	f = new_filter(st, FORGE_F_CMP, col);
+	f->cmp = insensitive ? FORGE_ILIKE : FORGE_LIKE;
+	shape_token(st, SHAPE_FILTER, f->cmp);
+	f->param = add_param(st, TEXTOID,
+						 forge_like_pattern(v, prefix, suffix, c, opname),
+						 false);
+	return f;
+}
+
+/*
+ * negate
+ *		NOT f.
+ */
+static ForgeFilter *
+negate(ForgeStmt *st, ForgeFilter *f)
+{
+	ForgeFilter *n = palloc0(sizeof(ForgeFilter));
+
+	n->kind = FORGE_F_NOT;
+	n->col = -1;
+	n->args = list_make1(f);
+	shape_token(st, SHAPE_FILTER, FORGE_F_NOT);
+	return n;
+}
+
+/*
+ * read_column_filter
+ *		Read the filter v on column col: a value (equality, or IS NULL), or
+ *		an object of filter operations, ANDed.  With pin, a top-level
+ *		equality remembers its value, for unique-key detection.
+ */
+static ForgeFilter *
+read_column_filter(ForgeStmt *st, int col, const JsonbValue *v, bool pin,
+				   int depth)
+{
+	ForgeColumn *c = &st->rel->cols[col];
+	JsonbContainer *ops;
+	JsonbValue *mode;
+	bool		insensitive = false;
+	JsonbIterator *it;
+	JsonbValue	key,
+				val;
+	List	   *args = NIL;
+	ForgeFilter *f;
+
+	check_stack_depth();
+	if (depth > FORGE_MAX_WHERE_DEPTH)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("where nests more than %d levels deep",
+						FORGE_MAX_WHERE_DEPTH)));
+
+	if (!is_object(v))
+	{
+		if (v->type == jbvNull)
+			return new_filter(st, FORGE_F_ISNULL, col);
+		f = cmp_filter(st, col, FORGE_EQ, v, "equals");
+		if (pin && v->type != jbvBinary)
+		{
+			JsonbValue *copy = palloc(sizeof(JsonbValue));
+
+			*copy = *v;			/* v is the caller's iteration variable */
+			f->pinvalue = copy;
+		}
+		return f;
+	}
+
+	ops = v->val.binary.data;
+	mode = get_arg(ops, "mode");
+	if (mode != NULL)
+	{
+		if (mode->type == jbvString &&
+			mode->val.string.len == 11 &&
+			memcmp(mode->val.string.val, "insensitive", 11) == 0)
+			insensitive = true;
+		else if (!(mode->type == jbvString && mode->val.string.len == 7 &&
+				   memcmp(mode->val.string.val, "default", 7) == 0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("\"mode\" on column \"%s\" must be \"default\" or \"insensitive\"",
+							c->name)));
+		if (insensitive && c->data->category != TYPCATEGORY_STRING)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("\"mode\": \"insensitive\" needs a text column, but \"%s\" is of type %s",
+							c->name, format_type_be(c->typid))));
+	}
+
+	shape_token(st, SHAPE_FILTER, FORGE_F_AND);
+	it = JsonbIteratorInit(ops);
+	while (next_pair(&it, &key, &val))
+	{
+		int			op = name_index(&key, filter_names, -1);
+
+		switch (op)
+		{
+			case 0:				/* equals */
+				if (val.type == jbvNull)
+					f = new_filter(st, FORGE_F_ISNULL, col);
+				else if (insensitive)
+					f = like_filter(st, col, true, &val, "", "", "equals");
+				else
+				{
+					f = cmp_filter(st, col, FORGE_EQ, &val, "equals");
+					if (pin && val.type != jbvBinary &&
+						JsonContainerSize(ops) == 1)
+						f->pinvalue = getKeyJsonValueFromContainer(ops, "equals", 6, NULL);
+				}
+				break;
+			case 1:				/* not */
+				if (val.type == jbvNull)
+					f = new_filter(st, FORGE_F_NOTNULL, col);
+				else if (is_object(&val))
+					f = negate(st, read_column_filter(st, col, &val, false,
+													  depth + 1));
+				else if (insensitive)
+					f = negate(st, like_filter(st, col, true, &val, "", "", "not"));
+				else
+					f = negate(st, cmp_filter(st, col, FORGE_EQ, &val, "not"));
+				break;
+			case 2:				/* in */
+			case 3:				/* notIn */
+				if (insensitive)
+					ereport(ERROR,
+							(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+							 errmsg("\"mode\": \"insensitive\" does not apply to \"%s\"",
+									filter_names[op])));
+				f = cmp_filter(st, col, FORGE_IN, &val, filter_names[op]);
+				if (op == 3)
+					f = negate(st, f);
+				break;
+			case 4:
+			case 5:
+			case 6:
+			case 7:
+				if (insensitive)
+					ereport(ERROR,
+							(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+							 errmsg("\"mode\": \"insensitive\" does not apply to \"%s\"",
+									filter_names[op])));
+				f = cmp_filter(st, col, FORGE_LT + (op - 4), &val,
+							   filter_names[op]);
+				break;
+			case 8:
+				f = like_filter(st, col, insensitive, &val, "%", "%",
+								filter_names[op]);
+				break;
+			case 9:
+				f = like_filter(st, col, insensitive, &val, "", "%",
+								filter_names[op]);
+				break;
+			case 10:
+				f = like_filter(st, col, insensitive, &val, "%", "",
+								filter_names[op]);
+				break;
+			case 11:			/* mode, read above */
+				continue;
+			default:
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("unknown filter \"%s\" on column \"%s\"",
+								key_text(&key), c->name),
+						 errhint("Use a value, or an object of: %s.",
+								 join_names(filter_names, -1))));
+		}
+		args = lappend(args, f);
+	}
+
+	if (list_length(args) == 1)
+	{
+		shape_token(st, SHAPE_END, 1);
+		return linitial(args);
+	}
+	f = palloc0(sizeof(ForgeFilter));
+	f->kind = args == NIL ? FORGE_F_TRUE : FORGE_F_AND;
+	f->col = -1;
+	f->args = args;
+	return end_filter(st, f);
+}
+
+/*
+ * read_compound
+ *		A compound unique key selector {"a_b": {"a": 1, "b": 2}}: equality
+ *		on each column of key, each pinned.
+ */
+static List *
+read_compound(ForgeStmt *st, ForgeUniqueKey *key, const JsonbValue *v,
+			  bool pin)
+{
+	JsonbContainer *jc = expect_object(v, key->joined);
+	List	   *args = NIL;
+	int			i;
+
+	if ((int) JsonContainerSize(jc) != key->ncols)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unique key \"%s\" needs exactly its %d columns",
+						key->joined, key->ncols)));
+	for (i = 0; i < key->ncols; i++)
+	{
+		ForgeColumn *c = &st->rel->cols[key->cols[i]];
+		JsonbValue *cv = getKeyJsonValueFromContainer(jc, c->name,
+													  c->namelen, NULL);
+		ForgeFilter *f;
+
+		if (cv == NULL || cv->type == jbvNull || cv->type == jbvBinary)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unique key \"%s\" needs a value for column \"%s\"",
+							key->joined, c->name)));
+		f = cmp_filter(st, key->cols[i], FORGE_EQ, cv, "equals");
+		if (pin)
+			f->pinvalue = cv;
+		args = lappend(args, f);
+	}
+	return args;
+}
+
+/*
+ * find_key_by_name
+ *		The unique key named name (joined columns, or index name), or -1.
+ */
+static int
+find_key_by_name(ForgeRel *rel, const JsonbValue *name)
+{
+	int			i;
+
+	for (i = 0; i < rel->nkeys; i++)
+		if (key_is(name, rel->keys[i].joined) || key_is(name, rel->keys[i].name))
+			return i;
+	return -1;
+}
+
+/*
+ * read_filter_list
+ *		The filters of v (an array of objects, or with allow_object one
+ *		object), for AND, OR and NOT.
+ */
+static List *
+read_filter_list(ForgeStmt *st, const JsonbValue *v, const char *what,
+				 bool allow_object, int depth)
+{
+	List	   *args = NIL;
+
+	if (is_object(v) && allow_object)
+		return list_make1(read_where(st, v->val.binary.data, depth + 1));
+	if (!is_array(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"%s\" must be %s, not %s", what,
+						allow_object ? "an object or an array of objects" : "an array of objects",
+						forge_json_type_name(v))));
+	{
+		JsonbIterator *it = JsonbIteratorInit(v->val.binary.data);
+		JsonbValue	elem;
+
+		while (next_elem(&it, &elem))
+		{
+			if (!is_object(&elem))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("elements of \"%s\" must be objects, not %s",
+								what, forge_json_type_name(&elem))));
+			args = lappend(args, read_where(st, elem.val.binary.data,
+											depth + 1));
+		}
+	}
+	return args;
+}
+
+/*
+ * read_where
+ *		Read the where object jc.  The result is an AND of its entries (or
+ *		TRUE when empty).  At depth 0, equalities remember their pinned
+ *		values so that the caller can find the unique key they select.
+ */
+ForgeFilter *
+read_where(ForgeStmt *st, JsonbContainer *jc, int depth)
+{
+	JsonbIterator *it;
+	JsonbValue	key,
+				val;
+	ForgeFilter *f = palloc0(sizeof(ForgeFilter));
+	bool		top = (depth == 0);
+
+	check_stack_depth();
+	CHECK_FOR_INTERRUPTS();
+	if (depth > FORGE_MAX_WHERE_DEPTH)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("where nests more than %d levels deep",
+						FORGE_MAX_WHERE_DEPTH)));
+
+	f->kind = FORGE_F_AND;
+	f->col = -1;
+	shape_token(st, SHAPE_WHERE, depth > 0);
+
+	it = JsonbIteratorInit(jc);
+	while (next_pair(&it, &key, &val))
+	{
+		int			col;
+
+		if (key_is(&key, "AND") || key_is(&key, "OR") || key_is(&key, "NOT"))
+		{
+			ForgeFilter *g = palloc0(sizeof(ForgeFilter));
+			char		k = key.val.string.val[0];
+
+			g->col = -1;
+			g->kind = k == 'A' ? FORGE_F_AND : k == 'O' ? FORGE_F_OR : FORGE_F_NOT;
+			shape_token(st, SHAPE_FILTER, g->kind);
+			g->args = read_filter_list(st, &val, k == 'A' ? "AND" : k == 'O' ? "OR" : "NOT",
+									   k != 'O', depth);
+
+			/*
+			 * NOT of an array is "none of these": the AND of each one
+			 * negated (Prisma's meaning); NOT of an object negates it.
+			 */
+			if (g->kind == FORGE_F_NOT && is_array(&val))
+			{
+				ListCell   *lc;
+
+				g->kind = FORGE_F_AND;
+				foreach(lc, g->args)
+					lfirst(lc) = negate(st, lfirst(lc));
+			}
+			f->args = lappend(f->args, end_filter(st, g));
+			continue;
+		}
+
+		if (key.val.string.len < NAMEDATALEN &&
+			forge_column_lookup(st->rel, key.val.string.val,
+								key.val.string.len) < 0)
+		{
+			int			k = find_key_by_name(st->rel, &key);
+
+			if (k >= 0)
+			{
+				shape_token(st, SHAPE_TARGET, k);
+				f->args = list_concat(f->args,
+									  read_compound(st, &st->rel->keys[k],
+													&val, top));
+				continue;
+			}
+			else
+			{
+				ForgeRelation *r = forge_relation_lookup(st->rel,
+														 key.val.string.val,
+														 key.val.string.len);
+
+				if (r != NULL)
+				{
+					f->args = lappend(f->args,
+									  read_relation_filter(st, r, key_text(&key),
+														   &val, depth));
+					continue;
+				}
+			}
+		}
+		col = lookup_column(st, &key);
+		f->args = lappend(f->args, read_column_filter(st, col, &val, top,
+													  depth));
+	}
+	if (f->args == NIL)
+		f->kind = FORGE_F_TRUE;
+	return end_filter(st, f);
+}
+
+/*
+ * open_join
+ *		Relation r is read: check USAGE on the schemas of the operators
+ *		its join names, and for a many-to-many, open its join table through
+ *		the door as the related table is (NULL for other kinds).
+ */
+ForgeRel *
+open_join(ForgeRelation *r)
+{
+	int			i;
+
+	/* the join compares with the foreign keys' own operators */
+	for (i = 0; i < r->nopnsps; i++)
+		forge_check_schema_usage(r->opnsps[i]);
+	if (r->kind != FORGE_MANY_TO_MANY)
+		return NULL;
+	return forge_rel_open(r->join, ACL_SELECT, AccessShareLock);
+}
+
+/*
+ * relation_test
+ *		A relation filter: test related rows of r against the where obj of
+ *		the other table (or, with obj NULL, just whether there are any).
+ */
+static ForgeFilter *
+relation_test(ForgeStmt *st, ForgeRelation *r, ForgeRel *other,
+			  ForgeRelTest test, JsonbContainer *obj, int depth)
+{
+	ForgeFilter *f = palloc0(sizeof(ForgeFilter));
+
+	if (st->level >= FORGE_MAX_RELATION_DEPTH)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("relation filters reach more than %d relations away",
+						FORGE_MAX_RELATION_DEPTH)));
+	f->kind = FORGE_F_RELATION;
+	f->rel = st->rel;
+	f->level = st->level;
+	f->col = -1;
+	f->relation = r;
+	f->other = other;
+	f->join = open_join(r);
+	f->test = test;
+	appendStringInfoChar(&st->shape, SHAPE_RELATION);
+	appendBinaryStringInfo(&st->shape, (char *) &r->conoid, sizeof(Oid));
+	shape_token(st, SHAPE_RELATION, r->kind * 8 + test * 2 + (obj != NULL));
+	if (obj != NULL)
+	{
+		ForgeRel   *outer = st->rel;
+
+		st->rel = other;
+		st->level++;
+		f->args = list_make1(read_where(st, obj, depth + 1));
+		st->level--;
+		st->rel = outer;
+	}
+	return f;
+}
+
+/*
+ * read_relation_filter
+ *		A filter on relation r: for a to-many or many-to-many,
+ *		{"some"|"none"|"every": where}; for a to-one or one-to-one,
+ *		{"is"|"isNot": where or null}, null (no related row), or a where
+ *		(short for "is").
+ */
+static ForgeFilter *
+read_relation_filter(ForgeStmt *st, ForgeRelation *r, const char *name,
+					 const JsonbValue *v, int depth)
+{
+	bool		to_many = r->kind == FORGE_TO_MANY || r->kind == FORGE_MANY_TO_MANY;
+	ForgeRel   *other;
+	JsonbContainer *obj;
+	JsonbIterator *it;
+	JsonbValue	key,
+				val;
+	List	   *args = NIL;
+	ForgeFilter *f;
+	bool		ops = true;
+
+	check_stack_depth();
+	other = forge_rel_open(r->other, ACL_SELECT, AccessShareLock);
+
+	if (v->type == jbvNull && !to_many)
+		return relation_test(st, r, other, FORGE_NONE, NULL, depth);
+	if (!is_object(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("filter on relation \"%s\" must be a JSON object, not %s",
+						name, forge_json_type_name(v)),
+				 errhint(to_many ? "A %s relation takes {\"some\": …}, {\"none\": …} or {\"every\": …}."
+						 : "A %s relation takes {\"is\": …}, {\"isNot\": …}, null, or a where on the related row.",
+						 forge_relation_kind_name(r->kind))));
+	obj = v->val.binary.data;
+
+	/* a to-one filter is {"is"/"isNot": ...} only if those are all its keys */
+	if (!to_many)
+	{
+		it = JsonbIteratorInit(obj);
+		while (next_pair(&it, &key, &val))
+		{
+			if (key_is(&key, "some") || key_is(&key, "none") || key_is(&key, "every"))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("unknown filter \"%s\" on %s relation \"%s\"",
+								key_text(&key), forge_relation_kind_name(r->kind), name),
+						 errhint("Use \"is\" or \"isNot\"; \"some\", \"none\" and \"every\" are for to-many relations.")));
+			ops &= key_is(&key, "is") || key_is(&key, "isNot");
+		}
+		if (!ops || JsonContainerSize(obj) == 0)
+			return relation_test(st, r, other, FORGE_SOME, obj, depth);
+	}
+
+	it = JsonbIteratorInit(obj);
+	while (next_pair(&it, &key, &val))
+	{
+		ForgeRelTest test;
+		bool		is_op = to_many ?
+			(key_is(&key, "some") || key_is(&key, "none") || key_is(&key, "every")) :
+			(key_is(&key, "is") || key_is(&key, "isNot"));
+
+		if (!is_op)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown filter \"%s\" on %s relation \"%s\"",
+							key_text(&key), forge_relation_kind_name(r->kind), name),
+					 errhint(to_many ? "Use \"some\", \"none\" or \"every\"; \"is\" and \"isNot\" are for to-one relations."
+							 : "Use \"is\" or \"isNot\"; \"some\", \"none\" and \"every\" are for to-many relations.")));
+		if (key_is(&key, "some") || key_is(&key, "is"))
+			test = FORGE_SOME;
+		else if (key_is(&key, "every"))
+			test = FORGE_EVERY;
+		else
+			test = FORGE_NONE;
+		if (val.type == jbvNull && !to_many)
+			/* is: null means no related row, isNot: null one */
+			f = relation_test(st, r, other,
+							  test == FORGE_SOME ? FORGE_NONE : FORGE_SOME,
+							  NULL, depth);
+		else
+			f = relation_test(st, r, other, test,
+							  expect_object(&val, key_text(&key)), depth);
+		args = lappend(args, f);
+	}
+	if (list_length(args) == 1)
+		return linitial(args);
+	f = palloc0(sizeof(ForgeFilter));
+	f->kind = FORGE_F_AND;
+	f->col = -1;
+	f->args = args;
+	return end_filter(st, f);
+}
+
+/*
+ * find_unique_key
+ *		The unique key whose every column where pins by equality (the
+ *		primary key first); an error naming the table's keys if none.
+ *		for_upsert: the key must be able to arbitrate ON CONFLICT.
+ */
+int
+find_unique_key(ForgeStmt *st, ForgeFilter *where, bool for_upsert)
+{
+	ForgeRel   *rel = st->rel;
+	bool	   *pinned = palloc0(sizeof(bool) * Max(rel->ncols, 1));
+	ListCell   *lc;
+	int			i,
+				j;
+	StringInfoData detail;
+	StringInfoData keys;
+
+	foreach(lc, where->args)
+	{
+		ForgeFilter *f = lfirst(lc);
+
+		if (f->pinvalue != NULL)
+			pinned[f->col] = true;
+	}
+
+	initStringInfo(&detail);
+	for (i = 0; i < rel->nkeys; i++)
+	{
+		ForgeUniqueKey *key = &rel->keys[i];
+		bool		all = true;
+
+		for (j = 0; j < key->ncols; j++)
+			all &= pinned[key->cols[j]];
+		if (!all)
+			continue;
+		if (key->partial)
+			appendStringInfo(&detail, "Unique index \"%s\" is partial, so it cannot identify a row. ",
+							 key->name);
+		else if (key->loose != NULL)
+			appendStringInfo(&detail, "%s ", key->loose);
+		else if (for_upsert && key->deferrable)
+			appendStringInfo(&detail, "Constraint \"%s\" is deferrable, so it cannot be an ON CONFLICT target. ",
+							 key->name);
+		else if (key->deferrable)
+			appendStringInfo(&detail, "Constraint \"%s\" is deferrable: until it is checked, rows may share its values, so it cannot identify a row. ",
+							 key->name);
+		else
+			return i;
+	}
+
+	initStringInfo(&keys);
+	forge_rel_describe_keys(&keys, rel);
+	if (detail.len > 0)
+		detail.data[--detail.len] = '\0';
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_COLUMN_REFERENCE),
+			 errmsg("%s needs a where that selects one row of \"%s\" by a unique key",
+					forge_verb_name(st->verb), rel->relname),
+			 detail.len > 0 ? errdetail_internal("%s", detail.data) : 0,
+			 errhint("Pin every column of one unique key by equality; the unique keys of \"%s\" are: %s.",
+					 rel->relname, keys.data)));
+	return -1;					/* keep compiler quiet */
+}
+
+/*
+ * read_where_arg
+ *		Read args' where, which may be absent unless required.
+ */
+ForgeFilter *
+read_where_arg(ForgeStmt *st, JsonbContainer *args, bool required)
+{
+	JsonbValue *v = required ? require_arg(args, "where", st->verb)
+		: get_arg(args, "where");
+
+	if (v == NULL)
+		return NULL;
+	return read_where(st, expect_object(v, "where"), 0);
+}
+
+/*
+ * merge_pins
+ *		Upsert: the create row must carry the values the where pins on the
+ *		conflict key.  A pinned column missing from create takes the where's
+ *		value; one present must be equal.  Except a GENERATED ALWAYS
+ *		identity, which no write may set (428C9): the row created gets its
+ *		next value instead, and the upsert runs without ON CONFLICT
+ *		(st->by_update, see deparse.c).
+ */
+void
+merge_pins(ForgeStmt *st, ForgeUniqueKey *key, JsonbContainer *create)
+{
+	ListCell   *lc;
+	int			i;
+
+	foreach(lc, st->where->args)
+	{
+		ForgeFilter *f = lfirst(lc);
+		ForgeColumn *c;
+		JsonbValue *given;
+		bool		inkey = false;
+
+		if (f->pinvalue == NULL)
+			continue;
+		for (i = 0; i < key->ncols; i++)
+			inkey |= (key->cols[i] == f->col);
+		if (!inkey)
+			continue;
+		c = &st->rel->cols[f->col];
+		given = getKeyJsonValueFromContainer(create, c->name, c->namelen, NULL);
+		if (given == NULL && c->identity == ATTRIBUTE_IDENTITY_ALWAYS)
+			st->by_update = true;
+		else if (given == NULL)
+			st->assigns = lappend(st->assigns,
+								  new_assign(st, f->col, FORGE_SET,
+											 add_value_param(st, c, c->data,
+															 f->pinvalue),
+											 SHAPE_ASSIGN));
+		else if (!forge_json_scalar_equal(given, f->pinvalue))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("\"create\" sets column \"%s\" to a value other than the where selects",
+							c->name),
+					 errdetail("The where is the ON CONFLICT target, so the row created must carry the same key.")));
+	}
+}
+
+/*
+ * strip_key_filters
+ *		Upsert: the equalities on the conflict key are enforced by ON
+ *		CONFLICT; what is left of where filters the update (DO UPDATE ...
+ *		WHERE), or nothing.
+ */
+ForgeFilter *
+strip_key_filters(ForgeStmt *st, ForgeUniqueKey *key)
+{
+	ForgeFilter *rest = palloc0(sizeof(ForgeFilter));
+	ListCell   *lc;
+	int			i;
+
+	rest->kind = FORGE_F_AND;
+	rest->col = -1;
+	foreach(lc, st->where->args)
+	{
+		ForgeFilter *f = lfirst(lc);
+		bool		inkey = false;
+
+		if (f->pinvalue != NULL)
+			for (i = 0; i < key->ncols; i++)
+				inkey |= (key->cols[i] == f->col);
+		if (!inkey)
+			rest->args = lappend(rest->args, f);
+	}
+	return rest->args == NIL ? NULL : rest;
+}
+
+/*
+ * mark_filter_params
+ *		Set used[n] for every parameter $n that filter f refers to.
+ */
+static void
+mark_filter_params(ForgeFilter *f, bool *used)
+{
+	ListCell   *lc;
+
+	check_stack_depth();
+	if (f == NULL)
+		return;
+	if (f->kind == FORGE_F_CMP)
+		used[f->param] = true;
+	foreach(lc, f->args)
+		mark_filter_params(lfirst(lc), used);
+}
+
+/*
+ * renumber_filter_params
+ *		Rewrite filter f's parameter numbers through map.
+ */
+static void
+renumber_filter_params(ForgeFilter *f, const int *map)
+{
+	ListCell   *lc;
+
+	check_stack_depth();
+	if (f == NULL)
+		return;
+	if (f->kind == FORGE_F_CMP)
+		f->param = map[f->param];
+	foreach(lc, f->args)
+		renumber_filter_params(lfirst(lc), map);
+}
+
+/*
+ * drop_unused_params
+ *		Upsert: the equalities on the conflict key were read as filters, but
+ *		ON CONFLICT enforces them, so their parameters appear nowhere in the
+ *		SQL.  Drop them and renumber the rest, so that $1..$n are all used.
+ *		Deterministic for a shape, like the numbering it rewrites.
+ */
+void
+drop_unused_params(ForgeStmt *st)
+{
+	bool	   *used = palloc0(sizeof(bool) * (st->nparams + 1));
+	int		   *map = palloc0(sizeof(int) * (st->nparams + 1));
+	ListCell   *lc;
+	int			n = 0;
+	int			i;
+
+	foreach(lc, st->assigns)
+		used[((ForgeAssign *) lfirst(lc))->param] = true;
+	foreach(lc, st->updates)
+		used[((ForgeAssign *) lfirst(lc))->param] = true;
+	mark_filter_params(st->where, used);
+
+	for (i = 1; i <= st->nparams; i++)
+	{
+		if (!used[i])
+			continue;
+		map[i] = ++n;
+		st->types[n - 1] = st->types[i - 1];
+		st->values[n - 1] = st->values[i - 1];
+		st->nulls[n - 1] = st->nulls[i - 1];
+	}
+	st->nparams = n;
+	foreach(lc, st->assigns)
+		((ForgeAssign *) lfirst(lc))->param = map[((ForgeAssign *) lfirst(lc))->param];
+	foreach(lc, st->updates)
+		((ForgeAssign *) lfirst(lc))->param = map[((ForgeAssign *) lfirst(lc))->param];
+	renumber_filter_params(st->where, map);
+}

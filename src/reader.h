@@ -1,0 +1,100 @@
+/*-------------------------------------------------------------------------
+ *
+ * reader.h
+ *		  Declarations shared by the files of the descriptor reader.
+ *
+ * The reader turns a verb's jsonb descriptor into ForgeStmts
+ * (forge_read, descriptor.c), validating every key and value against the
+ * table.  It is split along the descriptor's parts: read_json.c (jsonb
+ * helpers, parameters, column lookup), read_data.c (data), read_where.c
+ * (where and unique selectors), read_select.c (select and include) and
+ * descriptor.c (each verb's statements).  Nothing outside the reader
+ * includes this file.
+ *
+ * Copyright (c) 2026, the forge authors
+ *
+ * src/reader.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef FORGE_READER_H
+#define FORGE_READER_H
+
+#include "forge.h"
+
+/* shape tokens */
+#define SHAPE_ASSIGN	'a'
+#define SHAPE_UPDATE	'u'
+#define SHAPE_WHERE		'w'
+#define SHAPE_FILTER	'f'
+#define SHAPE_END		')'
+#define SHAPE_SELECT	's'
+#define SHAPE_TARGET	'k'
+#define SHAPE_MANY		'm'
+#define SHAPE_SKIPDUP	'd'
+#define SHAPE_KEYS		'K'
+#define SHAPE_RELATION	'R'
+
+/*
+ * Filters nest at most this deep.  The SQL of a deeper where would pass
+ * the PostgreSQL parser's own nesting limit and fail as a syntax error.
+ */
+#define FORGE_MAX_WHERE_DEPTH 500
+
+/*
+ * Relation filters and includes reach at most this many relations away:
+ * each is a correlated subquery, and planning hundreds of nested ones
+ * takes minutes.
+ */
+#define FORGE_MAX_RELATION_DEPTH 16
+
+/*
+ * A where holds at most this many conditions.  PostgreSQL's JIT compiles an
+ * expression of 70,000 ORed equalities for most of a minute (found by the
+ * fuzzer); a list of values belongs in "in", which is one condition.
+ */
+#define FORGE_MAX_CONDITIONS 1000
+
+/* in read_json.c */
+extern ForgeStmt *new_stmt(ForgeVerb verb, ForgeRel *rel);
+extern void shape_token(ForgeStmt *st, char token, int n);
+extern int	add_param(ForgeStmt *st, Oid typid, Datum value, bool isnull);
+extern int	add_value_param(ForgeStmt *st, const ForgeColumn *col,
+							ForgeTypeIO *io, const JsonbValue *v);
+extern char *key_text(const JsonbValue *key);
+extern bool key_is(const JsonbValue *key, const char *s);
+extern int	name_index(const JsonbValue *key, const char *const *names, int n);
+extern char *join_names(const char *const *names, int n);
+extern bool next_pair(JsonbIterator **it, JsonbValue *key, JsonbValue *val);
+extern bool next_elem(JsonbIterator **it, JsonbValue *val);
+extern bool is_object(const JsonbValue *v);
+extern bool is_array(const JsonbValue *v);
+extern JsonbContainer *expect_object(const JsonbValue *v, const char *what);
+extern JsonbValue *get_arg(JsonbContainer *args, const char *name);
+extern JsonbValue *require_arg(JsonbContainer *args, const char *name,
+							   ForgeVerb verb);
+extern int	lookup_column(ForgeStmt *st, const JsonbValue *key);
+
+/* in read_data.c */
+extern ForgeAssign *new_assign(ForgeStmt *st, int col, ForgeAssignKind kind,
+							   int param, char token);
+extern List *read_data(ForgeStmt *st, JsonbContainer *jc, bool insert,
+					   char token);
+extern List *keep_assign(ForgeStmt *st, int col, char token);
+extern int	keep_column(ForgeRel *rel, int key);
+
+/* in read_where.c */
+extern ForgeFilter *read_where(ForgeStmt *st, JsonbContainer *jc, int depth);
+extern ForgeRel *open_join(ForgeRelation *r);
+extern int	find_unique_key(ForgeStmt *st, ForgeFilter *where, bool for_upsert);
+extern ForgeFilter *read_where_arg(ForgeStmt *st, JsonbContainer *args,
+								  bool required);
+extern void merge_pins(ForgeStmt *st, ForgeUniqueKey *key,
+					   JsonbContainer *create);
+extern ForgeFilter *strip_key_filters(ForgeStmt *st, ForgeUniqueKey *key);
+extern void drop_unused_params(ForgeStmt *st);
+
+/* in read_select.c */
+extern void read_select(ForgeStmt *st, JsonbContainer *args);
+
+#endif							/* FORGE_READER_H */
