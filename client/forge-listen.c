@@ -958,6 +958,32 @@ json_number_end(const char *p)
 }
 
 /*
+ * json_member_key
+ *		*p is at an object member: move it past the key and the colon.
+ *		On failure returns what was expected, with *p where it was expected
+ *		(NULL when the key's string does not end).
+ */
+static const char *
+json_member_key(const char **p)
+{
+	const char *q = *p;
+
+	if (*q != '"' || (q = json_string_end(q)) == NULL)
+	{
+		*p = q;
+		return "an object key";
+	}
+	q = json_ws(q);
+	if (*q != ':')
+	{
+		*p = q;
+		return "\":\"";
+	}
+	*p = json_ws(q + 1);
+	return NULL;
+}
+
+/*
  * json_check
  *		Whether text is one JSON value (RFC 8259), with whitespace around it
  *		allowed.  Nesting is tracked on a heap stack, so any depth passes.
@@ -998,18 +1024,8 @@ json_check(const char *text, char *err, size_t errlen)
 			else if (stack[depth - 1] == '{')
 			{
 				/* the first key */
-				if (*p != '"' || (p = json_string_end(p)) == NULL)
-				{
-					what = "an object key";
+				if ((what = json_member_key(&p)) != NULL)
 					break;
-				}
-				p = json_ws(p);
-				if (*p != ':')
-				{
-					what = "\":\"";
-					break;
-				}
-				p = json_ws(p + 1);
 				continue;
 			}
 			else
@@ -1050,20 +1066,7 @@ json_check(const char *text, char *err, size_t errlen)
 			}
 			p = json_ws(p + 1);
 			if (stack[depth - 1] == '{')
-			{
-				if (*p != '"' || (p = json_string_end(p)) == NULL)
-				{
-					what = "an object key";
-					break;
-				}
-				p = json_ws(p);
-				if (*p != ':')
-				{
-					what = "\":\"";
-					break;
-				}
-				p = json_ws(p + 1);
-			}
+				what = json_member_key(&p);
 			break;
 		}
 		if (what != NULL)
