@@ -22,26 +22,9 @@ BASE=${1:?usage: test/bench/compare.sh BASE [HEAD]}
 HEAD=${2:-}
 PG_CONFIG=${PG_CONFIG:-pg_config}
 OUT=$(mktemp -d /tmp/forge-compare.XXXXXX)
-trap 'for w in "$OUT"/tree-*; do [ -d "$w" ] && git -C "$ROOT" worktree remove --force "$w"; done; true' EXIT
-
-# install_rev REV: build forge's module at REV (empty: the work tree) and
-# install it and its scripts; only the module, so that an old revision's
-# client and its build dependencies do not matter
-install_rev() {
-  local rev=$1 dir=$ROOT
-  if [ -n "$rev" ]; then
-    dir=$OUT/tree-$(git rev-parse --short "$rev")
-    git worktree add --detach "$dir" "$rev" >/dev/null 2>&1
-  fi
-  make -C "$dir" clean >/dev/null
-  make -C "$dir" PG_CONFIG="$PG_CONFIG" forge.so >"$OUT/build.log" 2>&1 ||
-    { cat "$OUT/build.log"; exit 1; }
-  local lib share
-  lib=$("$PG_CONFIG" --pkglibdir) share=$("$PG_CONFIG" --sharedir)/extension
-  rm -f "$share"/forge.control "$share"/forge--*.sql
-  install -m 755 "$dir/forge.so" "$lib/forge.so"
-  install -m 644 "$dir/forge.control" "$dir"/forge--*.sql "$share/"
-}
+# shellcheck source=test/bench/install_rev.sh
+. test/bench/install_rev.sh
+trap install_rev_cleanup EXIT
 
 # ratios FILE: "verb cpu tps" per row of run.sh's table
 ratios() {
@@ -51,9 +34,9 @@ ratios() {
 }
 
 echo "compare.sh: before = $(git rev-parse --short "$BASE"), after = ${HEAD:-the work tree}" >&2
-install_rev "$BASE"
+install_rev "$BASE" "$OUT"
 test/bench/run.sh >"$OUT/before.txt"
-install_rev "$HEAD"
+install_rev "$HEAD" "$OUT"
 test/bench/run.sh >"$OUT/after.txt"
 
 slower=0
