@@ -5,7 +5,7 @@
  *		  and the statements they make.
  *
  * The reader (this file and read_json.c, read_data.c, read_where.c,
- * read_select.c, read_nested.c; see reader.h) owns all input validation: a descriptor that
+ * read_select.c, read_nested.c, read_part.c; see reader.h) owns all input validation: a descriptor that
  * passes it deparses to SQL that parses.  As it reads, it
  *
  *	- converts each value to a Datum of its column's type and appends it to
@@ -21,7 +21,7 @@
  * The same code reads the SQL call's descriptor (forge_read) and each part
  * of a nested write (forge_read_part, for nested.c): the where, data,
  * create or update the descriptor gave, with the columns the relation pins
- * added as parameters (read_nested.c).  forge_open_model is the door every
+ * added as parameters (read_part.c).  forge_open_model is the door every
  * table written (or read, by a nested connect) goes through.
  *
  * Copyright (c) 2026, the forge authors

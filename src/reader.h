@@ -8,8 +8,8 @@
  * table.  It is split along the descriptor's parts: read_json.c (jsonb
  * helpers, parameters, column lookup), read_data.c (data), read_where.c
  * (where and unique selectors), read_select.c (select and include),
- * read_nested.c (relation keys of data: nested writes, and the parts of
- * them nested.c runs) and descriptor.c (each verb's statements).  Nothing outside the reader
+ * read_nested.c (relation keys of data: nested writes), read_part.c (the
+ * parts of them nested.c runs) and descriptor.c (each verb's statements).  Nothing outside the reader
  * includes this file.
  *
  * Copyright (c) 2026, the forge authors
@@ -108,6 +108,8 @@ extern void read_select(ForgeStmt *st, JsonbContainer *args);
 extern void read_nested(ForgeStmt *st, List *pairs, List *upairs, bool top,
 						JsonbContainer *args);
 extern void read_back_select(ForgeStmt *st);
+
+/* in read_part.c */
 extern void check_part(ForgePart *p);
 extern ForgeFilter *read_part_where(ForgeStmt *st, ForgePart *p);
 extern List *pin_filters(ForgeStmt *st, const ForgePins *pins, bool top);
