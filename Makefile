@@ -7,6 +7,8 @@ OBJS = \
 	src/catalog.o \
 	src/values.o \
 	src/descriptor.o \
+	src/read_nested.o \
+	src/read_part.o \
 	src/read_json.o \
 	src/read_data.o \
 	src/read_where.o \
@@ -63,4 +65,4 @@ EXTRA_CLEAN = forge-listen
 # PGXS tracks no header dependencies: every object depends on forge.h and compat.h,
 # the reader's on reader.h.
 $(OBJS): src/forge.h src/compat.h
-src/descriptor.o src/read_json.o src/read_data.o src/read_where.o src/read_select.o: src/reader.h
+src/descriptor.o src/read_json.o src/read_data.o src/read_where.o src/read_select.o src/read_nested.o src/read_part.o: src/reader.h

@@ -206,6 +206,10 @@ SELECT forge_update('posts', '{"where": {"id": 1},
 SELECT forge_update('users', '{"where": {"email": "kim@x.co"},
     "data": {"posts": {"createMany": {"data": [{"title": "k1"}, {"title": "k2"}]}}},
   "select": {"posts": {"select": {"title": true}, "orderBy": {"title": "asc"}}}}');
+-- a createMany given an empty list of items writes nothing (it crashed
+-- the backend: the first item of no items)
+SELECT forge_update('users', '{"where": {"email": "kim@x.co"},
+    "data": {"posts": {"createMany": []}}, "select": {"email": true}}');
 
 -- Prisma's implicit many-to-many table "_PostToTag" ("A", "B")
 CREATE TABLE "Post" (id serial PRIMARY KEY, title text);

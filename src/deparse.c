@@ -469,16 +469,19 @@ deparse_insert(StringInfo buf, ForgeRel *rel, List *assigns)
 /*
  * deparse_create_many
  *		Append INSERT ... SELECT over jsonb_to_recordset($1), which reads
- *		every row of the group from one jsonb array parameter.
+ *		every row of the group from one jsonb array parameter.  A nested
+ *		createMany also sets, in every row, the columns its relation pins
+ *		(st->assigns, each a parameter).
  */
 static void
 deparse_create_many(StringInfo buf, ForgeStmt *st)
 {
 	ForgeRel   *rel = st->rel;
+	ListCell   *lc;
 	int			i;
 
 	appendStringInfo(buf, "INSERT INTO %s AS t ", rel->qualname);
-	if (st->nmany == 0)
+	if (st->nmany == 0 && st->assigns == NIL)
 		appendStringInfoString(buf, "SELECT FROM pg_catalog.jsonb_array_elements($1)");
 	else
 	{
@@ -489,6 +492,12 @@ deparse_create_many(StringInfo buf, ForgeStmt *st)
 				appendStringInfoString(buf, ", ");
 			deparse_column(buf, rel, st->many_cols[i], false);
 		}
+		foreach(lc, st->assigns)
+		{
+			if (i++ > 0)
+				appendStringInfoString(buf, ", ");
+			deparse_column(buf, rel, ((ForgeAssign *) lfirst(lc))->col, false);
+		}
 		appendStringInfoString(buf, ") SELECT ");
 		for (i = 0; i < st->nmany; i++)
 		{
@@ -497,19 +506,30 @@ deparse_create_many(StringInfo buf, ForgeStmt *st)
 			appendStringInfo(buf, "r.%s",
 							 quote_identifier(rel->cols[st->many_cols[i]].name));
 		}
-		appendStringInfoString(buf, " FROM pg_catalog.jsonb_to_recordset($1) AS r(");
-		for (i = 0; i < st->nmany; i++)
+		foreach(lc, st->assigns)
 		{
-			ForgeColumn *c = &rel->cols[st->many_cols[i]];
-
-			if (i > 0)
+			if (i++ > 0)
 				appendStringInfoString(buf, ", ");
-			appendStringInfo(buf, "%s %s", quote_identifier(c->name),
-							 format_type_extended(c->typid, c->typmod,
-												  FORMAT_TYPE_TYPEMOD_GIVEN |
-												  FORMAT_TYPE_FORCE_QUALIFY));
+			appendStringInfo(buf, "$%d", ((ForgeAssign *) lfirst(lc))->param);
 		}
-		appendStringInfoChar(buf, ')');
+		if (st->nmany == 0)
+			appendStringInfoString(buf, " FROM pg_catalog.jsonb_array_elements($1)");
+		else
+		{
+			appendStringInfoString(buf, " FROM pg_catalog.jsonb_to_recordset($1) AS r(");
+			for (i = 0; i < st->nmany; i++)
+			{
+				ForgeColumn *c = &rel->cols[st->many_cols[i]];
+
+				if (i > 0)
+					appendStringInfoString(buf, ", ");
+				appendStringInfo(buf, "%s %s", quote_identifier(c->name),
+								 format_type_extended(c->typid, c->typmod,
+													  FORMAT_TYPE_TYPEMOD_GIVEN |
+													  FORMAT_TYPE_FORCE_QUALIFY));
+			}
+			appendStringInfoChar(buf, ')');
+		}
 	}
 	if (st->skip_duplicates)
 		appendStringInfoString(buf, " ON CONFLICT DO NOTHING");

@@ -5,7 +5,7 @@
  *		  and the statements they make.
  *
  * The reader (this file and read_json.c, read_data.c, read_where.c,
- * read_select.c; see reader.h) owns all input validation: a descriptor that
+ * read_select.c, read_nested.c, read_part.c; see reader.h) owns all input validation: a descriptor that
  * passes it deparses to SQL that parses.  As it reads, it
  *
  *	- converts each value to a Datum of its column's type and appends it to
@@ -17,6 +17,12 @@
  * Reading order is fixed per verb, and jsonb keeps object keys sorted, so
  * equal shapes number their parameters alike: the shape alone determines
  * the SQL text, which is what lets plancache.c key plans by shape.
+ *
+ * The same code reads the SQL call's descriptor (forge_read) and each part
+ * of a nested write (forge_read_part, for nested.c): the where, data,
+ * create or update the descriptor gave, with the columns the relation pins
+ * added as parameters (read_part.c).  forge_open_model is the door every
+ * table written (or read, by a nested connect) goes through.
  *
  * Copyright (c) 2026, the forge authors
  *
@@ -92,14 +98,17 @@ check_args_keys(JsonbContainer *args, ForgeVerb verb)
  * read_create_many
  *		createMany: rows grouped by their set of keys, one statement per
  *		group, each taking its rows as one jsonb array parameter (so the
- *		parameter count does not grow with the row count).
+ *		parameter count does not grow with the row count).  args is the
+ *		descriptor, or NULL for a nested createMany (p): its rows, and the
+ *		columns its relation sets in each (p->dpins); without rows, one row
+ *		of just those.
  */
 static List *
-read_create_many(ForgeRel *rel, JsonbContainer *args)
+read_create_many(ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 {
-	JsonbValue *data = require_arg(args, "data", FORGE_CREATE_MANY);
-	JsonbValue *skip = get_arg(args, "skipDuplicates");
-	bool		skip_duplicates = false;
+	JsonbValue *data;
+	JsonbValue *skip;
+	bool		skip_duplicates = p->skip_duplicates;
 	JsonbIterator *it;
 	JsonbValue	row;
 	int			nrows;
@@ -109,6 +118,27 @@ read_create_many(ForgeRel *rel, JsonbContainer *args)
 	int			i = 0;
 	ListCell   *lc;
 
+	if (args != NULL)
+	{
+		data = require_arg(args, "data", FORGE_CREATE_MANY);
+		skip = get_arg(args, "skipDuplicates");
+	}
+	else
+	{
+		data = p->data;
+		skip = p->skip;
+		if (data == NULL)
+		{
+			/* one row of the pins alone */
+			Jsonb	   *one = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
+																 CStringGetDatum("[{}]")));
+
+			data = palloc(sizeof(JsonbValue));
+			data->type = jbvBinary;
+			data->val.binary.data = &one->root;
+			data->val.binary.len = VARSIZE(one) - VARHDRSZ;
+		}
+	}
 	if (!is_array(data))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -208,6 +238,7 @@ read_create_many(ForgeRel *rel, JsonbContainer *args)
 		ForgeStmt  *st = linitial(groups);
 
 		add_param(st, JSONBOID, JsonbPGetDatum(JsonbValueToJsonb(data)), false);
+		st->assigns = pin_assigns(st, p->dpins, false, SHAPE_ASSIGN);
 		return groups;
 	}
 
@@ -230,6 +261,8 @@ read_create_many(ForgeRel *rel, JsonbContainer *args)
 
 			add_param(lfirst(lc), JSONBOID,
 					  JsonbPGetDatum(JsonbValueToJsonb(arr)), false);
+			((ForgeStmt *) lfirst(lc))->assigns =
+				pin_assigns(lfirst(lc), p->dpins, false, SHAPE_ASSIGN);
 		}
 	}
 	return groups;
@@ -259,46 +292,89 @@ want_keys(List *stmts, ForgeRel *rel)
 }
 
 /*
- * forge_read
- *		Read args, the descriptor of verb on rel, into the list of statements
- *		to run (one, except for createMany).
+ * arg_object
+ *		A part of the descriptor, an object: with args (the SQL call's
+ *		descriptor) its key name, required or not; else given, which the
+ *		nested grammar checked (read_nested.c), or NULL.
  */
-List *
-forge_read(ForgeVerb verb, ForgeRel *rel, Jsonb *args)
+static JsonbContainer *
+arg_object(JsonbContainer *args, JsonbValue *given, const char *name,
+		   ForgeVerb verb, bool required)
 {
-	JsonbContainer *jc = &args->root;
-	ForgeStmt  *st;
+	JsonbValue *v;
 
-	if (!JB_ROOT_IS_OBJECT(args) || JB_ROOT_IS_SCALAR(args))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("args of %s must be a JSON object, not %s",
-						forge_verb_name(verb),
-						JB_ROOT_IS_SCALAR(args) ? "a scalar" : "an array")));
-	check_args_keys(jc, verb);
+	if (args == NULL)
+		return given != NULL ? given->val.binary.data : NULL;
+	v = required ? require_arg(args, name, verb) : get_arg(args, name);
+	return v != NULL ? expect_object(v, name) : NULL;
+}
+
+/*
+ * read_where_part
+ *		The where of st: args' (required or not), or the part's.
+ */
+static ForgeFilter *
+read_where_part(ForgeStmt *st, JsonbContainer *args, ForgePart *p,
+				bool required)
+{
+	if (args != NULL)
+		return read_where_arg(st, args, required);
+	return read_part_where(st, p);
+}
+
+/*
+ * read_data_part
+ *		Read the data object jc (may be NULL) and add the columns that pins
+ *		set (nulls: to null); relation keys go to *relations.
+ */
+static List *
+read_data_part(ForgeStmt *st, JsonbContainer *jc, bool insert, char token,
+			   const ForgePins *pins, bool nulls, List **relations)
+{
+	List	   *assigns = NIL;
+
+	if (jc != NULL)
+		assigns = read_data(st, jc, insert, token, relations);
+	return list_concat(assigns, pin_assigns(st, pins, nulls, token));
+}
+
+/*
+ * read_stmts
+ *		Read the write of verb on rel into the list of statements to run
+ *		(one, except for createMany): from args, the SQL call's descriptor,
+ *		or from the part p of a nested write (args NULL).  p->args, if set,
+ *		holds the select and include of the row returned.
+ */
+static List *
+read_stmts(ForgeVerb verb, ForgeRel *rel, JsonbContainer *args, ForgePart *p)
+{
+	ForgeStmt  *st;
+	List	   *pairs = NIL;
+	List	   *upairs = NIL;
+	bool		top = (args != NULL);
 
 	if (verb == FORGE_CREATE_MANY)
-		return want_keys(read_create_many(rel, jc), rel);
+		return want_keys(read_create_many(rel, args, p), rel);
 
 	st = new_stmt(verb, rel);
 	switch (verb)
 	{
 		case FORGE_CREATE:
-			st->assigns = read_data(st,
-									expect_object(require_arg(jc, "data", verb), "data"),
-									true, SHAPE_ASSIGN);
-			if (st->nested)
-				return list_make1(st);
+			st->assigns = read_data_part(st,
+										 arg_object(args, p->data, "data", verb, true),
+										 true, SHAPE_ASSIGN, p->dpins, p->dnulls,
+										 &pairs);
+			read_nested(st, pairs, NIL, top, args);
 			break;
 
 		case FORGE_UPDATE:
 		case FORGE_UPDATE_MANY:
-			st->assigns = read_data(st,
-									expect_object(require_arg(jc, "data", verb), "data"),
-									false, SHAPE_ASSIGN);
-			if (st->nested)
-				return list_make1(st);
-			st->where = read_where_arg(st, jc, verb == FORGE_UPDATE);
+			st->assigns = read_data_part(st,
+										 arg_object(args, p->data, "data", verb, true),
+										 false, SHAPE_ASSIGN, p->dpins, p->dnulls,
+										 &pairs);
+			read_nested(st, pairs, NIL, top, args);
+			st->where = read_where_part(st, args, p, verb == FORGE_UPDATE);
 			if (verb == FORGE_UPDATE)
 			{
 				int			k = find_unique_key(st, st->where, false);
@@ -318,17 +394,18 @@ forge_read(ForgeVerb verb, ForgeRel *rel, Jsonb *args)
 				JsonbContainer *update;
 				ForgeUniqueKey *key;
 
-				st->where = read_where_arg(st, jc, true);
+				st->where = read_where_part(st, args, p, true);
 				st->conflict_key = find_unique_key(st, st->where, true);
 				key = &rel->keys[st->conflict_key];
 				shape_token(st, SHAPE_TARGET, st->conflict_key);
-				create = expect_object(require_arg(jc, "create", verb), "create");
-				update = expect_object(require_arg(jc, "update", verb), "update");
-				st->assigns = read_data(st, create, true, SHAPE_ASSIGN);
-				merge_pins(st, key, create);
-				st->updates = read_data(st, update, false, SHAPE_UPDATE);
-				if (st->nested)
-					return list_make1(st);
+				create = arg_object(args, p->data, "create", verb, true);
+				update = arg_object(args, p->update, "update", verb, true);
+				st->assigns = read_data_part(st, create, true, SHAPE_ASSIGN,
+											 p->dpins, p->dnulls, &pairs);
+				merge_pins(st, key, create, p->dpins);
+				st->updates = read_data_part(st, update, false, SHAPE_UPDATE,
+											 p->upins, false, &upairs);
+				read_nested(st, pairs, upairs, top, args);
 				if (st->updates == NIL)
 					st->updates = keep_assign(st,
 											  keep_column(rel, st->conflict_key),
@@ -341,16 +418,16 @@ forge_read(ForgeVerb verb, ForgeRel *rel, Jsonb *args)
 			}
 
 		case FORGE_DELETE:
-			st->where = read_where_arg(st, jc, true);
+			st->where = read_where_part(st, args, p, true);
 			find_unique_key(st, st->where, false);
 			break;
 
 		case FORGE_DELETE_MANY:
-			st->where = read_where_arg(st, jc, false);
+			st->where = read_where_part(st, args, p, false);
 			break;
 
 		case FORGE_FIND:
-			st->where = read_where_arg(st, jc, true);
+			st->where = read_where_part(st, args, p, true);
 			find_unique_key(st, st->where, false);
 			break;
 
@@ -360,8 +437,115 @@ forge_read(ForgeVerb verb, ForgeRel *rel, Jsonb *args)
 	}
 	if (verb == FORGE_CREATE || verb == FORGE_UPDATE ||
 		verb == FORGE_UPSERT || verb == FORGE_DELETE || verb == FORGE_FIND)
-		read_select(st, jc);
+	{
+		if (st->nested != NULL && st->nested->after)
+		{
+			/* the row is read back as asked after the nested writes */
+			if (top)
+				read_back_select(st);
+		}
+		else if (p->args != NULL)
+			read_select(st, p->args);
+	}
+	if (top && st->nested == NULL && forge_citus_reads_back(st))
+	{
+		/* related rows of a Citus table are read back after the write */
+		ForgeNestedWrite *nw = palloc0(sizeof(ForgeNestedWrite));
+
+		nw->top = true;
+		nw->after = true;
+		nw->args = args;
+		st->nested = nw;
+		st->select = NIL;
+		st->includes = NIL;
+		read_back_select(st);
+		drop_unused_params(st);
+	}
 	if (verb == FORGE_FIND)
 		return list_make1(st);	/* reads: no event, no keys */
 	return want_keys(list_make1(st), rel);
+}
+
+/*
+ * forge_read
+ *		Read args, the descriptor of verb on rel, into the list of statements
+ *		to run (one, except for createMany).  A statement whose data names
+ *		relations carries its nested writes (st->nested).
+ */
+List *
+forge_read(ForgeVerb verb, ForgeRel *rel, Jsonb *args)
+{
+	JsonbContainer *jc = &args->root;
+	ForgePart	p;
+
+	if (!JB_ROOT_IS_OBJECT(args) || JB_ROOT_IS_SCALAR(args))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("args of %s must be a JSON object, not %s",
+						forge_verb_name(verb),
+						JB_ROOT_IS_SCALAR(args) ? "a scalar" : "an array")));
+	check_args_keys(jc, verb);
+	memset(&p, 0, sizeof(p));
+	p.args = jc;
+	return read_stmts(verb, rel, jc, &p);
+}
+
+/*
+ * forge_read_part
+ *		Open the table relid (into *rel) for a write of verb and read p, a
+ *		part of a nested write (nested.c), into its statements (none for a
+ *		createMany without rows).
+ */
+List *
+forge_read_part(ForgeVerb verb, Oid relid, ForgePart *p, ForgeRel **rel)
+{
+	check_part(p);
+	*rel = forge_open_model(verb, relid);
+	return read_stmts(verb, *rel, NULL, p);
+}
+
+/*
+ * verb_privilege
+ *		The privilege a verb needs on its table: the statement checks the
+ *		exact table and column privileges again, forge_rel_open checks this
+ *		one before locking.
+ */
+static AclMode
+verb_privilege(ForgeVerb verb)
+{
+	switch (verb)
+	{
+		case FORGE_CREATE:
+		case FORGE_CREATE_MANY:
+		case FORGE_UPSERT:
+			return ACL_INSERT;
+		case FORGE_UPDATE:
+		case FORGE_UPDATE_MANY:
+			return ACL_UPDATE;
+		case FORGE_DELETE:
+		case FORGE_DELETE_MANY:
+			return ACL_DELETE;
+		case FORGE_FIND:
+			return ACL_SELECT;
+	}
+	return ACL_SELECT;			/* keep compiler quiet */
+}
+
+/*
+ * forge_open_model
+ *		Open relid, the table a write of verb writes (or reads), through
+ *		catalog.c's one door: check and lock first, as the statement itself
+ *		would; the lock processes pending invalidations, so the ForgeRel
+ *		reflects committed DDL.
+ */
+ForgeRel *
+forge_open_model(ForgeVerb verb, Oid relid)
+{
+	ForgeRel   *rel = forge_rel_open(relid, verb_privilege(verb),
+									 verb == FORGE_FIND ? AccessShareLock :
+									 RowExclusiveLock);
+
+	if (verb != FORGE_FIND)
+		forge_citus_check_write(rel, verb);
+	return rel;
 }

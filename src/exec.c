@@ -195,17 +195,21 @@ count_result(uint64 n)
 }
 
 /*
- * forge_exec
- *		Run stmts, the statements of one call of verb on rel, queue its
- *		event and return its result: the row, or {"count": n}.  info, if
- *		not NULL, is a nested write's (see ForgeWriteInfo): a quiet one
- *		that finds no row returns (Datum) 0 and sets
- *		info->found to false instead of raising P2025.
+ * forge_exec_stmts
+ *		Run stmts, the statements of one write of verb on rel, and return
+ *		its result: the row, or {"count": n}, and whether a one-row verb
+ *		found its row and an upsert took its update branch.  quiet: a
+ *		one-row verb that finds no row returns found false (value (Datum)
+ *		0) instead of raising P2025, for a nested write that says why
+ *		itself.  event: queue the write's event (a nested write's own
+ *		follow-up update of its row raises none).
  */
-Datum
-forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts, ForgeWriteInfo *info)
+ForgeResult
+forge_exec_stmts(ForgeVerb verb, ForgeRel *rel, List *stmts, bool quiet,
+				 bool event)
 {
 	ForgeActive frame;
+	ForgeResult res;
 	Datum		result = (Datum) 0;
 	bool		returns_row = false;
 	uint64		total = 0;
@@ -285,7 +289,7 @@ forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts, ForgeWriteInfo *info)
 		/* a verb that returns the row it wrote (or found) */
 		if (SPI_processed == 0)
 		{
-			if (info == NULL || !info->quiet)
+			if (!quiet)
 				not_found(verb, rel);
 			continue;
 		}
@@ -333,19 +337,27 @@ forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts, ForgeWriteInfo *info)
 			op = "update";
 			break;
 	}
-	if (info != NULL)
-	{
-		info->found = returns_row;
-		info->updated = frame.updated;
-	}
+	res.found = returns_row;
+	res.updated = frame.updated;
+	res.value = result;
 	if (verb == FORGE_FIND)
-		return result;
-	if (info == NULL || !info->silent)
+		return res;
+	if (event)
 		forge_event(rel, verb, op, total, firstsql ? firstsql : "",
 					frame.started, keys);
+	if (verb != FORGE_CREATE && verb != FORGE_UPDATE &&
+		verb != FORGE_UPSERT && verb != FORGE_DELETE)
+		res.value = count_result(total);
+	return res;
+}
 
-	if (verb == FORGE_CREATE || verb == FORGE_UPDATE ||
-		verb == FORGE_UPSERT || verb == FORGE_DELETE)
-		return result;
-	return count_result(total);
+/*
+ * forge_exec
+ *		Run stmts, the statements of one call of verb on rel, queue its
+ *		event and return its result: the row, or {"count": n}.
+ */
+Datum
+forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts)
+{
+	return forge_exec_stmts(verb, rel, stmts, false, true).value;
 }

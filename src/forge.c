@@ -5,7 +5,8 @@
  *
  * Every verb takes (model regclass, args jsonb) and runs the same path:
  * open the table (catalog.c's one door: privileges, lock, ForgeRel), read
- * the descriptor, execute.  The
+ * the descriptor into statements, and execute them (exec.c), or, when the
+ * data names relations, run them as a nested write (nested.c).  The
  * functions are not STRICT, so that a NULL argument is an error rather than
  * a silent NULL result.
  *
@@ -121,67 +122,29 @@ _PG_init(void)
 }
 
 /*
- * verb_privilege
- *		The privilege a verb needs on its table: the statement checks the
- *		exact table and column privileges again, forge_rel_open checks this
- *		one before locking.
- */
-static AclMode
-verb_privilege(ForgeVerb verb)
-{
-	switch (verb)
-	{
-		case FORGE_CREATE:
-		case FORGE_CREATE_MANY:
-		case FORGE_UPSERT:
-			return ACL_INSERT;
-		case FORGE_UPDATE:
-		case FORGE_UPDATE_MANY:
-			return ACL_UPDATE;
-		case FORGE_DELETE:
-		case FORGE_DELETE_MANY:
-			return ACL_DELETE;
-		case FORGE_FIND:
-			return ACL_SELECT;
-	}
-	return ACL_SELECT;			/* keep compiler quiet */
-}
-
-/*
  * forge_write
  *		Run one write of verb on the table relid, as described by args: the
- *		body of every verb, and of every nested write (nested.c), which
- *		passes info.  Returns the row or {"count": n}.
+ *		body of every verb.  Returns the row or {"count": n}.  A write whose
+ *		data names relations runs below this, in nested.c.
  */
-Datum
-forge_write(ForgeVerb verb, Oid relid, Jsonb *args, ForgeWriteInfo *info)
+static Datum
+forge_write(ForgeVerb verb, Oid relid, Jsonb *args)
 {
 	ForgeRel   *rel;
 	List	   *stmts;
 	List	   *save;
 	volatile Datum result = (Datum) 0;
 
-	/*
-	 * Check and lock first, as the statement itself would: the lock
-	 * processes pending invalidations, so the ForgeRel reflects committed
-	 * DDL.
-	 */
 	/* the ForgeRels this call opens stay pinned until it ends */
 	forge_scope_begin(&save);
 	PG_TRY();
 	{
-		rel = forge_rel_open(relid, verb_privilege(verb),
-							 verb == FORGE_FIND ? AccessShareLock :
-							 RowExclusiveLock);
-		if (verb != FORGE_FIND)
-			forge_citus_check_write(rel, verb);
+		rel = forge_open_model(verb, relid);
 		stmts = forge_read(verb, rel, args);
-		if (stmts != NIL &&
-			(((ForgeStmt *) linitial(stmts))->nested ||
-			 forge_citus_reads_back(linitial(stmts))))
-			result = forge_nested(verb, rel, args, info);
+		if (stmts != NIL && ((ForgeStmt *) linitial(stmts))->nested != NULL)
+			result = forge_nested(linitial(stmts));
 		else
-			result = forge_exec(verb, rel, stmts, info);
+			result = forge_exec(verb, rel, stmts);
 	}
 	PG_FINALLY();
 	{
@@ -204,7 +167,7 @@ forge_run(FunctionCallInfo fcinfo, ForgeVerb verb)
 				 errmsg("%s does not accept a null %s", forge_verb_name(verb),
 						PG_ARGISNULL(0) ? "model" : "args")));
 	forge_calling_function = fcinfo->flinfo->fn_oid;
-	return forge_write(verb, PG_GETARG_OID(0), PG_GETARG_JSONB_P(1), NULL);
+	return forge_write(verb, PG_GETARG_OID(0), PG_GETARG_JSONB_P(1));
 }
 
 PG_FUNCTION_INFO_V1(forge_create);

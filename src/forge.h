@@ -5,9 +5,13 @@
  *
  * A forge call flows one way: read the jsonb descriptor into a ForgeStmt
  * (the reader: descriptor.c and read_*.c, validated against the ForgeRel
- * that catalog.c keeps for the table), find or build the prepared plan for the statement's shape
- * (plancache.c, which asks deparse.c for the SQL text), execute it with SPI
- * and shape the result (exec.c), then queue the NOTIFY event (events.c).
+ * that catalog.c keeps for the table), find or build the prepared plan for
+ * the statement's shape (plancache.c, which asks deparse.c for the SQL
+ * text), execute it with SPI and shape the result (exec.c), then queue the
+ * NOTIFY event (events.c).  A statement whose data names relations carries
+ * its nested writes, read into typed nodes (read_nested.c); nested.c runs
+ * them below the entry point, reading each part with the key values of
+ * rows already written as parameters and executing it through exec.c.
  *
  * Copyright (c) 2026, the forge authors
  *
@@ -325,25 +329,121 @@ typedef struct ForgeStmt
 								 * identity, so no ON CONFLICT (deparse.c) */
 	List	   *select;			/* column indexes; NIL: the whole row */
 	List	   *includes;		/* ForgeInclude: related rows to return */
-	bool		nested;			/* data names relations: nested.c runs it */
+	struct ForgeNestedWrite *nested;	/* data names relations: nested.c
+										 * runs it */
 	bool		skip_duplicates;	/* createMany */
 	int			nmany;			/* createMany: columns of this group */
 	int		   *many_cols;
 } ForgeStmt;
 
-/*
- * How a write runs when nested.c calls it for a nested action (the SQL
- * call passes none): it returns the whole row written (the parent needs its
- * keys), and a quiet one-row write that finds no row reports it instead of
- * raising P2025.
- */
-typedef struct ForgeWriteInfo
+/* What forge_exec_stmts returns (exec.c). */
+typedef struct ForgeResult
 {
-	bool		quiet;			/* in: report "not found" in found */
-	bool		silent;			/* in: part of another write: no event */
-	bool		found;			/* out: a one-row verb found its row */
-	bool		updated;		/* out: upsert took its update branch */
-} ForgeWriteInfo;
+	Datum		value;			/* the row, or {"count": n}; (Datum) 0 when
+								 * a quiet one-row write found no row */
+	bool		found;			/* a one-row verb found its row */
+	bool		updated;		/* an upsert took its update branch */
+} ForgeResult;
+
+/*
+ * Nested writes (read_nested.c reads them, nested.c runs them).  A key of
+ * data, create or update that names a relation becomes a ForgeNestedRel:
+ * its actions, each with its items, every item's parts checked.  The
+ * statement that writes the row keeps them in its ForgeNestedWrite.
+ */
+typedef enum ForgeNestedAction
+{
+	/* the order one relation's actions run in: remove, change, add */
+	FORGE_NA_SET,
+	FORGE_NA_DISCONNECT,
+	FORGE_NA_DELETE,
+	FORGE_NA_DELETE_MANY,
+	FORGE_NA_UPDATE,
+	FORGE_NA_UPDATE_MANY,
+	FORGE_NA_UPSERT,
+	FORGE_NA_CREATE,
+	FORGE_NA_CREATE_MANY,
+	FORGE_NA_CONNECT,
+	FORGE_NA_CONNECT_OR_CREATE,
+	FORGE_NUM_ACTIONS
+} ForgeNestedAction;
+
+/* One item of a nested action, an object. */
+typedef struct ForgeNestedItem
+{
+	JsonbValue *value;			/* the item: create's data, connect's where */
+	JsonbValue *where;			/* its "where", or NULL */
+	JsonbValue *data;			/* its "data" or "create" */
+	JsonbValue *update;			/* its "update" */
+} ForgeNestedItem;
+
+/* A relation key of a data object. */
+typedef struct ForgeNestedRel
+{
+	char	   *name;			/* as the descriptor names it */
+	ForgeRelation *r;
+	bool		has[FORGE_NUM_ACTIONS];
+	JsonbValue	val[FORGE_NUM_ACTIONS]; /* each action's value as given */
+	List	   *items[FORGE_NUM_ACTIONS];	/* of ForgeNestedItem */
+	JsonbValue *skip;			/* createMany's skipDuplicates, or NULL */
+	int			params[INDEX_MAX_KEYS]; /* a to-one create, connect or
+										 * connectOrCreate: the parameters
+										 * of this row's key columns */
+} ForgeNestedRel;
+
+/* The nested writes of one statement. */
+typedef struct ForgeNestedWrite
+{
+	List	   *rels;			/* ForgeNestedRel of data or create */
+	List	   *urels;			/* of upsert's update */
+	bool		top;			/* the SQL call itself */
+	bool		after;			/* something runs after the row is written */
+	JsonbContainer *args;		/* top and after: select and include of the
+								 * row read back */
+} ForgeNestedWrite;
+
+/* Columns and their values, from a row already written. */
+typedef struct ForgePins
+{
+	int			n;
+	const char *cols[INDEX_MAX_KEYS * 2];
+	JsonbValue	vals[INDEX_MAX_KEYS * 2];
+} ForgePins;
+
+/*
+ * One write of a nested action: the parts the descriptor gave, and what
+ * the relation adds to them, each value a parameter.
+ */
+typedef struct ForgePart
+{
+	JsonbValue *where;			/* an object, or NULL */
+	JsonbValue *data;			/* data or create (createMany: the array),
+								 * or NULL */
+	JsonbValue *update;			/* upsert's update, or NULL (empty) */
+	JsonbValue *skip;			/* createMany's skipDuplicates, or NULL */
+	bool		skip_duplicates;	/* createMany: skip them anyway */
+	const ForgePins *wpins;		/* equalities added to the where */
+	bool		and;			/* ANDed with it, not at its top level */
+	const char *wrel;			/* a relation filter added too: related rows */
+	const ForgePins *wrel_pins; /* with these values, */
+	JsonbValue *wrel_is;		/* or matching this where */
+	JsonbValue *wnot;			/* NOT this where, added */
+	const ForgePins *dpins;		/* set in data or create */
+	bool		dnulls;			/* to null instead */
+	const ForgePins *upins;		/* set in upsert's update */
+	ForgeRelation *keep;		/* update data may not change this key */
+	const ForgePins *keep_pins; /* whose columns are these */
+	JsonbContainer *args;		/* a read back: its select and include */
+} ForgePart;
+
+/* The error context of a running nested action. */
+typedef struct ForgeNestedContext
+{
+	ErrorContextCallback cb;
+	const char *action;
+	const char *relation;
+	const char *model;
+} ForgeNestedContext;
 
 /* in forge.c */
 extern bool forge_notify_enabled;
@@ -353,8 +453,6 @@ extern bool forge_notify_timing;
 extern bool forge_notify_model_channel;
 extern int	forge_plan_cache_size;
 extern Oid	forge_calling_function;
-extern Datum forge_write(ForgeVerb verb, Oid relid, Jsonb *args,
-						 ForgeWriteInfo *info);
 
 /* in catalog.c */
 extern uint64 forge_relcache_epoch;
@@ -388,8 +486,19 @@ extern bool forge_json_scalar_equal(const JsonbValue *a, const JsonbValue *b);
 extern const char *forge_json_type_name(const JsonbValue *v);
 
 /* in descriptor.c */
+extern ForgeRel *forge_open_model(ForgeVerb verb, Oid relid);
 extern List *forge_read(ForgeVerb verb, ForgeRel *rel, Jsonb *args);
+extern List *forge_read_part(ForgeVerb verb, Oid relid, ForgePart *p,
+							 ForgeRel **rel);
 extern const char *forge_verb_name(ForgeVerb verb);
+
+/* in read_nested.c */
+extern const char *forge_nested_action_name(ForgeNestedAction a);
+extern void forge_nested_context_push(ForgeNestedContext *c,
+									  ForgeNestedAction a,
+									  const char *relation, ForgeRel *rel);
+extern void forge_nested_context_pop(ForgeNestedContext *c);
+extern bool forge_nested_runs_first(ForgeNestedRel *nr, int a);
 
 /* in citus.c */
 extern ForgeCitusKind forge_citus_kind(Oid relid);
@@ -417,14 +526,14 @@ extern void forge_plancache_stats(int64 *hits, int64 *misses, int64 *entries);
 extern void forge_plancache_reset(void);
 
 /* in exec.c */
-extern Datum forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts,
-					   ForgeWriteInfo *info);
+extern ForgeResult forge_exec_stmts(ForgeVerb verb, ForgeRel *rel,
+									List *stmts, bool quiet, bool event);
+extern Datum forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts);
 extern void forge_note_upsert_update(void);
 extern ForgeActive *forge_active_call(void);
 
 /* in nested.c */
-extern Datum forge_nested(ForgeVerb verb, ForgeRel *rel, Jsonb *args,
-						  ForgeWriteInfo *info);
+extern Datum forge_nested(ForgeStmt *st);
 
 /* in events.c */
 typedef struct ForgeEventHold

@@ -3,7 +3,7 @@
  * read_data.c
  *		  Read data: the assignments of create, update and upsert.
  *
- * Each key of data is a column (a relation key is nested.c's), its value
+ * Each key of data is a column (a relation key is read_nested.c's), its value
  * either a value to set or an object of one operation (set, increment,
  * decrement, multiply, divide, unset).  Values become parameters; which
  * operation on which column goes into the shape.
@@ -147,10 +147,13 @@ read_assign_op(ForgeStmt *st, int col, JsonbContainer *ops, bool insert,
 /*
  * read_data
  *		Read the data (or create, or update) object jc into assignments.
- *		insert: the row is new, so number operations are errors.
+ *		insert: the row is new, so number operations are errors.  Keys that
+ *		name a relation are appended to *relations (key and value, a pair of
+ *		JsonbValues) for read_nested, once every column is read.
  */
 List *
-read_data(ForgeStmt *st, JsonbContainer *jc, bool insert, char token)
+read_data(ForgeStmt *st, JsonbContainer *jc, bool insert, char token,
+		  List **relations)
 {
 	JsonbIterator *it = JsonbIteratorInit(jc);
 	JsonbValue	key,
@@ -165,13 +168,17 @@ read_data(ForgeStmt *st, JsonbContainer *jc, bool insert, char token)
 
 		if (col < 0)
 		{
-			/* a relation: nested.c splits the descriptor and runs it */
+			/* a relation: a nested write (read_nested.c) */
 			if (st->verb != FORGE_UPDATE_MANY &&
 				key.val.string.len < NAMEDATALEN &&
 				forge_relation_lookup(st->rel, key.val.string.val,
 									  key.val.string.len) != NULL)
 			{
-				st->nested = true;
+				JsonbValue *pair = palloc(sizeof(JsonbValue) * 2);
+
+				pair[0] = key;
+				pair[1] = val;
+				*relations = lappend(*relations, pair);
 				continue;
 			}
 			col = lookup_column(st, &key);

@@ -154,7 +154,7 @@ like_filter(ForgeStmt *st, int col, bool insensitive, const JsonbValue *v,
  * negate
  *		NOT f.
  */
-static ForgeFilter *
+ForgeFilter *
 negate(ForgeStmt *st, ForgeFilter *f)
 {
 	ForgeFilter *n = palloc0(sizeof(ForgeFilter));
@@ -319,6 +319,24 @@ read_column_filter(ForgeStmt *st, int col, const JsonbValue *v, bool pin,
 	f->col = -1;
 	f->args = args;
 	return end_filter(st, f);
+}
+
+/*
+ * pin_filter
+ *		col = v (or col IS NULL), for a value a nested write pins; with top,
+ *		it remembers its value as a top-level equality of a where does.
+ */
+ForgeFilter *
+pin_filter(ForgeStmt *st, int col, const JsonbValue *v, bool top)
+{
+	ForgeFilter *f;
+
+	if (v->type == jbvNull)
+		return new_filter(st, FORGE_F_ISNULL, col);
+	f = cmp_filter(st, col, FORGE_EQ, v, "equals");
+	if (top)
+		f->pinvalue = v;
+	return f;
 }
 
 /*
@@ -534,7 +552,8 @@ open_join(ForgeRelation *r)
  */
 static ForgeFilter *
 relation_test(ForgeStmt *st, ForgeRelation *r, ForgeRel *other,
-			  ForgeRelTest test, JsonbContainer *obj, int depth)
+			  ForgeRelTest test, JsonbContainer *obj, int depth,
+			  const ForgePins *pins)
 {
 	ForgeFilter *f = palloc0(sizeof(ForgeFilter));
 
@@ -553,14 +572,27 @@ relation_test(ForgeStmt *st, ForgeRelation *r, ForgeRel *other,
 	f->test = test;
 	appendStringInfoChar(&st->shape, SHAPE_RELATION);
 	appendBinaryStringInfo(&st->shape, (char *) &r->conoid, sizeof(Oid));
-	shape_token(st, SHAPE_RELATION, r->kind * 8 + test * 2 + (obj != NULL));
-	if (obj != NULL)
+	shape_token(st, SHAPE_RELATION,
+				r->kind * 8 + test * 2 + (obj != NULL || pins != NULL));
+	if (obj != NULL || pins != NULL)
 	{
 		ForgeRel   *outer = st->rel;
 
 		st->rel = other;
 		st->level++;
-		f->args = list_make1(read_where(st, obj, depth + 1));
+		if (obj != NULL)
+			f->args = list_make1(read_where(st, obj, depth + 1));
+		else
+		{
+			/* a nested write's pins on the related row */
+			ForgeFilter *g = palloc0(sizeof(ForgeFilter));
+
+			g->kind = FORGE_F_AND;
+			g->col = -1;
+			shape_token(st, SHAPE_WHERE, 5);
+			g->args = pin_filters(st, pins, false);
+			f->args = list_make1(end_filter(st, g));
+		}
 		st->level--;
 		st->rel = outer;
 	}
@@ -592,7 +624,7 @@ read_relation_filter(ForgeStmt *st, ForgeRelation *r, const char *name,
 	other = forge_rel_open(r->other, ACL_SELECT, AccessShareLock);
 
 	if (v->type == jbvNull && !to_many)
-		return relation_test(st, r, other, FORGE_NONE, NULL, depth);
+		return relation_test(st, r, other, FORGE_NONE, NULL, depth, NULL);
 	if (!is_object(v))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -618,7 +650,7 @@ read_relation_filter(ForgeStmt *st, ForgeRelation *r, const char *name,
 			ops &= key_is(&key, "is") || key_is(&key, "isNot");
 		}
 		if (!ops || JsonContainerSize(obj) == 0)
-			return relation_test(st, r, other, FORGE_SOME, obj, depth);
+			return relation_test(st, r, other, FORGE_SOME, obj, depth, NULL);
 	}
 
 	it = JsonbIteratorInit(obj);
@@ -646,10 +678,10 @@ read_relation_filter(ForgeStmt *st, ForgeRelation *r, const char *name,
 			/* is: null means no related row, isNot: null one */
 			f = relation_test(st, r, other,
 							  test == FORGE_SOME ? FORGE_NONE : FORGE_SOME,
-							  NULL, depth);
+							  NULL, depth, NULL);
 		else
 			f = relation_test(st, r, other, test,
-							  expect_object(&val, key_text(&key)), depth);
+							  expect_object(&val, key_text(&key)), depth, NULL);
 		args = lappend(args, f);
 	}
 	if (list_length(args) == 1)
@@ -659,6 +691,20 @@ read_relation_filter(ForgeStmt *st, ForgeRelation *r, const char *name,
 	f->col = -1;
 	f->args = args;
 	return end_filter(st, f);
+}
+
+/*
+ * pinned_relation_filter
+ *		A nested write's filter through relation r: a related row matches
+ *		the where obj, or (obj NULL) has the values of pins.
+ */
+ForgeFilter *
+pinned_relation_filter(ForgeStmt *st, ForgeRelation *r, JsonbContainer *obj,
+					   const ForgePins *pins)
+{
+	ForgeRel   *other = forge_rel_open(r->other, ACL_SELECT, AccessShareLock);
+
+	return relation_test(st, r, other, FORGE_SOME, obj, 0, pins);
 }
 
 /*
@@ -750,7 +796,8 @@ read_where_arg(ForgeStmt *st, JsonbContainer *args, bool required)
  *		(st->by_update, see deparse.c).
  */
 void
-merge_pins(ForgeStmt *st, ForgeUniqueKey *key, JsonbContainer *create)
+merge_pins(ForgeStmt *st, ForgeUniqueKey *key, JsonbContainer *create,
+		   const ForgePins *pins)
 {
 	ListCell   *lc;
 	int			i;
@@ -769,7 +816,10 @@ merge_pins(ForgeStmt *st, ForgeUniqueKey *key, JsonbContainer *create)
 		if (!inkey)
 			continue;
 		c = &st->rel->cols[f->col];
-		given = getKeyJsonValueFromContainer(create, c->name, c->namelen, NULL);
+		given = create == NULL ? NULL :
+			getKeyJsonValueFromContainer(create, c->name, c->namelen, NULL);
+		if (given == NULL)
+			given = (JsonbValue *) pin_value(pins, false, c->name);
 		if (given == NULL && c->identity == ATTRIBUTE_IDENTITY_ALWAYS)
 			st->by_update = true;
 		else if (given == NULL)

@@ -7,8 +7,9 @@
  * (forge_read, descriptor.c), validating every key and value against the
  * table.  It is split along the descriptor's parts: read_json.c (jsonb
  * helpers, parameters, column lookup), read_data.c (data), read_where.c
- * (where and unique selectors), read_select.c (select and include) and
- * descriptor.c (each verb's statements).  Nothing outside the reader
+ * (where and unique selectors), read_select.c (select and include),
+ * read_nested.c (relation keys of data: nested writes), read_part.c (the
+ * parts of them nested.c runs) and descriptor.c (each verb's statements).  Nothing outside the reader
  * includes this file.
  *
  * Copyright (c) 2026, the forge authors
@@ -79,7 +80,7 @@ extern int	lookup_column(ForgeStmt *st, const JsonbValue *key);
 extern ForgeAssign *new_assign(ForgeStmt *st, int col, ForgeAssignKind kind,
 							   int param, char token);
 extern List *read_data(ForgeStmt *st, JsonbContainer *jc, bool insert,
-					   char token);
+					   char token, List **relations);
 extern List *keep_assign(ForgeStmt *st, int col, char token);
 extern int	keep_column(ForgeRel *rel, int key);
 
@@ -90,11 +91,31 @@ extern int	find_unique_key(ForgeStmt *st, ForgeFilter *where, bool for_upsert);
 extern ForgeFilter *read_where_arg(ForgeStmt *st, JsonbContainer *args,
 								  bool required);
 extern void merge_pins(ForgeStmt *st, ForgeUniqueKey *key,
-					   JsonbContainer *create);
+					   JsonbContainer *create, const ForgePins *pins);
+extern ForgeFilter *negate(ForgeStmt *st, ForgeFilter *f);
+extern ForgeFilter *pin_filter(ForgeStmt *st, int col, const JsonbValue *v,
+							   bool top);
+extern ForgeFilter *pinned_relation_filter(ForgeStmt *st, ForgeRelation *r,
+										   JsonbContainer *obj,
+										   const ForgePins *pins);
 extern ForgeFilter *strip_key_filters(ForgeStmt *st, ForgeUniqueKey *key);
 extern void drop_unused_params(ForgeStmt *st);
 
 /* in read_select.c */
 extern void read_select(ForgeStmt *st, JsonbContainer *args);
+
+/* in read_nested.c */
+extern void read_nested(ForgeStmt *st, List *pairs, List *upairs, bool top,
+						JsonbContainer *args);
+extern void read_back_select(ForgeStmt *st);
+
+/* in read_part.c */
+extern void check_part(ForgePart *p);
+extern ForgeFilter *read_part_where(ForgeStmt *st, ForgePart *p);
+extern List *pin_filters(ForgeStmt *st, const ForgePins *pins, bool top);
+extern List *pin_assigns(ForgeStmt *st, const ForgePins *pins, bool nulls,
+						 char token);
+extern const JsonbValue *pin_value(const ForgePins *pins, bool nulls,
+								   const char *name);
 
 #endif							/* FORGE_READER_H */
