@@ -21,9 +21,41 @@ include / select of relations (where, orderBy, take, skip, nested), and
 mutations of valid descriptors (a key dropped, a type swapped, an op
 duplicated).  About a third of the calls run as the non-superuser role
 (SET LOCAL ROLE), so row-level security and privileges apply; some set
-forge's GUCs for the call (notify_keys, plan_cache_size = 0 or 1, ...).
+forge's GUCs for the call (notify_keys, plan_cache_size = 0 to 3, ...).
 
-Each call is one autocommit transaction.  After every call it checks:
+forge called from inside forge and inside subtransactions (issue 10's
+crash and its rolled-back events came from there):
+
+  - Batches.  The run is cut into batches at every reseed.  A batch may
+    (--small-cache-rate) run with forge.plan_cache_size 0, 1, 2 or 3 for
+    the session, and may (--trigger-rate) get one to four triggers on the
+    fuzzed tables: BEFORE or AFTER, INSERT / UPDATE / DELETE, ROW or
+    STATEMENT, whose plpgsql calls forge verbs on the other tables or the
+    same one (pg_trigger_depth() stops the recursion at 1 to 3 levels):
+    plain calls (valid descriptors with fresh keys, calls on the trigger
+    row's related rows, nested writes, sometimes random or mutated ones),
+    guarded blocks (BEGIN ... EXCEPTION WHEN others), doomed blocks
+    (below), a RAISE (SQLSTATE FZ001) every few rows,
+    forge_plan_cache_reset(), set_config('forge.plan_cache_size', 0-3),
+    a GRANT that invalidates a table's relcache entry under the running
+    call, and in BEFORE row triggers a change to NEW or a skipped row.
+    In the middle of a batch a trigger's function is sometimes replaced,
+    a trigger dropped or one added.  Reseeding drops them all first.
+  - Transactions (--txn-rate of the draws): BEGIN, maybe SET LOCAL
+    plan_cache_size / notify / notify_keys / ROLE, then two to eight
+    steps: a forge call (in a savepoint of its own, or bare, so that its
+    failure aborts the transaction and a ROLLBACK TO one of the user's
+    savepoints or a ROLLBACK follows), SAVEPOINT, ROLLBACK TO SAVEPOINT,
+    RELEASE SAVEPOINT, or a DO block whose exception handler catches
+    forge's errors, with an inner guarded or doomed block; then COMMIT or
+    ROLLBACK.  Each call counts as one descriptor sent.
+  - Doomed writes: inside a block that always ends in RAISE (FZ002), the
+    forge calls set a text column to "DOOMED..." and send their events
+    to the channel fz_doomed (set_config(..., true) inside the block, so
+    the rollback resets it too).
+
+Each call outside a transaction is one autocommit transaction.  After
+every call it checks:
 
   (a) the backend did not crash: the connection answers the next query and
       the server log has no "terminated by signal" (nor PANIC, nor an
@@ -41,12 +73,39 @@ Each call is one autocommit transaction.  After every call it checks:
       they are emptied with forge_delete_many and refilled with
       forge_create_many.
 
+and, for the new cases:
+
+  (d) what a rollback undid is gone: after ROLLBACK TO SAVEPOINT s the
+      tables and the outbox equal the snapshot taken at SAVEPOINT s;
+      after a failed call in its own savepoint and ROLLBACK TO it, the
+      state before the call; after a DO block whose handler caught, the
+      state before the block; after ROLLBACK, the state before BEGIN;
+      after COMMIT, the last state inside.  In plpgsql, blocks that
+      verify take fz_state() (an md5 of every table, as the superuser)
+      before and compare it in the handler; a difference advances
+      fz_bad_seq (a sequence: no rollback hides it) and raises FZ999.
+      No row of any table and no outbox event may ever hold "DOOMED";
+  (e) events follow the rollbacks: nothing ever arrives on fz_doomed;
+      inside a transaction each call and DO block sends on a channel of
+      its own (fzc_N, all LISTENed), and after COMMIT the channels that
+      arrive are exactly those of the calls that succeeded and were not
+      rolled back (a DO block's may arrive), none with forge.notify off,
+      none after ROLLBACK.
+
+SQLSTATEs the fuzzer causes itself are accepted: FZ001 (a trigger's
+RAISE), FZ002 (a doomed block's, always caught), FZ003 (plpgsql's jsonb
+cast of a descriptor: PostgreSQL's input error, before forge), and, while
+triggers are in place, 27000 and 21000 (PostgreSQL refusing a row that a
+trigger of the same statement wrote).
+
 A successful call must return a JSON object ({"count": n} for the *_many
 verbs), and no call may raise a WARNING (PostgreSQL reports a relcache,
 snapshot, plancache or other resource leak by C code as a WARNING at
 transaction end).  Anything else is a violation too.  The run ends with summary
-figures: descriptors sent, by verb, by outcome (ok / each SQLSTATE),
-crashes, violations, SQLSTATEs outside the documented list with an example
+figures: descriptors sent, by verb, by outcome (ok / each SQLSTATE), the
+scenarios run (transactions, savepoints, rollbacks, DO blocks, triggers
+created, trigger bodies run, batches with a small plan cache, state and
+event checks), crashes, violations, SQLSTATEs outside the documented list with an example
 each, and time.  Exit status: 0 no violation, 1 violations, 2 the fuzzer
 itself could not run.
 
@@ -56,6 +115,8 @@ otherwise compiled by LLVM for about a minute, uninterruptibly; see
 reported like any undocumented SQLSTATE.  The fuzzer's own session logs
 nothing below FATAL (log_min_messages, log_min_error_statement), so that
 the server log stays small and holds what the postmaster says.
+
+--self-test first makes each detector fire once.
 
 Usage (PGHOST/PGPORT/PGUSER name a cluster with forge installed and a
 superuser):
@@ -1656,6 +1717,7 @@ class Fuzzer:
         self.doomed_seen = 0           # DOOMED rows as last seen
         self.script = []               # the running scenario's statements
         self.txn_pre = None
+        self.txn_small = False
         self.progressed = 0
         self.fires = 0
         # a trigger of the fuzzer's raises FZ001 on purpose; FZ003 is
@@ -1921,6 +1983,10 @@ class Fuzzer:
                 "forge.plan_cache_size = 2", "forge.plan_cache_size = 3",
                 "forge.notify_channel = 'fz'"])
         self.sent += 1
+        if self.triggers:
+            self.tx["calls with triggers in place"] += 1
+        if self.cache_size is not None or "plan_cache_size" in prefix:
+            self.tx["calls with plan_cache_size 0-3"] += 1
         vstats = self.by_verb[verb]
         sql = prefix + "SELECT %s(%%s::regclass, %%s::jsonb)::text" % verb
         if self.state is None:
@@ -2289,9 +2355,11 @@ class Fuzzer:
         self.notifies()
         try:
             self.ctl("BEGIN")
+            self.txn_small = self.cache_size is not None
             if r.random() < 0.35:
                 self.ctl("SET LOCAL forge.plan_cache_size = %d"
                          % r.randint(0, 3))
+                self.txn_small = True
             if r.random() < 0.1:
                 self.ctl("SET LOCAL forge.notify = off")
                 notify = False
@@ -2397,6 +2465,10 @@ class Fuzzer:
                 '{"data": {"i4": {"increment": 1}}, "where": {"id": 1}}', \
                 "valid"
         tag = "fzc_%d" % ntag
+        if self.triggers:
+            self.tx["calls with triggers in place"] += 1
+        if self.txn_small:
+            self.tx["calls with plan_cache_size 0-3"] += 1
         wrapped = r.random() < 0.65
         before = self.checksum()
         if wrapped:
