@@ -1845,6 +1845,8 @@ class Fuzzer:
         g = random.Random(4242)
         calls = [
             ("forge_delete_many", "fz_all", "{}"),      # and its cascades
+            ("forge_delete_many", "fz_profile", "{}"),  # disconnected ones
+            ("forge_delete_many", "fz_all_tag", "{}"),
             ("forge_delete_many", "fz_rls", "{}"),
             ("forge_delete_many", "fz_parent", "{}"),
             ("forge_delete_many", "fz_tag", "{}"),
