@@ -787,6 +787,38 @@ read_where_arg(ForgeStmt *st, JsonbContainer *args, bool required)
 }
 
 /*
+ * key_pin
+ *		If filter f of where (an AND of filters) pins a column of key, the
+ *		first filter of where that pins that column (f itself or an earlier
+ *		one); else NULL.  A column can be pinned twice
+ *		({"a_b": {"a": 1, "b": 2}, "a": 1}): the first pin is the key's, a
+ *		later one is an extra filter, so that the create row gets the
+ *		column once.
+ */
+static ForgeFilter *
+key_pin(ForgeFilter *where, ForgeUniqueKey *key, ForgeFilter *f)
+{
+	ListCell   *lc;
+	bool		inkey = false;
+	int			i;
+
+	if (f->pinvalue == NULL)
+		return NULL;
+	for (i = 0; i < key->ncols; i++)
+		inkey |= (key->cols[i] == f->col);
+	if (!inkey)
+		return NULL;
+	foreach(lc, where->args)
+	{
+		ForgeFilter *g = lfirst(lc);
+
+		if (g == f || (g->pinvalue != NULL && g->col == f->col))
+			return g;
+	}
+	return f;
+}
+
+/*
  * merge_pins
  *		Upsert: the create row must carry the values the where pins on the
  *		conflict key.  A pinned column missing from create takes the where's
@@ -800,22 +832,28 @@ merge_pins(ForgeStmt *st, ForgeUniqueKey *key, JsonbContainer *create,
 		   const ForgePins *pins)
 {
 	ListCell   *lc;
-	int			i;
 
 	foreach(lc, st->where->args)
 	{
 		ForgeFilter *f = lfirst(lc);
+		ForgeFilter *pin = key_pin(st->where, key, f);
 		ForgeColumn *c;
 		JsonbValue *given;
-		bool		inkey = false;
 
-		if (f->pinvalue == NULL)
-			continue;
-		for (i = 0; i < key->ncols; i++)
-			inkey |= (key->cols[i] == f->col);
-		if (!inkey)
+		if (pin == NULL)
 			continue;
 		c = &st->rel->cols[f->col];
+		if (pin != f)
+		{
+			/* the column is pinned again: one key, so the same value */
+			if (!forge_json_scalar_equal(pin->pinvalue, f->pinvalue))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("where pins column \"%s\" of the upsert's key to two different values",
+								c->name),
+						 errdetail("The where is the ON CONFLICT target, so the row created must carry one key.")));
+			continue;
+		}
 		given = create == NULL ? NULL :
 			getKeyJsonValueFromContainer(create, c->name, c->namelen, NULL);
 		if (given == NULL)
@@ -848,19 +886,14 @@ strip_key_filters(ForgeStmt *st, ForgeUniqueKey *key)
 {
 	ForgeFilter *rest = palloc0(sizeof(ForgeFilter));
 	ListCell   *lc;
-	int			i;
 
 	rest->kind = FORGE_F_AND;
 	rest->col = -1;
 	foreach(lc, st->where->args)
 	{
 		ForgeFilter *f = lfirst(lc);
-		bool		inkey = false;
 
-		if (f->pinvalue != NULL)
-			for (i = 0; i < key->ncols; i++)
-				inkey |= (key->cols[i] == f->col);
-		if (!inkey)
+		if (key_pin(st->where, key, f) != f)
 			rest->args = lappend(rest->args, f);
 	}
 	return rest->args == NIL ? NULL : rest;

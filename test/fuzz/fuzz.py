@@ -21,9 +21,41 @@ include / select of relations (where, orderBy, take, skip, nested), and
 mutations of valid descriptors (a key dropped, a type swapped, an op
 duplicated).  About a third of the calls run as the non-superuser role
 (SET LOCAL ROLE), so row-level security and privileges apply; some set
-forge's GUCs for the call (notify_keys, plan_cache_size = 0 or 1, ...).
+forge's GUCs for the call (notify_keys, plan_cache_size = 0 to 3, ...).
 
-Each call is one autocommit transaction.  After every call it checks:
+forge called from inside forge and inside subtransactions (issue 10's
+crash and its rolled-back events came from there):
+
+  - Batches.  The run is cut into batches at every reseed.  A batch may
+    (--small-cache-rate) run with forge.plan_cache_size 0, 1, 2 or 3 for
+    the session, and may (--trigger-rate) get one to four triggers on the
+    fuzzed tables: BEFORE or AFTER, INSERT / UPDATE / DELETE, ROW or
+    STATEMENT, whose plpgsql calls forge verbs on the other tables or the
+    same one (pg_trigger_depth() stops the recursion at 1 to 3 levels):
+    plain calls (valid descriptors with fresh keys, calls on the trigger
+    row's related rows, nested writes, sometimes random or mutated ones),
+    guarded blocks (BEGIN ... EXCEPTION WHEN others), doomed blocks
+    (below), a RAISE (SQLSTATE FZ001) every few rows,
+    forge_plan_cache_reset(), set_config('forge.plan_cache_size', 0-3),
+    a GRANT that invalidates a table's relcache entry under the running
+    call, and in BEFORE row triggers a change to NEW or a skipped row.
+    In the middle of a batch a trigger's function is sometimes replaced,
+    a trigger dropped or one added.  Reseeding drops them all first.
+  - Transactions (--txn-rate of the draws): BEGIN, maybe SET LOCAL
+    plan_cache_size / notify / notify_keys / ROLE, then two to eight
+    steps: a forge call (in a savepoint of its own, or bare, so that its
+    failure aborts the transaction and a ROLLBACK TO one of the user's
+    savepoints or a ROLLBACK follows), SAVEPOINT, ROLLBACK TO SAVEPOINT,
+    RELEASE SAVEPOINT, or a DO block whose exception handler catches
+    forge's errors, with an inner guarded or doomed block; then COMMIT or
+    ROLLBACK.  Each call counts as one descriptor sent.
+  - Doomed writes: inside a block that always ends in RAISE (FZ002), the
+    forge calls set a text column to "DOOMED..." and send their events
+    to the channel fz_doomed (set_config(..., true) inside the block, so
+    the rollback resets it too).
+
+Each call outside a transaction is one autocommit transaction.  After
+every call it checks:
 
   (a) the backend did not crash: the connection answers the next query and
       the server log has no "terminated by signal" (nor PANIC, nor an
@@ -41,12 +73,39 @@ Each call is one autocommit transaction.  After every call it checks:
       they are emptied with forge_delete_many and refilled with
       forge_create_many.
 
+and, for the new cases:
+
+  (d) what a rollback undid is gone: after ROLLBACK TO SAVEPOINT s the
+      tables and the outbox equal the snapshot taken at SAVEPOINT s;
+      after a failed call in its own savepoint and ROLLBACK TO it, the
+      state before the call; after a DO block whose handler caught, the
+      state before the block; after ROLLBACK, the state before BEGIN;
+      after COMMIT, the last state inside.  In plpgsql, blocks that
+      verify take fz_state() (an md5 of every table, as the superuser)
+      before and compare it in the handler; a difference advances
+      fz_bad_seq (a sequence: no rollback hides it) and raises FZ999.
+      No row of any table and no outbox event may ever hold "DOOMED";
+  (e) events follow the rollbacks: nothing ever arrives on fz_doomed;
+      inside a transaction each call and DO block sends on a channel of
+      its own (fzc_N, all LISTENed), and after COMMIT the channels that
+      arrive are exactly those of the calls that succeeded and were not
+      rolled back (a DO block's may arrive), none with forge.notify off,
+      none after ROLLBACK.
+
+SQLSTATEs the fuzzer causes itself are accepted: FZ001 (a trigger's
+RAISE), FZ002 (a doomed block's, always caught), FZ003 (plpgsql's jsonb
+cast of a descriptor: PostgreSQL's input error, before forge), and, while
+triggers are in place, 27000 and 21000 (PostgreSQL refusing a row that a
+trigger of the same statement wrote).
+
 A successful call must return a JSON object ({"count": n} for the *_many
 verbs), and no call may raise a WARNING (PostgreSQL reports a relcache,
 snapshot, plancache or other resource leak by C code as a WARNING at
 transaction end).  Anything else is a violation too.  The run ends with summary
-figures: descriptors sent, by verb, by outcome (ok / each SQLSTATE),
-crashes, violations, SQLSTATEs outside the documented list with an example
+figures: descriptors sent, by verb, by outcome (ok / each SQLSTATE), the
+scenarios run (transactions, savepoints, rollbacks, DO blocks, triggers
+created, trigger bodies run, batches with a small plan cache, state and
+event checks), crashes, violations, SQLSTATEs outside the documented list with an example
 each, and time.  Exit status: 0 no violation, 1 violations, 2 the fuzzer
 itself could not run.
 
@@ -56,6 +115,8 @@ otherwise compiled by LLVM for about a minute, uninterruptibly; see
 reported like any undocumented SQLSTATE.  The fuzzer's own session logs
 nothing below FATAL (log_min_messages, log_min_error_statement), so that
 the server log stays small and holds what the postmaster says.
+
+--self-test first makes each detector fire once.
 
 Usage (PGHOST/PGPORT/PGUSER name a cluster with forge installed and a
 superuser):
@@ -218,6 +279,65 @@ CHECKSUM = " UNION ALL ".join(
     f"SELECT '{t}', count(*), coalesce(md5(string_agg(t::text, E'\\n' "
     f"ORDER BY t::text)), '-') FROM {t} t"
     for t in TABLE_KEYS + ["forge_outbox"])
+
+# Text columns a doomed write (one that an exception block or a savepoint
+# always rolls back) marks with DOOMED; no row may ever hold the mark.
+DOOM_COL = {"fz_all": "txt", "fz_parent": "name", "fz_tag": "label",
+            "fz_rls": "note", "fz_profile": "bio"}
+DOOMED = "DOOMED"
+# Two more rows after the tables': rows that hold the mark (outbox events
+# included), and how often plpgsql found a caught exception's block not
+# undone (fz_bad_seq: a sequence, so a rollback cannot hide it).
+EXTRAS = (
+    " UNION ALL SELECT '~doomed', " + " + ".join(
+        f"(SELECT count(*) FROM {t} WHERE {c} LIKE '{DOOMED}%')"
+        for t, c in DOOM_COL.items()) +
+    f" + (SELECT count(*) FROM forge_outbox WHERE event::text LIKE "
+    f"'%{DOOMED}%'), '-'"
+    " UNION ALL SELECT '~bad', (SELECT CASE WHEN is_called THEN last_value "
+    "ELSE 0 END FROM fz_bad_seq), '-'")
+
+# Helpers for the triggers and DO blocks the fuzzer writes.  fz_checksum()
+# and fz_state() run as their owner (a superuser), so that plpgsql running
+# as forge_fuzz_role sees every row, and so does a transaction that set
+# its role.
+HELPERS = f"""
+CREATE SEQUENCE fz_trig_seq START 50000000;   -- fresh keys for trigger calls
+CREATE SEQUENCE fz_fire_seq;                  -- counts trigger bodies run
+CREATE SEQUENCE fz_bad_seq;                   -- counts plpgsql-found violations
+GRANT USAGE ON SEQUENCE fz_trig_seq, fz_fire_seq, fz_bad_seq TO {ROLE};
+CREATE FUNCTION fz_checksum(OUT t text, OUT n bigint, OUT h text)
+RETURNS SETOF record LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = public, pg_catalog
+AS $fzc$ {CHECKSUM}{EXTRAS} $fzc$;
+CREATE FUNCTION fz_state() RETURNS text LANGUAGE sql VOLATILE
+AS $fzs$ SELECT md5(string_agg(t || ':' || n || ':' || h, ',' ORDER BY t))
+         FROM fz_checksum() WHERE t NOT LIKE '~%' $fzs$;
+-- fz_desc: a descriptor's text with @S1@..@S9@ replaced by fresh numbers
+-- (each its own) and "@ROW@" by the trigger row's key
+CREATE FUNCTION fz_desc(d text, rowkey bigint) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE AS $fzd$
+BEGIN
+    FOR k IN 1..9 LOOP
+        IF position('@S' || k || '@' IN d) > 0 THEN
+            d := replace(d, '@S' || k || '@', nextval('fz_trig_seq')::text);
+        END IF;
+    END LOOP;
+    d := replace(d, '"@ROW@"', coalesce(rowkey, 0)::text);
+    BEGIN
+        RETURN d::jsonb;
+    EXCEPTION WHEN others THEN
+        -- PostgreSQL's jsonb input, before forge runs (\\u0000, depth)
+        RAISE EXCEPTION 'fuzz: not jsonb: %', SQLERRM USING ERRCODE = 'FZ003';
+    END;
+END $fzd$;
+-- fz_bad: a caught exception left its block's writes behind
+CREATE FUNCTION fz_bad(what text) RETURNS void LANGUAGE plpgsql AS $fzb$
+BEGIN
+    PERFORM nextval('fz_bad_seq');
+    RAISE EXCEPTION 'fuzz: %', what USING ERRCODE = 'FZ999';
+END $fzb$;
+"""
 
 
 # --------------------------------------------------------------------------
@@ -1234,8 +1354,317 @@ def specials():
 
 
 # --------------------------------------------------------------------------
+# triggers, DO blocks and doomed writes (forge called from plpgsql)
+# --------------------------------------------------------------------------
+
+# the key a row trigger passes to its calls as "@ROW@", per table
+ROW_KEY = {"fz_all": "id", "fz_parent": "id", "fz_rls": "id", "fz_tag": "id",
+           "fz_all_tag": "all_id", "fz_profile": "id"}
+# calls tied to the trigger's row: (table of the trigger, verb, model, args)
+ROW_CALLS = [
+    ("fz_all", "forge_update_many", "fz_profile",
+     {"where": {"all_id": "@ROW@"}, "data": {"bio": "trg"}}),
+    ("fz_all", "forge_delete_many", "fz_all_tag",
+     {"where": {"all_id": "@ROW@", "tag_id": {"gt": 3}}}),
+    ("fz_all", "forge_create_many", "fz_all_tag",
+     {"data": [{"all_id": "@ROW@", "tag_id": 1}], "skipDuplicates": True}),
+    ("fz_all", "forge_update", "fz_all",
+     {"where": {"id": "@ROW@"}, "data": {"i4": {"increment": 1}}}),
+    ("fz_all", "forge_upsert", "fz_profile",
+     {"where": {"all_id": "@ROW@"}, "create": {"id": Raw("@S1@"), "bio": "u"},
+      "update": {"bio": "v"}}),
+    ("fz_parent", "forge_update_many", "fz_all",
+     {"where": {"parent_id": "@ROW@"}, "data": {"i8": {"increment": 1}}}),
+    ("fz_parent", "forge_update_many", "fz_parent",
+     {"where": {"boss_id": "@ROW@"}, "data": {"name": {"set": None}}}),
+    ("fz_parent", "forge_create", "fz_parent",
+     {"data": {"id": Raw("@S1@"), "name": "n@S1@", "boss": {
+         "connect": {"id": "@ROW@"}}}}),
+    ("fz_tag", "forge_delete_many", "fz_all_tag",
+     {"where": {"tag_id": "@ROW@"}}),
+    ("fz_tag", "forge_update", "fz_tag",
+     {"where": {"id": "@ROW@"}, "data": {"label": "t"}}),
+    ("fz_rls", "forge_update", "fz_rls",
+     {"where": {"id": "@ROW@"}, "data": {"n": {"increment": 1}}}),
+    ("fz_profile", "forge_update_many", "fz_all",
+     {"where": {"fz_profile": {"some": {"id": "@ROW@"}}},
+      "data": {"i4": {"decrement": 1}}}),
+    ("fz_all_tag", "forge_update", "fz_all",
+     {"where": {"id": "@ROW@"}, "data": {"b": True},
+      "include": {"fz_tag": True}}),
+]
+# a BEFORE row trigger's change to NEW, per table
+NEW_CHANGES = {"fz_all": "NEW.i4 := coalesce(NEW.i4, 0) + 1",
+               "fz_rls": "NEW.note := coalesce(NEW.note, '') || '+'",
+               "fz_tag": "NEW.label := coalesce(NEW.label, '') || '+'",
+               "fz_profile": "NEW.bio := 'b'"}
+GRANTABLE = ["fz_all", "fz_parent", "fz_rls", "fz_tag", "fz_all_tag"]
+
+
+def placeholders(text, lo, hi):
+    """text with every number the generator made fresh in [lo, hi) (ids,
+    and the digits of "p1234", "e1234@x.co") replaced by @S1@..@S9@, which
+    fz_desc() fills with fresh numbers on each call, so that a trigger's
+    create does not collide with its own earlier rows."""
+    out = text
+    for k, n in enumerate(range(lo, hi)):
+        if k >= 9:
+            break
+        out = re.sub(r"(?<![0-9])%d(?![0-9])" % n, "@S%d@" % (k + 1), out)
+    return out
+
+
+class PlGen:
+    """Writes plpgsql that calls forge: trigger functions and DO blocks.
+    All choices come from the descriptor generator's Random."""
+
+    def __init__(self, gen):
+        self.g = gen
+        self.r = gen.r
+
+    def descriptor(self, table, valid=0.85):
+        """(verb, model, args text) for a call from plpgsql: mostly valid
+        descriptors (fresh keys as placeholders), else random or mutated."""
+        g, r = self.g, self.r
+        verb = r.choice(VERBS)
+        model = r.choice(TABLE_KEYS) if r.random() < 0.8 else table
+        lo = g.next_id + 1
+        c = r.random()
+        if c < valid:
+            a = g.valid(verb, model)
+        elif c < valid + (1 - valid) / 2:
+            a = g.mutate(g.valid(verb, model))
+        else:
+            a = g.random(verb, model)
+        text = "{}" if a is None else dumps(a)
+        return verb, model, placeholders(text, lo, g.next_id + 1)
+
+    def doomed_descriptor(self):
+        """(verb, model, args text): a write that marks its rows DOOMED."""
+        g, r = self.g, self.r
+        model = r.choice(list(DOOM_COL))
+        col = DOOM_COL[model]
+        verb = r.choice(["forge_create", "forge_create_many", "forge_update",
+                         "forge_update_many", "forge_upsert"])
+        lo = g.next_id + 1
+        a = g.valid(verb, model)
+
+        def mark(d):
+            d[col] = "%s%d" % (DOOMED, g.fresh())
+        if verb == "forge_create":
+            mark(a["data"])
+        elif verb == "forge_create_many":
+            for row in a["data"]:
+                mark(row)
+        elif verb == "forge_upsert":
+            mark(a["create"])
+            mark(a["update"])
+        else:
+            mark(a["data"])
+        return verb, model, placeholders(dumps(a), lo, g.next_id + 1)
+
+    @staticmethod
+    def call_sql(verb, model, args, rowkey="NULL"):
+        return "PERFORM %s(%s::regclass, fz_desc(%s, %s));" % (
+            verb, dollar_quote(model), dollar_quote(args), rowkey)
+
+    def calls(self, table, rowkey, n):
+        r = self.r
+        out = []
+        for _ in range(n):
+            rc = [x for x in ROW_CALLS if x[0] == table]
+            if rowkey != "NULL" and rc and r.random() < 0.35:
+                _, verb, model, a = r.choice(rc)
+                out.append(self.call_sql(verb, model, dumps(a), rowkey))
+            else:
+                out.append(self.call_sql(*self.descriptor(table), rowkey))
+        return out
+
+    def block(self, table, rowkey, kind, verify):
+        """A BEGIN ... EXCEPTION block.  kind: "guarded" (its calls may
+        fail, the handler swallows it) or "doomed" (marked writes, then a
+        raise: it always rolls back, and its NOTIFYs go to fz_doomed).
+        verify: the handler checks with fz_state() that the block left
+        nothing behind."""
+        r = self.r
+        body = []
+        if kind == "doomed":
+            body.append("PERFORM pg_catalog.set_config('forge.notify_channel',"
+                        " 'fz_doomed', true);")
+            for _ in range(r.randint(1, 2)):
+                body.append(self.call_sql(*self.doomed_descriptor()))
+            if r.random() < 0.3:
+                body += self.calls(table, rowkey, 1)
+            body.append("RAISE EXCEPTION 'doomed' USING ERRCODE = 'FZ002';")
+        else:
+            body += self.calls(table, rowkey, r.randint(1, 2))
+        handler = []
+        if verify:
+            handler.append("IF fz_state() IS DISTINCT FROM s0 THEN PERFORM "
+                           "fz_bad('a caught exception left writes of its "
+                           "block behind'); END IF;")
+        if kind == "guarded" and r.random() < 0.25:
+            handler += self.calls(table, rowkey, 1)
+        if not handler:
+            handler.append("NULL;")
+        pre = "s0 := fz_state();\n" if verify else ""
+        return "%sBEGIN\n  %s\nEXCEPTION WHEN others THEN\n  %s\nEND;" % (
+            pre, "\n  ".join(body), "\n  ".join(handler))
+
+    def trigger_function(self, name, table, timing, level):
+        r = self.r
+        row = level == "ROW"
+        key = ROW_KEY[table]
+        rowkey = ("CASE WHEN TG_OP = 'DELETE' THEN OLD.%s ELSE NEW.%s END"
+                  % (key, key)) if row else "NULL"
+        if timing == "BEFORE" and row:
+            ret = ("IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; "
+                   "RETURN NEW;")
+        else:
+            ret = "RETURN NULL;"
+        stmts = []
+        for _ in range(r.randint(1, 4)):
+            c = r.random()
+            if c < 0.3:
+                stmts += self.calls(table, rowkey, 1)
+            elif c < 0.5:
+                stmts.append(self.block(table, rowkey, "guarded",
+                                        r.random() < 0.3))
+            elif c < 0.68:
+                stmts.append(self.block(table, rowkey, "doomed",
+                                        r.random() < 0.3))
+            elif c < 0.76:
+                stmts.append("IF nextval('fz_trig_seq') %% %d = 0 THEN RAISE "
+                             "EXCEPTION 'fuzz trigger %s raised' USING "
+                             "ERRCODE = 'FZ001'; END IF;"
+                             % (r.randint(2, 9), name))
+            elif c < 0.86:
+                stmts.append("PERFORM forge_plan_cache_reset();")
+            elif c < 0.92:
+                stmts.append("PERFORM pg_catalog.set_config("
+                             "'forge.plan_cache_size', '%d', true);"
+                             % r.randint(0, 3))
+            elif c < 0.96 and timing == "BEFORE" and row:
+                if table in NEW_CHANGES:
+                    stmts.append("IF TG_OP <> 'DELETE' THEN %s; END IF;"
+                                 % NEW_CHANGES[table])
+                else:
+                    stmts.append("IF nextval('fz_trig_seq') %% %d = 0 THEN "
+                                 "RETURN NULL; END IF;" % r.randint(3, 9))
+            elif c < 0.98:
+                # a catalog change under the running call (superuser only:
+                # for the fuzz role GRANT would warn)
+                stmts.append("IF current_user <> '%s' THEN GRANT SELECT ON %s "
+                             "TO %s; END IF;" % (ROLE, r.choice(GRANTABLE),
+                                                 ROLE))
+            else:
+                stmts += self.calls(table, rowkey, 3)
+        depth = r.choice([1, 1, 2, 2, 3])
+        return ("CREATE OR REPLACE FUNCTION %s() RETURNS trigger "
+                "LANGUAGE plpgsql AS %s" % (name, dollar_quote(
+                    "\nDECLARE s0 text;\nBEGIN\n"
+                    "PERFORM nextval('fz_fire_seq');\n"
+                    "IF pg_trigger_depth() > %d THEN %s END IF;\n%s\n%s\n"
+                    "END" % (depth, ret, "\n".join(stmts), ret))))
+
+    def trigger(self, idx):
+        """(table, [SQL]) creating trigger fz_trg_IDX and its function."""
+        r = self.r
+        table = r.choice(["fz_all", "fz_all", "fz_all", "fz_parent",
+                          "fz_parent", "fz_tag", "fz_rls", "fz_all_tag",
+                          "fz_profile"])
+        timing = r.choice(["BEFORE", "AFTER"])
+        level = "ROW" if r.random() < 0.75 else "STATEMENT"
+        events = [e for e in ("INSERT", "UPDATE", "DELETE")
+                  if r.random() < 0.6] or [r.choice(["INSERT", "UPDATE",
+                                                     "DELETE"])]
+        fn = "fz_trgfn_%d" % idx
+        return table, [
+            self.trigger_function(fn, table, timing, level),
+            "CREATE TRIGGER fz_trg_%d %s %s ON %s FOR EACH %s EXECUTE "
+            "FUNCTION %s()" % (idx, timing, " OR ".join(events), table,
+                               level, fn)]
+
+    def do_block(self, tag):
+        """(SQL of a DO block, forge calls in it, doomed).  The block tags
+        its events with the channel tag, runs calls in an exception block
+        (maybe with an inner one, maybe doomed), records each handler's
+        SQLSTATE in fz.caught ("o:CODE" outer, "i:CODE" inner), and, when
+        it verifies, checks with fz_state() that a caught block left
+        nothing behind."""
+        r = self.r
+        table = r.choice(TABLE_KEYS)
+        doomed = r.random() < 0.35
+        verify = r.random() < 0.5
+        ncalls = 0
+        body = []
+        if doomed:
+            body.append("PERFORM pg_catalog.set_config('forge.notify_channel',"
+                        " 'fz_doomed', true);")
+        for _ in range(r.randint(1, 3)):
+            c = r.random()
+            if c < 0.25:
+                inner_doomed = r.random() < 0.4
+                inner = []
+                if inner_doomed:
+                    inner.append("PERFORM pg_catalog.set_config("
+                                 "'forge.notify_channel', 'fz_doomed', true);")
+                    inner.append(self.call_sql(*self.doomed_descriptor()))
+                    inner.append("RAISE EXCEPTION 'doomed' USING ERRCODE = "
+                                 "'FZ002';")
+                else:
+                    inner.append(self.call_sql(*self.descriptor(table, 0.5)))
+                ncalls += 1
+                body.append(
+                    "s1 := fz_state();\nBEGIN\n  %s\nEXCEPTION WHEN others "
+                    "THEN\n  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE;\n"
+                    "  PERFORM pg_catalog.set_config('fz.caught', "
+                    "current_setting('fz.caught') || ' i:' || st, false);\n"
+                    "  IF fz_state() IS DISTINCT FROM s1 THEN PERFORM fz_bad("
+                    "'an inner caught block left writes behind'); END IF;\n"
+                    "END;" % "\n  ".join(inner))
+            elif c < 0.35:
+                body.append("PERFORM forge_plan_cache_reset();")
+            else:
+                body.append(self.call_sql(*(self.doomed_descriptor()
+                                            if doomed else
+                                            self.descriptor(table, 0.6))))
+                ncalls += 1
+        if doomed:
+            body.append("RAISE EXCEPTION 'doomed' USING ERRCODE = 'FZ002';")
+        check = ("  IF fz_state() IS DISTINCT FROM s0 THEN PERFORM fz_bad("
+                 "'a caught DO block left writes behind'); END IF;\n"
+                 if verify else "")
+        sql = ("DO %s" % dollar_quote(
+            "\nDECLARE st text; s0 text; s1 text;\nBEGIN\n"
+            "PERFORM pg_catalog.set_config('forge.notify_channel', '%s', "
+            "true);\ns0 := fz_state();\nBEGIN\n%s\n"
+            "EXCEPTION WHEN others THEN\n"
+            "  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE;\n"
+            "  PERFORM pg_catalog.set_config('fz.caught', "
+            "current_setting('fz.caught') || ' o:' || st, false);\n%s"
+            "END;\nEND" % (tag, "\n".join(body), check)))
+        return sql, ncalls, doomed
+
+
+# --------------------------------------------------------------------------
 # the run
 # --------------------------------------------------------------------------
+
+# PostgreSQL's refusals of a row that a trigger of the same statement wrote
+TRIGGER_CODES = {"27000", "21000"}
+
+
+class Lost(Exception):
+    """The connection went away in the middle of a transaction scenario."""
+
+
+class Counts(dict):
+    """Figures of the new scenarios, in the order first counted."""
+
+    def __missing__(self, key):
+        return 0
+
 
 def documented_sqlstates(readme):
     text = open(readme, encoding="utf-8").read()
@@ -1279,6 +1708,22 @@ class Fuzzer:
         self.nviol_file = 0
         self.quiet = False
         self.specials = specials()
+        self.pl = PlGen(self.gen)
+        self.tx = Counts()             # transactions, savepoints, triggers
+        self.triggers = {}             # idx -> (table, [SQL])
+        self.trig_idx = 0
+        self.cache_size = None         # the batch's forge.plan_cache_size
+        self.bad_seen = 0              # fz_bad_seq as last seen
+        self.doomed_seen = 0           # DOOMED rows as last seen
+        self.script = []               # the running scenario's statements
+        self.txn_pre = None
+        self.txn_small = False
+        self.progressed = 0
+        self.fires = 0
+        # a trigger of the fuzzer's raises FZ001 on purpose; FZ003 is
+        # PostgreSQL's jsonb input refusing a descriptor in plpgsql (as
+        # "input:" is for one sent directly)
+        self.documented |= {"FZ001", "FZ003"}
         os.makedirs(opt.out, exist_ok=True)
 
     # ---- connections ---------------------------------------------------
@@ -1297,6 +1742,11 @@ class Fuzzer:
         cur.execute("SET log_min_messages = fatal")
         cur.execute("SET log_min_error_statement = panic")
         cur.execute("SET client_min_messages = warning")
+        # events: fz_doomed carries only doomed writes' events (never to
+        # arrive); fzc_N tag the calls of a transaction scenario
+        cur.execute("LISTEN fz_doomed; " + " ".join(
+            "LISTEN fzc_%d;" % i for i in range(64)))
+        cur.execute("SELECT pg_catalog.set_config('fz.caught', '', false)")
         self.cur = cur
 
     def setup(self):
@@ -1311,6 +1761,7 @@ class Fuzzer:
         admin.close()
         self.session()
         self.cur.execute(SCHEMA)
+        self.cur.execute(HELPERS)
         self.cur.execute("SELECT pg_current_logfile()")
         cur_log = self.cur.fetchone()[0]
         log = self.opt.server_log
@@ -1339,7 +1790,7 @@ class Fuzzer:
             print("fuzz: warning: cannot read the server log %s; crashes are "
                   "seen only through lost connections" % log)
             self.log = None
-        self.reseed()
+        self.reseed(batch=False)
 
     def teardown(self):
         try:
@@ -1358,20 +1809,44 @@ class Fuzzer:
     # ---- state ---------------------------------------------------------
 
     def checksum(self):
+        """The tables' (and the outbox's) row counts and md5s; also checks
+        that no row holds a doomed write's mark and that plpgsql found no
+        caught block that left writes behind."""
         t0 = time.time()
-        self.cur.execute(CHECKSUM)
-        rows = tuple(self.cur.fetchall())
+        self.cur.execute("SELECT * FROM fz_checksum()")
+        rows = self.cur.fetchall()
         self.t_checks += time.time() - t0
-        return rows
+        extras = {t: n for t, n, h in rows if t.startswith("~")}
+        if extras["~doomed"] > self.doomed_seen:
+            self.violation("doomed-write-left", None, None,
+                           self.script_text(), False, "",
+                           "%d rows (or outbox events) hold the mark of a "
+                           "write that an exception block or a savepoint "
+                           "rolled back" % extras["~doomed"])
+        self.doomed_seen = extras["~doomed"]
+        if extras["~bad"] > self.bad_seen:
+            self.violation("not-undone-in-plpgsql", None, None,
+                           self.script_text(), False, "",
+                           "plpgsql found %d caught exception blocks (in a "
+                           "trigger or a DO block) whose writes were not "
+                           "undone (fz_bad_seq)"
+                           % (extras["~bad"] - self.bad_seen))
+            self.bad_seen = extras["~bad"]
+        return tuple(x for x in rows if not x[0].startswith("~"))
 
-    def reseed(self, vacuum=False):
+    def reseed(self, vacuum=False, batch=True):
         """Empty the tables through forge and fill them again; after a big
-        write, vacuum them too, so that checksums stay fast."""
+        write, vacuum them too, so that checksums stay fast.  The triggers
+        go first; with batch, a new batch then starts (batch())."""
         t0 = time.time()
         self.reseeds += 1
+        self.drop_triggers()
+        self.cur.execute("RESET forge.plan_cache_size")
         g = random.Random(4242)
         calls = [
             ("forge_delete_many", "fz_all", "{}"),      # and its cascades
+            ("forge_delete_many", "fz_profile", "{}"),  # disconnected ones
+            ("forge_delete_many", "fz_all_tag", "{}"),
             ("forge_delete_many", "fz_rls", "{}"),
             ("forge_delete_many", "fz_parent", "{}"),
             ("forge_delete_many", "fz_tag", "{}"),
@@ -1417,6 +1892,8 @@ class Fuzzer:
         if vacuum:
             self.cur.execute("VACUUM %s, forge_outbox" % ", ".join(TABLE_KEYS))
         self.housekeeping += len(calls)
+        if batch:
+            self.batch()
         self.t_house += time.time() - t0
         self.state = self.checksum()
 
@@ -1447,6 +1924,19 @@ class Fuzzer:
                                                           self.nviol_file))
         with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:
             f.write("-- %s\n" % detail.replace("\n", "\n-- "))
+            if verb is None:            # a scenario: its statements
+                f.write("-- triggers in place:\n%s\n%s\n" % (
+                    "\n".join(q + ";" for t, qs in self.triggers.values()
+                              for q in qs),
+                    args))
+                return path
+            if self.triggers:
+                f.write("-- with the fuzzer's triggers in place:\n")
+            for t, qs in self.triggers.values():
+                for q in qs:
+                    f.write(q + ";\n")
+            if self.cache_size is not None:
+                f.write("SET forge.plan_cache_size = %d;\n" % self.cache_size)
             f.write("BEGIN;\n%s\n" % prefix.strip() if prefix else "BEGIN;\n")
             f.write("SELECT %s(%s::regclass, %s::jsonb);\nCOMMIT;\n" % (
                 verb, "NULL" if model is None else dollar_quote(model),
@@ -1457,6 +1947,8 @@ class Fuzzer:
         path = self.save(kind, verb, model, args, as_role, prefix, detail)
         short = (args if args is None or len(args) <= 300
                  else args[:300] + "... (%d bytes)" % len(args))
+        if verb is None:
+            verb, model, short = "scenario", "", "(see the file)"
         rec = "%s: %s(%r, %s)%s\n    %s\n    descriptor: %s" % (
             kind, verb, model, short, " as " + ROLE if as_role else "",
             detail.replace("\n", "\n    "), path)
@@ -1490,8 +1982,13 @@ class Fuzzer:
                 "forge.notify_keys = on", "forge.notify_model_channel = on",
                 "forge.notify_timing = off", "forge.notify = off",
                 "forge.plan_cache_size = 1", "forge.plan_cache_size = 0",
+                "forge.plan_cache_size = 2", "forge.plan_cache_size = 3",
                 "forge.notify_channel = 'fz'"])
         self.sent += 1
+        if self.triggers:
+            self.tx["calls with triggers in place"] += 1
+        if self.cache_size is not None or "plan_cache_size" in prefix:
+            self.tx["calls with plan_cache_size 0-3"] += 1
         vstats = self.by_verb[verb]
         sql = prefix + "SELECT %s(%%s::regclass, %%s::jsonb)::text" % verb
         if self.state is None:
@@ -1559,6 +2056,7 @@ class Fuzzer:
             self.recover()
             return outcome
         self.state = after
+        self.notifies()
 
         # a WARNING during a call (a reference or resource leak reported at
         # commit or abort, say) is a bug in C code, whatever the outcome
@@ -1590,7 +2088,7 @@ class Fuzzer:
             self.violation("client", verb, model, args, as_role, prefix,
                            "%s: %s" % (outcome, msg))
         elif not outcome.startswith("input:") and \
-                outcome not in self.documented:
+                not self.allowed(outcome):
             u = self.undocumented.get(outcome)
             if u is None:
                 short = (args if args is None or len(args) <= 300
@@ -1629,7 +2127,9 @@ class Fuzzer:
             return self.r.choice(["fz_tag", "fz_all_tag", "fz_profile"])
         return None
 
-    def one(self):
+    def draw(self):
+        """One descriptor: (verb, model, args text, kind, as_role), or a
+        special one again: (verb, model, args, label, "special")."""
         g, r = self.gen, self.r
         verb = r.choice(VERBS)
         table = self.pick_model()
@@ -1647,8 +2147,7 @@ class Fuzzer:
                 ("999999", None), ("-1", None)])
         if r.random() < 0.001:                          # a big one again
             label, verb, model, args = r.choice(self.specials)
-            out = self.call(verb, model, args, label=label, as_role=False)
-            return out, True
+            return verb, model, args, label, "special"
         c = r.random()
         g.made_nested = False
         if c < 0.27:
@@ -1669,9 +2168,439 @@ class Fuzzer:
         args = None if a is None else dumps(a)
         if g.made_nested:
             kind += " (nested)"
+        return verb, model, args, kind, as_role
+
+    def one(self):
+        r = self.r
+        if self.triggers and r.random() < 0.006:
+            self.trigger_ddl()
+        if r.random() < self.opt.txn_rate:
+            self.txn()
+            return "txn", False
+        verb, model, args, kind, as_role = self.draw()
+        if as_role == "special":
+            if self.triggers:           # a 100k-row write fires them all
+                return "skipped", False
+            out = self.call(verb, model, args, label=kind, as_role=False)
+            return out, True
         out = self.call(verb, model, args, label=kind, as_role=as_role)
         big = args is not None and len(args) > 100000
         return out, big
+
+    # ---- triggers, savepoints, DO blocks --------------------------------
+
+    def batch(self):
+        """Start a batch (after each reseed): maybe a small plan cache for
+        the session, maybe triggers that call forge on the tables."""
+        r = self.r
+        if r.random() < self.opt.small_cache_rate:
+            self.cache_size = r.randint(0, 3)
+            self.cur.execute("SET forge.plan_cache_size = %d" % self.cache_size)
+            self.tx["small-cache batches"] += 1
+        else:
+            self.cache_size = None
+            self.cur.execute("RESET forge.plan_cache_size")
+        self.tx["batches"] += 1
+        if r.random() < self.opt.trigger_rate:
+            for _ in range(r.randint(1, 4)):
+                self.add_trigger()
+
+    def drop_triggers(self):
+        for idx in sorted(self.triggers):
+            self.cur.execute("DROP FUNCTION IF EXISTS fz_trgfn_%d() CASCADE"
+                             % idx)
+        self.triggers = {}
+
+    def ddl(self, stmts, what):
+        """Run the fuzzer's own DDL as the superuser; a failure is the
+        fuzzer's bug, reported as a violation."""
+        try:
+            for q in stmts:
+                self.cur.execute(q)
+            return True
+        except psycopg2.Error as e:
+            if e.pgcode is None:
+                raise
+            self.violation("fuzzer-ddl", None, None, ";\n".join(stmts) + ";",
+                           False, "", "%s: %s" % (what, str(e).strip()))
+            return False
+
+    def add_trigger(self):
+        self.trig_idx += 1
+        table, stmts = self.pl.trigger(self.trig_idx)
+        if self.ddl(stmts, "create trigger"):
+            self.triggers[self.trig_idx] = (table, stmts)
+            self.tx["triggers created"] += 1
+
+    def trigger_ddl(self):
+        """Replace a trigger's function, drop a trigger, or add one, in the
+        middle of a batch (plans and metadata of its table go stale)."""
+        r = self.r
+        c = r.random()
+        idx = r.choice(sorted(self.triggers))
+        table, stmts = self.triggers[idx]
+        if c < 0.5:
+            fn = self.pl.trigger_function(
+                "fz_trgfn_%d" % idx, table,
+                "BEFORE" if " BEFORE " in stmts[1] else "AFTER",
+                "ROW" if " EACH ROW " in stmts[1] else "STATEMENT")
+            if self.ddl([fn], "replace trigger function"):
+                self.triggers[idx] = (table, [fn, stmts[1]])
+                self.tx["trigger functions replaced"] += 1
+        elif c < 0.75:
+            self.cur.execute("DROP FUNCTION fz_trgfn_%d() CASCADE" % idx)
+            del self.triggers[idx]
+            self.tx["triggers dropped"] += 1
+        else:
+            self.add_trigger()
+
+    def notifies(self):
+        """Drain the session's notifications: a NOTIFY on fz_doomed is a
+        violation (a rolled-back write's event was delivered); the rest
+        (channels fzc_N) are returned."""
+        got = []
+        for n in self.conn.notifies:
+            if n.channel == "fz_doomed":
+                self.violation("event-of-rolled-back-write", None, None,
+                               self.script_text(), False, "",
+                               "NOTIFY on fz_doomed delivered: %s"
+                               % n.payload[:300])
+            else:
+                got.append(n.channel)
+        del self.conn.notifies[:]
+        return got
+
+    def script_text(self):
+        return "\n".join(s.rstrip(";") + ";" for s in self.script) \
+            if self.script else "-- (autocommit calls only)"
+
+    def ctl(self, sql, params=None):
+        """Run one statement of a transaction scenario, logged for the
+        replay file; a lost connection raises Lost."""
+        self.script.append(self.cur.mogrify(sql, params).decode(
+            "utf-8", "replace") if params is not None else sql)
+        try:
+            self.cur.execute(sql, params)
+        except psycopg2.Error as e:
+            if e.pgcode is None:
+                raise Lost(str(e))
+            raise
+
+    def tx_check(self, want, what):
+        """The scenario's state check: the tables (outbox included) must
+        equal want."""
+        got = self.checksum()
+        self.tx["state checks"] += 1
+        if got != want:
+            diff = ["%s: %s rows %s -> %s rows %s" % (b[0], b[1], b[2],
+                                                     a[1], a[2])
+                    for b, a in zip(want, got) if b != a]
+            self.violation("not-undone", None, None, self.script_text(),
+                           False, "", "%s\n%s" % (what, "\n".join(diff)))
+        return got
+
+    def tx_error(self, outcome, err, verb, label):
+        """Check a failure's SQLSTATE inside a scenario, as call() does."""
+        self.by_outcome[outcome] = self.by_outcome.get(outcome, 0) + 1
+        if err is not None and outcome not in self.example:
+            self.example[outcome] = str(err).strip().splitlines()[0][:110]
+        if outcome == "FZ999":
+            return              # counted by fz_bad_seq in the checksum
+        if outcome.startswith("client:"):
+            self.violation("client", None, None, self.script_text(), False,
+                           "", "%s: %s" % (outcome, err))
+        elif not outcome.startswith("input:") and \
+                not self.allowed(outcome):
+            u = self.undocumented.get(outcome)
+            if u is None:
+                msg = str(err).strip().splitlines()[0][:300] if err else ""
+                path = self.save("undocumented-" + outcome, None, None,
+                                 self.script_text(), False, "",
+                                 "%s: %s" % (outcome, msg))
+                self.undocumented[outcome] = [
+                    0, "%s in a transaction -> %s: %s  [%s]" % (
+                        verb, outcome, msg, path), label]
+                if not self.quiet:
+                    print("UNDOCUMENTED SQLSTATE %s: %s"
+                          % (outcome, self.undocumented[outcome][1]),
+                          flush=True)
+            self.undocumented[outcome][0] += 1
+
+    def txn(self):
+        """One explicit transaction: forge calls (alone, each in its own
+        savepoint, or bare), user savepoints rolled back to or released, DO
+        blocks whose exception handlers catch forge's errors or a doomed
+        block's raise; it ends in COMMIT or ROLLBACK.  Checks, besides
+        (a) and (b):
+          (d) after ROLLBACK TO SAVEPOINT s, the tables and the outbox equal
+              the snapshot taken at s; after a DO block whose handler caught,
+              they equal the state before the block (and plpgsql checks
+              each caught block itself, fz_state()); after ROLLBACK, the
+              state before BEGIN; after COMMIT, the last state inside;
+          (e) each call runs with its own notify channel (fzc_N): after
+              COMMIT the channels delivered are exactly those of the calls
+              that succeeded and were not rolled back (none with
+              forge.notify off, none after ROLLBACK); nothing ever arrives
+              on fz_doomed."""
+        r, pl = self.r, self.pl
+        self.tx["transactions"] += 1
+        self.script = []
+        if self.state is None:
+            self.state = self.checksum()
+        pre = state = self.state
+        self.txn_pre = pre
+        notify = True
+        stack = []              # [savepoint name, snapshot, len(live)]
+        live = []               # (channel, must arrive) of surviving calls
+        ntag = 0
+        as_role = r.random() < 0.3
+        self.notifies()
+        try:
+            self.ctl("BEGIN")
+            self.txn_small = self.cache_size is not None
+            if r.random() < 0.35:
+                self.ctl("SET LOCAL forge.plan_cache_size = %d"
+                         % r.randint(0, 3))
+                self.txn_small = True
+            if r.random() < 0.1:
+                self.ctl("SET LOCAL forge.notify = off")
+                notify = False
+            if r.random() < 0.15:
+                self.ctl("SET LOCAL forge.notify_keys = on")
+            if as_role:
+                self.ctl("SET LOCAL ROLE %s" % ROLE)
+            ended = False
+            for _ in range(r.randint(2, 8)):
+                if self.sent >= self.opt.count:
+                    break
+                c = r.random()
+                if c < 0.45:
+                    ended = self.tx_call(ntag, as_role, notify, stack, live)
+                    ntag += 1
+                    if ended:
+                        break
+                elif c < 0.6 or (c < 0.8 and not stack):
+                    name = "s%d" % len(stack)
+                    self.ctl("SAVEPOINT %s" % name)
+                    stack.append([name, self.checksum(), len(live)])
+                    self.tx["savepoints"] += 1
+                elif c < 0.72:
+                    i = r.randrange(len(stack))
+                    name, snap, nlive = stack[i]
+                    self.ctl("ROLLBACK TO SAVEPOINT %s" % name)
+                    self.tx_check(snap, "after ROLLBACK TO SAVEPOINT %s the "
+                                  "tables differ from the snapshot taken at "
+                                  "SAVEPOINT %s" % (name, name))
+                    del stack[i + 1:]
+                    del live[nlive:]
+                    self.tx["rollbacks to savepoint"] += 1
+                elif c < 0.8:
+                    i = r.randrange(len(stack))
+                    self.ctl("RELEASE SAVEPOINT %s" % stack[i][0])
+                    del stack[i:]
+                    self.tx["savepoints released"] += 1
+                else:
+                    self.tx_do(ntag, live)
+                    ntag += 1
+                self.state = None
+            if not ended:
+                state = self.checksum()
+                if r.random() < 0.6:
+                    self.ctl("COMMIT")
+                    self.tx["committed"] += 1
+                    self.state = self.tx_check(state, "after COMMIT the "
+                                               "tables differ from the last "
+                                               "state inside the transaction")
+                    got = set(self.notifies())
+                    allowed = {t for t, m in live} if notify else set()
+                    must = {t for t, m in live if m} if notify else set()
+                    self.tx["event checks"] += 1
+                    if got - allowed or must - got:
+                        self.violation(
+                            "events", None, None, self.script_text(), False,
+                            "", "after COMMIT: delivered on %s; expected %s "
+                            "(forge.notify %s); unexpected %s, missing %s" % (
+                                sorted(got), sorted(must), notify,
+                                sorted(got - allowed), sorted(must - got)))
+                else:
+                    self.ctl("ROLLBACK")
+                    self.tx["rolled back"] += 1
+                    self.state = self.tx_check(pre, "after ROLLBACK the "
+                                               "tables differ from the state "
+                                               "before BEGIN")
+                    got = self.notifies()
+                    self.tx["event checks"] += 1
+                    if got:
+                        self.violation("events", None, None,
+                                       self.script_text(), False, "",
+                                       "after ROLLBACK: delivered on %s"
+                                       % sorted(got))
+            hits = self.check_log()
+            if hits:
+                raise Lost("server log: " + "\n".join(hits))
+        except Lost as e:
+            time.sleep(0.5)
+            hits = self.check_log() or []
+            detail = "backend crash in a transaction: %s\nserver log:\n%s" % (
+                e, "\n".join(hits) or "(nothing)")
+            self.crashes.append(detail)
+            self.violation("crash", None, None, self.script_text(), as_role,
+                           "", detail)
+            if len(self.crashes) >= self.opt.max_crashes:
+                raise SystemExit("fuzz: %d crashes, stopping"
+                                 % len(self.crashes))
+            self.recover()
+        finally:
+            self.script = []
+            if self.conn is not None and not self.conn.closed and \
+                    self.conn.get_transaction_status() != \
+                    psycopg2.extensions.TRANSACTION_STATUS_IDLE:
+                self.cur.execute("ROLLBACK")
+                self.state = None
+
+    def tx_call(self, ntag, as_role, notify, stack, live):
+        """One forge call in the transaction; True if it ended it."""
+        r = self.r
+        verb, model, args, kind, odd_role = self.draw()
+        if odd_role == "special" or (odd_role and not as_role):
+            verb, model, args, kind = "forge_update_many", "fz_all", \
+                '{"data": {"i4": {"increment": 1}}, "where": {"id": 1}}', \
+                "valid"
+        tag = "fzc_%d" % ntag
+        if self.triggers:
+            self.tx["calls with triggers in place"] += 1
+        if self.txn_small:
+            self.tx["calls with plan_cache_size 0-3"] += 1
+        wrapped = r.random() < 0.65
+        before = self.checksum()
+        if wrapped:
+            self.ctl("SAVEPOINT fz_call")
+        self.ctl("SET LOCAL forge.notify_channel = '%s'" % tag)
+        self.sent += 1
+        label = "in-transaction " + kind.split(" (")[0]
+        k = self.by_kind.setdefault(label, [0, 0])
+        k[0] += 1
+        vstats = self.by_verb[verb]
+        err = None
+        try:
+            self.ctl("SELECT %s(%%s::regclass, %%s::jsonb)::text" % verb,
+                     (model, args))
+            result = self.cur.fetchone()[0]
+            outcome = "ok"
+        except psycopg2.Error as e:
+            err = e
+            outcome = ("input:" + e.pgcode
+                       if e.diag.statement_position is not None else e.pgcode)
+        vstats[outcome] = vstats.get(outcome, 0) + 1
+        warnings = [n.strip() for n in self.conn.notices if "WARNING" in n]
+        del self.conn.notices[:]
+        if warnings:
+            self.violation("warning", None, None, self.script_text(), as_role,
+                           "", "%s, with: %s" % (outcome, " | ".join(warnings)))
+        if outcome == "ok":
+            k[1] += 1
+            self.by_outcome["ok"] = self.by_outcome.get("ok", 0) + 1
+            try:
+                val = json.loads(result)
+            except (TypeError, ValueError, RecursionError):
+                val = {"deep": True}
+            if not isinstance(val, dict):
+                self.violation("bad-result", None, None, self.script_text(),
+                               as_role, "", "returned %r" % (result[:300],))
+            if wrapped:
+                self.ctl("RELEASE SAVEPOINT fz_call")
+            live.append((tag, True))
+            return False
+        self.tx_error(outcome, err, verb, label)
+        if wrapped:
+            self.ctl("ROLLBACK TO SAVEPOINT fz_call")
+            self.ctl("RELEASE SAVEPOINT fz_call")
+            self.tx_check(before, "a failed call (%s) changed the tables: "
+                          "after ROLLBACK TO its savepoint they differ from "
+                          "the state before it" % outcome)
+            self.tx["failed calls rolled back to their savepoint"] += 1
+            return False
+        if stack and r.random() < 0.8:       # the transaction is aborted
+            i = r.randrange(len(stack))
+            name, snap, nlive = stack[i]
+            self.ctl("ROLLBACK TO SAVEPOINT %s" % name)
+            self.tx_check(snap, "after a failed call (%s) and ROLLBACK TO "
+                          "SAVEPOINT %s the tables differ from the snapshot "
+                          "taken at SAVEPOINT %s" % (outcome, name, name))
+            del stack[i + 1:]
+            del live[nlive:]
+            self.tx["rollbacks to savepoint"] += 1
+            return False
+        self.ctl("ROLLBACK")
+        self.tx["rolled back"] += 1
+        self.state = self.tx_check(self.pre_txn_state(), "after a failed call "
+                                   "and ROLLBACK the tables differ from the "
+                                   "state before BEGIN")
+        got = self.notifies()
+        if got:
+            self.violation("events", None, None, self.script_text(), as_role,
+                           "", "after ROLLBACK: delivered on %s" % sorted(got))
+        return True
+
+    def tx_do(self, ntag, live):
+        """A DO block in the transaction (always inside a savepoint: only a
+        cancel, or fz_bad's raise, can escape its handler)."""
+        sql, ncalls, doomed = self.pl.do_block("fzc_%d" % ntag)
+        self.sent += ncalls
+        self.tx["DO blocks"] += 1
+        self.tx["DO blocks doomed"] += doomed
+        k = self.by_kind.setdefault("in-transaction DO block", [0, 0])
+        k[0] += 1
+        before = self.checksum()
+        self.ctl("SAVEPOINT fz_call")
+        self.ctl("SELECT pg_catalog.set_config('fz.caught', '', false)")
+        try:
+            self.ctl(sql)
+        except psycopg2.Error as e:
+            outcome = ("input:" + e.pgcode
+                       if e.diag.statement_position is not None else e.pgcode)
+            self.tx_error(outcome, e, "DO block", "DO block")
+            self.ctl("ROLLBACK TO SAVEPOINT fz_call")
+            self.ctl("RELEASE SAVEPOINT fz_call")
+            self.tx_check(before, "a failed DO block (%s) changed the tables"
+                          % outcome)
+            return
+        warnings = [n.strip() for n in self.conn.notices if "WARNING" in n]
+        del self.conn.notices[:]
+        if warnings:
+            self.violation("warning", None, None, self.script_text(), False,
+                           "", "DO block, with: %s" % " | ".join(warnings))
+        self.ctl("SELECT current_setting('fz.caught')")
+        caught = self.cur.fetchone()[0].split()
+        self.ctl("RELEASE SAVEPOINT fz_call")
+        outer = False
+        for tok in caught:
+            where, code = tok.split(":", 1)
+            outer = outer or where == "o"
+            self.tx["exceptions caught in DO blocks"] += 1
+            if code == "FZ002":
+                self.by_outcome["caught:FZ002"] = \
+                    self.by_outcome.get("caught:FZ002", 0) + 1
+                continue
+            self.tx_error(code, None, "DO block", "DO block")
+        if outer:
+            self.tx_check(before, "after a DO block's handler caught %s the "
+                          "tables differ from the state before the block"
+                          % " ".join(caught))
+        else:
+            k[1] += 1
+            live.append(("fzc_%d" % ntag, False))
+
+    def allowed(self, outcome):
+        """A failure's SQLSTATE is acceptable: README lists it, or, while
+        the fuzzer's triggers are in place, it is what PostgreSQL says when
+        a trigger wrote the row its statement is writing (27000 for an
+        UPDATE or DELETE, 21000 for INSERT ... ON CONFLICT DO UPDATE)."""
+        return outcome in self.documented or \
+            (bool(self.triggers) and outcome in TRIGGER_CODES)
+
+    def pre_txn_state(self):
+        return self.txn_pre
 
     def self_test(self):
         """Prove the three detectors fire, before trusting their silence:
@@ -1704,6 +2633,7 @@ class Fuzzer:
         self.call(*bad, label="self-test", as_role=False)
         if not self.crashes:
             failures.append("a lost backend went unreported")
+        failures += self.self_test_scenarios()
         if not CRASH_RE.search("2026-01-01 00:00:00.000 UTC [1] LOG:  server "
                                "process (PID 2) was terminated by signal 11: "
                                "Segmentation fault"):
@@ -1713,9 +2643,77 @@ class Fuzzer:
             for f in failures:
                 print("fuzz: self-test: " + f)
             raise SystemExit(2)
-        print("fuzz: self-test: the three detectors fire")
+        print("fuzz: self-test: the detectors fire (SQLSTATE, change on "
+              "failure, crash; savepoint snapshot, doomed row, doomed and "
+              "rolled-back events, plpgsql check, crash in a transaction)")
         self.reset_stats()
-        self.reseed(vacuum=True)
+        self.reseed(vacuum=True, batch=False)
+
+    def self_test_scenarios(self):
+        """The detectors of the transaction scenarios, each made to fire
+        by a second connection: a row changed between SAVEPOINT and
+        ROLLBACK TO, a row holding the doomed mark, a NOTIFY on fz_doomed,
+        an event delivered after ROLLBACK, fz_bad_seq advanced, and a
+        backend terminated inside a transaction."""
+        failures = []
+        admin = self.connect(self.opt.db)
+        acur = admin.cursor()
+
+        def fired(kind, n0):
+            return any(v.startswith(kind) for v in self.violations[n0:])
+        self.reseed(batch=False)
+        n0 = len(self.violations)
+        self.script = []
+        self.ctl("BEGIN")
+        self.ctl("SAVEPOINT s0")
+        snap = self.checksum()
+        acur.execute("UPDATE fz_tag SET label = label || '!' WHERE id = 1")
+        self.ctl("ROLLBACK TO SAVEPOINT s0")
+        self.tx_check(snap, "self-test")
+        self.ctl("ROLLBACK")
+        if not fired("not-undone", n0):
+            failures.append("a row changed behind ROLLBACK TO SAVEPOINT went "
+                            "unreported")
+        n0 = len(self.violations)
+        acur.execute("UPDATE fz_tag SET label = '%s-self-test' WHERE id = 2"
+                     % DOOMED)
+        self.checksum()
+        if not fired("doomed-write-left", n0):
+            failures.append("a row with the doomed mark went unreported")
+        n0 = len(self.violations)
+        acur.execute("NOTIFY fz_doomed, 'self-test'")
+        self.cur.execute("SELECT 1")
+        self.notifies()
+        if not fired("event-of-rolled-back-write", n0):
+            failures.append("a NOTIFY on fz_doomed went unreported")
+        n0 = len(self.violations)
+        self.notifies()
+        self.ctl("BEGIN")
+        acur.execute("NOTIFY fzc_3, 'self-test'")
+        self.ctl("ROLLBACK")
+        if not self.notifies():
+            failures.append("an event delivered after ROLLBACK went unseen")
+        n0 = len(self.violations)
+        acur.execute("SELECT nextval('fz_bad_seq')")
+        self.checksum()
+        if not fired("not-undone-in-plpgsql", n0):
+            failures.append("fz_bad_seq advancing went unreported")
+        ncrash = len(self.crashes)
+        self.ctl("BEGIN")
+        acur.execute("SELECT pg_terminate_backend(%s)",
+                     (self.conn.get_backend_pid(),))
+        time.sleep(0.2)
+        try:
+            self.ctl("SAVEPOINT s0")
+            failures.append("a terminated backend answered")
+        except Lost:
+            self.crashes.append("self-test")
+        if len(self.crashes) == ncrash:
+            failures.append("a backend lost in a transaction went unreported")
+        admin.close()
+        self.recover()
+        self.script = []
+        return failures
 
     def reset_stats(self):
         self.by_verb = {v: {} for v in VERBS}
@@ -1741,22 +2739,29 @@ class Fuzzer:
             if self.opt.verbose:
                 print("special %-58s %s" % (label, out), flush=True)
             if out == "ok":
-                self.reseed(vacuum=len(args or "") > 100000)
+                self.reseed(vacuum=len(args or "") > 100000, batch=False)
+        self.reseed()                   # the first batch
         while self.sent < self.opt.count:
             out, big = self.one()
             since += 1
-            if self.opt.progress and self.sent % self.opt.progress == 0:
+            if self.opt.progress and self.sent // self.opt.progress > \
+                    self.progressed:
+                self.progressed = self.sent // self.opt.progress
                 print("fuzz: %d sent, %.0f s, %d violations, %d undocumented"
                       " SQLSTATEs" % (self.sent, time.time() - t0,
                                       len(self.violations),
                                       len(self.undocumented)), flush=True)
+            if self.state is None:
+                self.state = self.checksum()
             if since >= self.opt.reseed or (big and out == "ok") or \
-                    self.state is None or self.state[0][1] > 400 or \
-                    self.state[0][1] < 5:
+                    self.state[0][1] > 400 or self.state[0][1] < 5 or \
+                    max(x[1] for x in self.state) > 3000:
                 self.reseed(vacuum=(big and out == "ok") or
                             self.reseeds % 10 == 0)
                 since = 0
         self.elapsed = time.time() - t0
+        self.cur.execute("SELECT last_value - 1 FROM fz_fire_seq")
+        self.fires = self.cur.fetchone()[0]
 
     def report(self):
         print()
@@ -1778,8 +2783,10 @@ class Fuzzer:
                                            kv[0].startswith("input:"),
                                            -kv[1])):
             tag = ""
-            if k not in ("ok",) and not k.startswith("input:") and \
-                    k not in self.documented:
+            if k in TRIGGER_CODES or k.startswith("FZ"):
+                tag = "  (the fuzzer's triggers or plpgsql)"
+            elif k not in ("ok",) and not k.startswith(("input:", "caught:")) \
+                    and k not in self.documented:
                 tag = "  (not in README's Errors)"
             print("  %-16s %7d  %s%s" % (k, c, self.example.get(k, ""), tag))
         print("by generator: " + ", ".join(
@@ -1788,6 +2795,10 @@ class Fuzzer:
         print("slowest calls:")
         for dt, label, model in self.slow:
             print("  %7.3f s  %s on %s" % (dt, label, model))
+        fires = self.fires
+        print("plpgsql and transactions: %s; trigger bodies run: %d" % (
+            ", ".join("%s %d" % kv for kv in self.tx.items()) or "none",
+            fires))
         print("crashes: %d" % len(self.crashes))
         print("undocumented SQLSTATEs: %d" % len(self.undocumented))
         for code, (count, ex, label) in sorted(self.undocumented.items()):
@@ -1836,6 +2847,14 @@ def main():
                    metavar="SQLSTATE",
                    help="accept this SQLSTATE as if README listed it "
                         "(repeatable)")
+    p.add_argument("--txn-rate", type=float, default=0.1,
+                   help="share of draws that run a transaction scenario "
+                        "(savepoints, DO blocks) instead of one call")
+    p.add_argument("--trigger-rate", type=float, default=0.5,
+                   help="share of batches (between reseeds) with triggers "
+                        "that call forge")
+    p.add_argument("--small-cache-rate", type=float, default=0.35,
+                   help="share of batches with forge.plan_cache_size 0-3")
     p.add_argument("--self-test", action="store_true",
                    help="first prove that each detector fires")
     opt = p.parse_args()
