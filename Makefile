@@ -12,6 +12,7 @@ OBJS = \
 	src/read_where.o \
 	src/read_select.o \
 	src/deparse.o \
+	src/shape.o \
 	src/plancache.o \
 	src/exec.o \
 	src/events.o \
