@@ -6,17 +6,15 @@
  *
  * The reader (this file and read_json.c, read_data.c, read_where.c,
  * read_select.c; see reader.h) owns all input validation: a descriptor that
- * passes it deparses to SQL that parses.  As it reads, it
- *
- *	- converts each value to a Datum of its column's type and appends it to
- *	  the statement's parameter arrays ($1, $2, ... in reading order), and
- *	- appends a token for each structural decision to the statement's shape
- *	  (columns, operations, filter operators, null tests, select list),
- *	  never a value.
+ * passes it deparses to SQL that parses.  As it reads, it converts each
+ * value to a Datum of its column's type and appends it to the statement's
+ * parameter arrays ($1, $2, ... in reading order).
  *
  * Reading order is fixed per verb, and jsonb keeps object keys sorted, so
- * equal shapes number their parameters alike: the shape alone determines
- * the SQL text, which is what lets plancache.c key plans by shape.
+ * descriptors that differ only in values number their parameters alike
+ * and read into trees of one shape, which plancache.c then finds one plan
+ * for.  The reader records nothing for the plan cache: shape.c computes
+ * the key from the finished tree.
  *
  * Copyright (c) 2026, the forge authors
  *
@@ -188,15 +186,10 @@ read_create_many(ForgeRel *rel, JsonbContainer *args)
 			st->nmany = probe->nmany;
 			st->many_cols = palloc(sizeof(int) * Max(st->nmany, 1));
 			memcpy(st->many_cols, probe->many_cols, sizeof(int) * st->nmany);
+			/* the statement names each column's type */
 			for (j = 0; j < st->nmany; j++)
-			{
-				shape_token(st, SHAPE_MANY, rel->cols[st->many_cols[j]].attnum);
-				/* the statement names each column's type */
 				forge_check_schema_usage(rel->cols[st->many_cols[j]].typnsp);
-			}
 			st->skip_duplicates = skip_duplicates;
-			if (skip_duplicates)
-				shape_token(st, SHAPE_SKIPDUP, 1);
 			groups = lappend(groups, st);
 		}
 		rowgroup[i++] = g;
@@ -249,12 +242,7 @@ want_keys(List *stmts, ForgeRel *rel)
 	if (!forge_notify_enabled || !forge_notify_keys || rel->pkey < 0)
 		return stmts;
 	foreach(lc, stmts)
-	{
-		ForgeStmt  *st = lfirst(lc);
-
-		st->with_keys = true;
-		shape_token(st, SHAPE_KEYS, 1);
-	}
+		((ForgeStmt *) lfirst(lc))->with_keys = true;
 	return stmts;
 }
 
@@ -286,7 +274,7 @@ forge_read(ForgeVerb verb, ForgeRel *rel, Jsonb *args)
 		case FORGE_CREATE:
 			st->assigns = read_data(st,
 									expect_object(require_arg(jc, "data", verb), "data"),
-									true, SHAPE_ASSIGN);
+									true);
 			if (st->nested)
 				return list_make1(st);
 			break;
@@ -295,7 +283,7 @@ forge_read(ForgeVerb verb, ForgeRel *rel, Jsonb *args)
 		case FORGE_UPDATE_MANY:
 			st->assigns = read_data(st,
 									expect_object(require_arg(jc, "data", verb), "data"),
-									false, SHAPE_ASSIGN);
+									false);
 			if (st->nested)
 				return list_make1(st);
 			st->where = read_where_arg(st, jc, verb == FORGE_UPDATE);
@@ -304,12 +292,10 @@ forge_read(ForgeVerb verb, ForgeRel *rel, Jsonb *args)
 				int			k = find_unique_key(st, st->where, false);
 
 				if (st->assigns == NIL)
-					st->assigns = keep_assign(st, keep_column(rel, k),
-											  SHAPE_ASSIGN);
+					st->assigns = keep_assign(keep_column(rel, k));
 			}
 			else if (st->assigns == NIL)
-				st->assigns = keep_assign(st, keep_column(rel, -1),
-										  SHAPE_ASSIGN);
+				st->assigns = keep_assign(keep_column(rel, -1));
 			break;
 
 		case FORGE_UPSERT:
@@ -321,18 +307,15 @@ forge_read(ForgeVerb verb, ForgeRel *rel, Jsonb *args)
 				st->where = read_where_arg(st, jc, true);
 				st->conflict_key = find_unique_key(st, st->where, true);
 				key = &rel->keys[st->conflict_key];
-				shape_token(st, SHAPE_TARGET, st->conflict_key);
 				create = expect_object(require_arg(jc, "create", verb), "create");
 				update = expect_object(require_arg(jc, "update", verb), "update");
-				st->assigns = read_data(st, create, true, SHAPE_ASSIGN);
+				st->assigns = read_data(st, create, true);
 				merge_pins(st, key, create);
-				st->updates = read_data(st, update, false, SHAPE_UPDATE);
+				st->updates = read_data(st, update, false);
 				if (st->nested)
 					return list_make1(st);
 				if (st->updates == NIL)
-					st->updates = keep_assign(st,
-											  keep_column(rel, st->conflict_key),
-											  SHAPE_UPDATE);
+					st->updates = keep_assign(keep_column(rel, st->conflict_key));
 				/* by_update reads the pins from where, so it keeps them */
 				if (!st->by_update)
 					st->where = strip_key_filters(st, key);

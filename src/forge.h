@@ -312,7 +312,6 @@ typedef struct ForgeStmt
 	int			nconditions;	/* while reading: filters made so far */
 	bool		with_keys;		/* also return the primary keys written */
 	ForgeRel   *rel;
-	StringInfoData shape;		/* unused: shape.c computes the key */
 	int			nparams;
 	int			maxparams;
 	Oid		   *types;

@@ -22,19 +22,6 @@
 
 #include "forge.h"
 
-/* shape tokens */
-#define SHAPE_ASSIGN	'a'
-#define SHAPE_UPDATE	'u'
-#define SHAPE_WHERE		'w'
-#define SHAPE_FILTER	'f'
-#define SHAPE_END		')'
-#define SHAPE_SELECT	's'
-#define SHAPE_TARGET	'k'
-#define SHAPE_MANY		'm'
-#define SHAPE_SKIPDUP	'd'
-#define SHAPE_KEYS		'K'
-#define SHAPE_RELATION	'R'
-
 /*
  * Filters nest at most this deep.  The SQL of a deeper where would pass
  * the PostgreSQL parser's own nesting limit and fail as a syntax error.
@@ -57,7 +44,6 @@
 
 /* in read_json.c */
 extern ForgeStmt *new_stmt(ForgeVerb verb, ForgeRel *rel);
-extern void shape_token(ForgeStmt *st, char token, int n);
 extern int	add_param(ForgeStmt *st, Oid typid, Datum value, bool isnull);
 extern int	add_value_param(ForgeStmt *st, const ForgeColumn *col,
 							ForgeTypeIO *io, const JsonbValue *v);
@@ -76,11 +62,9 @@ extern JsonbValue *require_arg(JsonbContainer *args, const char *name,
 extern int	lookup_column(ForgeStmt *st, const JsonbValue *key);
 
 /* in read_data.c */
-extern ForgeAssign *new_assign(ForgeStmt *st, int col, ForgeAssignKind kind,
-							   int param, char token);
-extern List *read_data(ForgeStmt *st, JsonbContainer *jc, bool insert,
-					   char token);
-extern List *keep_assign(ForgeStmt *st, int col, char token);
+extern ForgeAssign *new_assign(int col, ForgeAssignKind kind, int param);
+extern List *read_data(ForgeStmt *st, JsonbContainer *jc, bool insert);
+extern List *keep_assign(int col);
 extern int	keep_column(ForgeRel *rel, int key);
 
 /* in read_where.c */
