@@ -32,7 +32,10 @@
  * the key; parameter numbers and the parameter types are.
  *
  * The key is bytes for plancache.c's memcmp: fixed-width integers, in
- * native byte order, never a struct (so no padding).
+ * native byte order, never a struct (so no padding).  It must decode one
+ * way only, or two different trees could share a key: every list is
+ * preceded by its length, every string by its length, and every branch
+ * the walk takes by what it branches on (a node kind, a flag).
  *
  * Copyright (c) 2026, the forge authors
  *
@@ -336,6 +339,7 @@ shape_include(StringInfo key, ForgeInclude *inc, ForgeRel *outer)
 	bool		to_many = r->kind == FORGE_TO_MANY || r->kind == FORGE_MANY_TO_MANY;
 	ListCell   *lc;
 
+	key_byte(key, (uint8) r->kind);	/* before what depends on it */
 	key_int16(key, inc->level);
 	if (!to_many)
 	{
