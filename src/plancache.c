@@ -204,7 +204,8 @@ forge_plan_spi(ForgePlan *p)
  * check_shape
  *		stmt's shape found plan p: stmt must deparse to p's SQL text, or
  *		shape.c misses a field that deparse.c reads.  Costs a deparse per
- *		hit, so only in builds that ask for it.
+ *		hit, so only in builds that ask for it.  A schema renamed under an
+ *		operator the text names also differs here, harmlessly (shape.c).
  */
 static void
 check_shape(ForgePlan *p, ForgeStmt *stmt)

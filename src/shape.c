@@ -22,14 +22,17 @@
  * statements differing in one decision get different plans.
  *
  * The key holds identities, not names: a table by OID, a column by attnum,
- * an operator and a type by OID.  A name those stand for can change only
- * by DDL on a table the plan reads (rename a column or the table), which
- * also invalidates the plan, and plancache.c rebuilds an invalid plan from
- * fresh SQL text.  Facts of the cached table metadata (ForgeRel) that the
- * text depends on and that its OID does not settle (ONLY for a table with
- * inheritance children, whether Citus manages it, its primary key's
- * columns) are keyed where deparse.c reads them.  Values are never part of
- * the key; parameter numbers and the parameter types are.
+ * an operator and a type by OID.  A table's or column's name changes only
+ * by DDL on that table, which also invalidates every plan that reads it,
+ * and plancache.c rebuilds an invalid plan from fresh SQL text.  The name
+ * of an operator's schema (or the extension's, for the upsert marker) can
+ * change without invalidating a plan; the plan holds the operator by OID
+ * and stays right, only the text it was made from, which events show,
+ * names the old schema.  Facts of the cached table metadata (ForgeRel)
+ * that the text depends on and that its OID does not settle (ONLY for a
+ * table with inheritance children, whether Citus manages it, its primary
+ * key's columns) are keyed where deparse.c reads them.  Values are never
+ * part of the key; parameter numbers and the parameter types are.
  *
  * The key is bytes for plancache.c's memcmp: fixed-width integers, in
  * native byte order, never a struct (so no padding).  It must decode one
