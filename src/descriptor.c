@@ -5,18 +5,17 @@
  *		  and the statements they make.
  *
  * The reader (this file and read_json.c, read_data.c, read_where.c,
- * read_select.c, read_nested.c, read_part.c; see reader.h) owns all input validation: a descriptor that
- * passes it deparses to SQL that parses.  As it reads, it
- *
- *	- converts each value to a Datum of its column's type and appends it to
- *	  the statement's parameter arrays ($1, $2, ... in reading order), and
- *	- appends a token for each structural decision to the statement's shape
- *	  (columns, operations, filter operators, null tests, select list),
- *	  never a value.
+ * read_select.c, read_nested.c, read_part.c; see reader.h) owns all input
+ * validation: a descriptor that passes it deparses to SQL that parses.  As
+ * it reads, it converts each value to a Datum of its column's type and
+ * appends it to the statement's parameter arrays ($1, $2, ... in reading
+ * order).
  *
  * Reading order is fixed per verb, and jsonb keeps object keys sorted, so
- * equal shapes number their parameters alike: the shape alone determines
- * the SQL text, which is what lets plancache.c key plans by shape.
+ * descriptors that differ only in values number their parameters alike
+ * and read into trees of one shape, which plancache.c then finds one plan
+ * for.  The reader records nothing for the plan cache: shape.c computes
+ * the key from the finished tree.
  *
  * The same code reads the SQL call's descriptor (forge_read) and each part
  * of a nested write (forge_read_part, for nested.c): the where, data,
@@ -218,15 +217,10 @@ read_create_many(ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 			st->nmany = probe->nmany;
 			st->many_cols = palloc(sizeof(int) * Max(st->nmany, 1));
 			memcpy(st->many_cols, probe->many_cols, sizeof(int) * st->nmany);
+			/* the statement names each column's type */
 			for (j = 0; j < st->nmany; j++)
-			{
-				shape_token(st, SHAPE_MANY, rel->cols[st->many_cols[j]].attnum);
-				/* the statement names each column's type */
 				forge_check_schema_usage(rel->cols[st->many_cols[j]].typnsp);
-			}
 			st->skip_duplicates = skip_duplicates;
-			if (skip_duplicates)
-				shape_token(st, SHAPE_SKIPDUP, 1);
 			groups = lappend(groups, st);
 		}
 		rowgroup[i++] = g;
@@ -238,7 +232,7 @@ read_create_many(ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 		ForgeStmt  *st = linitial(groups);
 
 		add_param(st, JSONBOID, JsonbPGetDatum(JsonbValueToJsonb(data)), false);
-		st->assigns = pin_assigns(st, p->dpins, false, SHAPE_ASSIGN);
+		st->assigns = pin_assigns(st, p->dpins, false);
 		return groups;
 	}
 
@@ -262,7 +256,7 @@ read_create_many(ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 			add_param(lfirst(lc), JSONBOID,
 					  JsonbPGetDatum(JsonbValueToJsonb(arr)), false);
 			((ForgeStmt *) lfirst(lc))->assigns =
-				pin_assigns(lfirst(lc), p->dpins, false, SHAPE_ASSIGN);
+				pin_assigns(lfirst(lc), p->dpins, false);
 		}
 	}
 	return groups;
@@ -282,12 +276,7 @@ want_keys(List *stmts, ForgeRel *rel)
 	if (!forge_notify_enabled || !forge_notify_keys || rel->pkey < 0)
 		return stmts;
 	foreach(lc, stmts)
-	{
-		ForgeStmt  *st = lfirst(lc);
-
-		st->with_keys = true;
-		shape_token(st, SHAPE_KEYS, 1);
-	}
+		((ForgeStmt *) lfirst(lc))->with_keys = true;
 	return stmts;
 }
 
@@ -328,14 +317,14 @@ read_where_part(ForgeStmt *st, JsonbContainer *args, ForgePart *p,
  *		set (nulls: to null); relation keys go to *relations.
  */
 static List *
-read_data_part(ForgeStmt *st, JsonbContainer *jc, bool insert, char token,
+read_data_part(ForgeStmt *st, JsonbContainer *jc, bool insert,
 			   const ForgePins *pins, bool nulls, List **relations)
 {
 	List	   *assigns = NIL;
 
 	if (jc != NULL)
-		assigns = read_data(st, jc, insert, token, relations);
-	return list_concat(assigns, pin_assigns(st, pins, nulls, token));
+		assigns = read_data(st, jc, insert, relations);
+	return list_concat(assigns, pin_assigns(st, pins, nulls));
 }
 
 /*
@@ -362,8 +351,7 @@ read_stmts(ForgeVerb verb, ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 		case FORGE_CREATE:
 			st->assigns = read_data_part(st,
 										 arg_object(args, p->data, "data", verb, true),
-										 true, SHAPE_ASSIGN, p->dpins, p->dnulls,
-										 &pairs);
+										 true, p->dpins, p->dnulls, &pairs);
 			read_nested(st, pairs, NIL, top, args);
 			break;
 
@@ -371,8 +359,7 @@ read_stmts(ForgeVerb verb, ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 		case FORGE_UPDATE_MANY:
 			st->assigns = read_data_part(st,
 										 arg_object(args, p->data, "data", verb, true),
-										 false, SHAPE_ASSIGN, p->dpins, p->dnulls,
-										 &pairs);
+										 false, p->dpins, p->dnulls, &pairs);
 			read_nested(st, pairs, NIL, top, args);
 			st->where = read_where_part(st, args, p, verb == FORGE_UPDATE);
 			if (verb == FORGE_UPDATE)
@@ -380,12 +367,10 @@ read_stmts(ForgeVerb verb, ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 				int			k = find_unique_key(st, st->where, false);
 
 				if (st->assigns == NIL)
-					st->assigns = keep_assign(st, keep_column(rel, k),
-											  SHAPE_ASSIGN);
+					st->assigns = keep_assign(keep_column(rel, k));
 			}
 			else if (st->assigns == NIL)
-				st->assigns = keep_assign(st, keep_column(rel, -1),
-										  SHAPE_ASSIGN);
+				st->assigns = keep_assign(keep_column(rel, -1));
 			break;
 
 		case FORGE_UPSERT:
@@ -397,19 +382,16 @@ read_stmts(ForgeVerb verb, ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 				st->where = read_where_part(st, args, p, true);
 				st->conflict_key = find_unique_key(st, st->where, true);
 				key = &rel->keys[st->conflict_key];
-				shape_token(st, SHAPE_TARGET, st->conflict_key);
 				create = arg_object(args, p->data, "create", verb, true);
 				update = arg_object(args, p->update, "update", verb, true);
-				st->assigns = read_data_part(st, create, true, SHAPE_ASSIGN,
+				st->assigns = read_data_part(st, create, true,
 											 p->dpins, p->dnulls, &pairs);
 				merge_pins(st, key, create, p->dpins);
-				st->updates = read_data_part(st, update, false, SHAPE_UPDATE,
+				st->updates = read_data_part(st, update, false,
 											 p->upins, false, &upairs);
 				read_nested(st, pairs, upairs, top, args);
 				if (st->updates == NIL)
-					st->updates = keep_assign(st,
-											  keep_column(rel, st->conflict_key),
-											  SHAPE_UPDATE);
+					st->updates = keep_assign(keep_column(rel, st->conflict_key));
 				/* by_update reads the pins from where, so it keeps them */
 				if (!st->by_update)
 					st->where = strip_key_filters(st, key);

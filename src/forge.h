@@ -6,12 +6,13 @@
  * A forge call flows one way: read the jsonb descriptor into a ForgeStmt
  * (the reader: descriptor.c and read_*.c, validated against the ForgeRel
  * that catalog.c keeps for the table), find or build the prepared plan for
- * the statement's shape (plancache.c, which asks deparse.c for the SQL
- * text), execute it with SPI and shape the result (exec.c), then queue the
- * NOTIFY event (events.c).  A statement whose data names relations carries
- * its nested writes, read into typed nodes (read_nested.c); nested.c runs
- * them below the entry point, reading each part with the key values of
- * rows already written as parameters and executing it through exec.c.
+ * the statement's shape (plancache.c, which keys it by shape.c's walk of
+ * the finished statement and asks deparse.c for the SQL text), execute it
+ * with SPI and shape the result (exec.c), then queue the NOTIFY event
+ * (events.c).  A statement whose data names relations carries its nested
+ * writes, read into typed nodes (read_nested.c); nested.c runs them below
+ * the entry point, reading each part with the key values of rows already
+ * written as parameters and executing it through exec.c.
  *
  * Copyright (c) 2026, the forge authors
  *
@@ -304,9 +305,9 @@ typedef struct ForgeInclude
 } ForgeInclude;
 
 /*
- * One statement to plan and run.  Parameters are numbered in the order the
- * descriptor is read, which the shape determines; so two statements with one
- * shape have the same SQL text and parameter types.
+ * One statement to plan and run: the finished tree that deparse.c turns
+ * into SQL text and shape.c into the plan-cache key.  Parameters are
+ * numbered in the order the descriptor is read.
  */
 typedef struct ForgeStmt
 {
@@ -315,7 +316,6 @@ typedef struct ForgeStmt
 	int			nconditions;	/* while reading: filters made so far */
 	bool		with_keys;		/* also return the primary keys written */
 	ForgeRel   *rel;
-	StringInfoData shape;		/* the plan-cache key */
 	int			nparams;
 	int			maxparams;
 	Oid		   *types;
@@ -514,6 +514,9 @@ extern bool forge_deparse_selects(ForgeStmt *stmt);
 extern void forge_deparse_key(StringInfo buf, ForgeRel *rel, const char *alias);
 extern void forge_deparse_outbox(StringInfo buf, ForgeRel *rel, char op,
 								 bool changes);
+
+/* in shape.c */
+extern void forge_shape(StringInfo key, ForgeStmt *stmt);
 
 /* in plancache.c */
 typedef struct ForgePlan ForgePlan;

@@ -4,11 +4,15 @@
  *		  Prepared plans, cached by statement shape.
  *
  * Modelled on ri_triggers.c's query cache.  The key is the statement's
- * shape (descriptor.c): verb, relation OID, columns and their operations,
- * the filter tree's operators and null tests, the select list and flags,
- * never a value.  Shapes vary in length, so the hash key is a fixed struct
+ * shape, which shape.c computes by walking the finished statement as
+ * deparse.c does (verb, relation OID, columns and their operations, the
+ * filter tree's operators and null tests, the select list, flags,
+ * parameter numbers and types), never a value: equal shapes deparse to
+ * equal SQL text.  Shapes vary in length, so the hash key is a fixed struct
  * (zeroed before filling) that carries the shape's hash, length and a
  * pointer to its bytes, with a match function that compares the bytes.
+ * Builds with assertions (or -DFORGE_CHECK_SHAPE) check that equality on
+ * every hit (check_shape).
  *
  * A plan found invalid (SPI_plan_is_valid: DDL on the table since it was
  * prepared) is freed and rebuilt from fresh SQL text, because a renamed or
@@ -191,6 +195,34 @@ forge_plan_spi(ForgePlan *p)
 	return p->plan;
 }
 
+#if defined(USE_ASSERT_CHECKING) && !defined(FORGE_CHECK_SHAPE)
+#define FORGE_CHECK_SHAPE
+#endif
+
+#ifdef FORGE_CHECK_SHAPE
+/*
+ * check_shape
+ *		stmt's shape found plan p: stmt must deparse to p's SQL text, or
+ *		shape.c misses a field that deparse.c reads.  Costs a deparse per
+ *		hit, so only in builds that ask for it.  A schema renamed under an
+ *		operator the text names also differs here, harmlessly (shape.c).
+ */
+static void
+check_shape(ForgePlan *p, ForgeStmt *stmt)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	forge_deparse(&buf, stmt);
+	if (strcmp(buf.data, p->sql) != 0)
+		ereport(ERROR,
+				(errmsg_internal("plan cache shape of a %s statement matched a plan of other SQL text",
+								 forge_verb_name(stmt->verb)),
+				 errdetail_internal("Cached: %s\nNew: %s", p->sql, buf.data)));
+	pfree(buf.data);
+}
+#endif
+
 /*
  * forge_plan_get
  *		The prepared plan for stmt's shape, preparing it on a miss, pinned:
@@ -202,6 +234,7 @@ forge_plan_get(ForgeStmt *stmt)
 {
 	ForgePlanKey key;
 	ForgePlanEntry *entry;
+	StringInfoData shape;
 	StringInfoData buf;
 	SPIPlanPtr	plan;
 	ForgePlan  *p;
@@ -214,9 +247,11 @@ forge_plan_get(ForgeStmt *stmt)
 		   !dlist_is_empty(&forge_plan_lru))
 		remove_plan(dlist_tail_element(ForgePlan, lru, &forge_plan_lru));
 
+	initStringInfo(&shape);
+	forge_shape(&shape, stmt);
 	memset(&key, 0, sizeof(key));
-	key.len = stmt->shape.len;
-	key.shape = stmt->shape.data;
+	key.len = shape.len;
+	key.shape = shape.data;
 	key.hash = hash_bytes((const unsigned char *) key.shape, key.len);
 
 	entry = forge_plan_cache_size > 0 ?
@@ -226,6 +261,10 @@ forge_plan_get(ForgeStmt *stmt)
 		p = entry->plan;
 		if (SPI_plan_is_valid(p->plan))
 		{
+#ifdef FORGE_CHECK_SHAPE
+			check_shape(p, stmt);
+#endif
+			pfree(shape.data);
 			forge_plan_hits++;
 			dlist_move_head(&forge_plan_lru, &p->lru);
 			p->refcount++;
@@ -259,6 +298,7 @@ forge_plan_get(ForgeStmt *stmt)
 		p = palloc0(sizeof(ForgePlan));
 		p->plan = plan;
 		p->sql = buf.data;
+		pfree(shape.data);
 		return p;
 	}
 
@@ -273,7 +313,7 @@ forge_plan_get(ForgeStmt *stmt)
 	p->sql = MemoryContextStrdup(forge_plan_cxt, buf.data);
 	p->key = key;
 	p->key.shape = MemoryContextAlloc(forge_plan_cxt, key.len);
-	memcpy((char *) p->key.shape, stmt->shape.data, key.len);
+	memcpy((char *) p->key.shape, shape.data, key.len);
 	p->kept = true;
 	p->cached = true;
 	p->refcount = 1;
@@ -281,6 +321,7 @@ forge_plan_get(ForgeStmt *stmt)
 	Assert(!found);
 	entry->plan = p;
 	dlist_push_head(&forge_plan_lru, &p->lru);
+	pfree(shape.data);
 	pfree(buf.data);
 	return p;
 }

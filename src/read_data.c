@@ -5,8 +5,7 @@
  *
  * Each key of data is a column (a relation key is read_nested.c's), its value
  * either a value to set or an object of one operation (set, increment,
- * decrement, multiply, divide, unset).  Values become parameters; which
- * operation on which column goes into the shape.
+ * decrement, multiply, divide, unset).  Values become parameters.
  *
  * Copyright (c) 2026, the forge authors
  *
@@ -39,16 +38,13 @@ static const char *const assign_names[] = {
  *		An assignment of kind to column col, with parameter param.
  */
 ForgeAssign *
-new_assign(ForgeStmt *st, int col, ForgeAssignKind kind, int param,
-		   char token)
+new_assign(int col, ForgeAssignKind kind, int param)
 {
 	ForgeAssign *a = palloc(sizeof(ForgeAssign));
 
 	a->col = col;
 	a->kind = kind;
 	a->param = param;
-	shape_token(st, token, st->rel->cols[col].attnum);
-	shape_token(st, token, kind);
 	return a;
 }
 
@@ -57,8 +53,7 @@ new_assign(ForgeStmt *st, int col, ForgeAssignKind kind, int param,
  *		Read the operation object ops ({"increment": 1}) on column col.
  */
 static ForgeAssign *
-read_assign_op(ForgeStmt *st, int col, JsonbContainer *ops, bool insert,
-			   char token)
+read_assign_op(ForgeStmt *st, int col, JsonbContainer *ops, bool insert)
 {
 	ForgeColumn *c = &st->rel->cols[col];
 	JsonbIterator *it = JsonbIteratorInit(ops);
@@ -113,13 +108,12 @@ read_assign_op(ForgeStmt *st, int col, JsonbContainer *ops, bool insert,
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("\"unset\" on column \"%s\" takes true", c->name)));
-		return new_assign(st, col, FORGE_SET,
-						  add_param(st, c->data->typid, (Datum) 0, true),
-						  token);
+		return new_assign(col, FORGE_SET,
+						  add_param(st, c->data->typid, (Datum) 0, true));
 	}
 	if (op == FORGE_SET)
-		return new_assign(st, col, FORGE_SET,
-						  add_value_param(st, c, c->data, &opval), token);
+		return new_assign(col, FORGE_SET,
+						  add_value_param(st, c, c->data, &opval));
 
 	/* a number operation */
 	if (insert)
@@ -140,8 +134,8 @@ read_assign_op(ForgeStmt *st, int col, JsonbContainer *ops, bool insert,
 				 errmsg("\"%s\" on column \"%s\" takes a number, not %s",
 						assign_names[op], c->name,
 						forge_json_type_name(&opval))));
-	return new_assign(st, col, (ForgeAssignKind) op,
-					  add_value_param(st, c, c->data, &opval), token);
+	return new_assign(col, (ForgeAssignKind) op,
+					  add_value_param(st, c, c->data, &opval));
 }
 
 /*
@@ -152,8 +146,7 @@ read_assign_op(ForgeStmt *st, int col, JsonbContainer *ops, bool insert,
  *		JsonbValues) for read_nested, once every column is read.
  */
 List *
-read_data(ForgeStmt *st, JsonbContainer *jc, bool insert, char token,
-		  List **relations)
+read_data(ForgeStmt *st, JsonbContainer *jc, bool insert, List **relations)
 {
 	JsonbIterator *it = JsonbIteratorInit(jc);
 	JsonbValue	key,
@@ -192,12 +185,11 @@ read_data(ForgeStmt *st, JsonbContainer *jc, bool insert, char token,
 		if (is_object(&val) && !c->isjson)
 			assigns = lappend(assigns,
 							  read_assign_op(st, col, val.val.binary.data,
-											 insert, token));
+											 insert));
 		else
 			assigns = lappend(assigns,
-							  new_assign(st, col, FORGE_SET,
-										 add_value_param(st, c, c->data, &val),
-										 token));
+							  new_assign(col, FORGE_SET,
+										 add_value_param(st, c, c->data, &val)));
 	}
 	return assigns;
 }
@@ -208,9 +200,9 @@ read_data(ForgeStmt *st, JsonbContainer *jc, bool insert, char token,
  *		statement still locks and returns the row without changing it.
  */
 List *
-keep_assign(ForgeStmt *st, int col, char token)
+keep_assign(int col)
 {
-	return list_make1(new_assign(st, col, FORGE_KEEP, 0, token));
+	return list_make1(new_assign(col, FORGE_KEEP, 0));
 }
 
 /*

@@ -29,7 +29,7 @@
 
 /*
  * new_stmt
- *		An empty statement of verb on rel, its shape begun.
+ *		An empty statement of verb on rel.
  */
 ForgeStmt *
 new_stmt(ForgeVerb verb, ForgeRel *rel)
@@ -39,23 +39,7 @@ new_stmt(ForgeVerb verb, ForgeRel *rel)
 	st->verb = verb;
 	st->rel = rel;
 	st->conflict_key = -1;
-	initStringInfo(&st->shape);
-	appendStringInfoChar(&st->shape, (char) ('A' + verb));
-	appendBinaryStringInfo(&st->shape, (char *) &rel->relid, sizeof(Oid));
 	return st;
-}
-
-/*
- * shape_token
- *		Append a token and a number to st's shape.
- */
-void
-shape_token(ForgeStmt *st, char token, int n)
-{
-	int16		v = (int16) n;
-
-	appendStringInfoChar(&st->shape, token);
-	appendBinaryStringInfo(&st->shape, (char *) &v, sizeof(v));
 }
 
 /*

@@ -587,8 +587,7 @@ read_keys(ForgeRel *rel, List *pairs, bool insert)
  *		is an error.
  */
 static void
-set_key_params(ForgeStmt *st, ForgeNestedRel *nr, int a, List **assigns,
-			   char token)
+set_key_params(ForgeStmt *st, ForgeNestedRel *nr, int a, List **assigns)
 {
 	ForgeRelation *r = nr->r;
 	ForgeNestedContext ctx;
@@ -616,8 +615,7 @@ set_key_params(ForgeStmt *st, ForgeNestedRel *nr, int a, List **assigns,
 
 		nr->params[i] = add_param(st, c->data->typid, (Datum) 0, true);
 		*assigns = lappend(*assigns,
-						   new_assign(st, col, FORGE_SET, nr->params[i],
-									  token));
+						   new_assign(col, FORGE_SET, nr->params[i]));
 	}
 	forge_nested_context_pop(&ctx);
 }
@@ -628,7 +626,7 @@ set_key_params(ForgeStmt *st, ForgeNestedRel *nr, int a, List **assigns,
  *		runs first gets its key parameters in *assigns.
  */
 static void
-read_rels_actions(ForgeStmt *st, List *rels, List **assigns, char token)
+read_rels_actions(ForgeStmt *st, List *rels, List **assigns)
 {
 	ListCell   *lc;
 	int			a;
@@ -643,7 +641,7 @@ read_rels_actions(ForgeStmt *st, List *rels, List **assigns, char token)
 				continue;
 			read_action(st->rel, nr, a);
 			if (forge_nested_runs_first(nr, a))
-				set_key_params(st, nr, a, assigns, token);
+				set_key_params(st, nr, a, assigns);
 		}
 	}
 }
@@ -712,8 +710,8 @@ read_nested(ForgeStmt *st, List *pairs, List *upairs, bool top,
 		upsert_first(rel, nw->urels);
 	}
 
-	read_rels_actions(st, nw->rels, &st->assigns, SHAPE_ASSIGN);
-	read_rels_actions(st, nw->urels, &st->updates, SHAPE_UPDATE);
+	read_rels_actions(st, nw->rels, &st->assigns);
+	read_rels_actions(st, nw->urels, &st->updates);
 
 	nw->after = any_after(nw->rels) || any_after(nw->urels);
 	/* on a Citus table related rows are read back (citus.c) */
@@ -752,6 +750,4 @@ read_back_select(ForgeStmt *st)
 												forge_column_lookup(rel, r->local_names[i],
 																	strlen(r->local_names[i])));
 	}
-	foreach(lc, st->select)
-		shape_token(st, SHAPE_SELECT, rel->cols[lfirst_int(lc)].attnum);
 }

@@ -188,19 +188,16 @@ read_part_where(ForgeStmt *st, ForgePart *p)
 		f = palloc0(sizeof(ForgeFilter));
 		f->kind = FORGE_F_AND;
 		f->col = -1;
-		shape_token(st, SHAPE_WHERE, 4);
 		f->args = list_make1(read_where(st, p->where->val.binary.data, 1));
 	}
 	else if (p->where != NULL)
 	{
 		f = read_where(st, p->where->val.binary.data, 0);
-		shape_token(st, SHAPE_WHERE, 2);
 	}
 	else
 	{
 		f = palloc0(sizeof(ForgeFilter));
 		f->col = -1;
-		shape_token(st, SHAPE_WHERE, 3);
 	}
 	f->args = list_concat(f->args, pin_filters(st, p->wpins, !and));
 	if (p->wrel != NULL)
@@ -218,9 +215,8 @@ read_part_where(ForgeStmt *st, ForgePart *p)
 	}
 	if (p->wnot != NULL)
 		f->args = lappend(f->args,
-						  negate(st, read_where(st, p->wnot->val.binary.data, 1)));
+						  negate(read_where(st, p->wnot->val.binary.data, 1)));
 	f->kind = f->args == NIL ? FORGE_F_TRUE : FORGE_F_AND;
-	shape_token(st, SHAPE_END, list_length(f->args));
 	return f;
 }
 
@@ -230,7 +226,7 @@ read_part_where(ForgeStmt *st, ForgePart *p)
  *		to null), each value a parameter.
  */
 List *
-pin_assigns(ForgeStmt *st, const ForgePins *pins, bool nulls, char token)
+pin_assigns(ForgeStmt *st, const ForgePins *pins, bool nulls)
 {
 	List	   *list = NIL;
 	int			i;
@@ -254,7 +250,7 @@ pin_assigns(ForgeStmt *st, const ForgePins *pins, bool nulls, char token)
 			param = add_param(st, c->data->typid, (Datum) 0, true);
 		else
 			param = add_value_param(st, c, c->data, &pins->vals[i]);
-		list = lappend(list, new_assign(st, col, FORGE_SET, param, token));
+		list = lappend(list, new_assign(col, FORGE_SET, param));
 	}
 	return list;
 }

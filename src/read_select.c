@@ -84,7 +84,6 @@ read_order_entry(ForgeStmt *st, JsonbContainer *jc, List *order)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("\"orderBy\" of column \"%s\" must be \"asc\" or \"desc\"",
 							key_text(&key))));
-		shape_token(st, 'o', st->rel->cols[o->col].attnum * 2 + o->desc);
 		order = lappend(order, o);
 	}
 	return order;
@@ -117,11 +116,6 @@ read_include(ForgeStmt *st, ForgeRelation *r, const JsonbValue *key,
 	inc->rel = forge_rel_open(r->other, ACL_SELECT, AccessShareLock);
 	inc->join = open_join(r);
 	inc->level = st->level + 1;
-
-	appendStringInfoChar(&st->shape, SHAPE_RELATION);
-	appendBinaryStringInfo(&st->shape, (char *) &r->conoid, sizeof(Oid));
-	appendBinaryStringInfo(&st->shape, key->val.string.val, key->val.string.len);
-	shape_token(st, 'i', key->val.string.len);
 
 	if (is_object(v))
 	{
@@ -178,7 +172,6 @@ read_include(ForgeStmt *st, ForgeRelation *r, const JsonbValue *key,
 		}
 		else if (o != NULL)
 			inc->order = read_order_entry(st, expect_object(o, "orderBy"), inc->order);
-		shape_token(st, 't', (t != NULL) * 2 + (s != NULL));
 		if (t != NULL)
 			inc->take = read_count(st, t, "take");
 		if (s != NULL)
@@ -186,7 +179,6 @@ read_include(ForgeStmt *st, ForgeRelation *r, const JsonbValue *key,
 	}
 	st->level--;
 	st->rel = outer;
-	shape_token(st, SHAPE_END, 0);
 	return inc;
 }
 
@@ -242,7 +234,6 @@ read_shape(ForgeStmt *st, JsonbContainer *select, JsonbContainer *include,
 			if (val.val.boolean)
 			{
 				*cols = lappend_int(*cols, col);
-				shape_token(st, SHAPE_SELECT, st->rel->cols[col].attnum);
 				picked = true;
 			}
 		}
@@ -251,10 +242,7 @@ read_shape(ForgeStmt *st, JsonbContainer *select, JsonbContainer *include,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("\"select\" must pick at least one column")));
 		if (*cols == NIL)		/* only relations: no column (-1) */
-		{
 			*cols = list_make1_int(-1);
-			shape_token(st, SHAPE_SELECT, 0);
-		}
 	}
 	if (include != NULL)
 	{

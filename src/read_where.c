@@ -39,7 +39,7 @@ static ForgeFilter *read_relation_filter(ForgeStmt *st, ForgeRelation *r,
 
 /*
  * new_filter
- *		A filter node of kind, recorded in st's shape.
+ *		A filter node of kind, counted against FORGE_MAX_CONDITIONS.
  */
 static ForgeFilter *
 new_filter(ForgeStmt *st, ForgeFilterKind kind, int col)
@@ -55,20 +55,6 @@ new_filter(ForgeStmt *st, ForgeFilterKind kind, int col)
 	f->col = col;
 	f->rel = st->rel;
 	f->level = st->level;
-	shape_token(st, SHAPE_FILTER, kind);
-	if (col >= 0)
-		shape_token(st, SHAPE_FILTER, st->rel->cols[col].attnum);
-	return f;
-}
-
-/*
- * end_filter
- *		Close a node with children in the shape.
- */
-static ForgeFilter *
-end_filter(ForgeStmt *st, ForgeFilter *f)
-{
-	shape_token(st, SHAPE_END, list_length(f->args));
 	return f;
 }
 
@@ -85,7 +71,6 @@ cmp_filter(ForgeStmt *st, int col, ForgeCmp cmp, const JsonbValue *v,
 	Oid			opr = InvalidOid;
 
 	f->cmp = cmp;
-	shape_token(st, SHAPE_FILTER, cmp);
 	if (cmp == FORGE_LIKE || cmp == FORGE_ILIKE)
 		elog(ERROR, "LIKE filters are built by like_filter");
 	opr = forge_column_cmp_operator(c, cmp);
@@ -143,7 +128,6 @@ like_filter(ForgeStmt *st, int col, bool insensitive, const JsonbValue *v,
 						opname, c->name, format_type_be(c->typid))));
 	f = new_filter(st, FORGE_F_CMP, col);
 	f->cmp = insensitive ? FORGE_ILIKE : FORGE_LIKE;
-	shape_token(st, SHAPE_FILTER, f->cmp);
 	f->param = add_param(st, TEXTOID,
 						 forge_like_pattern(v, prefix, suffix, c, opname),
 						 false);
@@ -155,14 +139,13 @@ like_filter(ForgeStmt *st, int col, bool insensitive, const JsonbValue *v,
  *		NOT f.
  */
 ForgeFilter *
-negate(ForgeStmt *st, ForgeFilter *f)
+negate(ForgeFilter *f)
 {
 	ForgeFilter *n = palloc0(sizeof(ForgeFilter));
 
 	n->kind = FORGE_F_NOT;
 	n->col = -1;
 	n->args = list_make1(f);
-	shape_token(st, SHAPE_FILTER, FORGE_F_NOT);
 	return n;
 }
 
@@ -229,7 +212,6 @@ read_column_filter(ForgeStmt *st, int col, const JsonbValue *v, bool pin,
 							c->name, format_type_be(c->typid))));
 	}
 
-	shape_token(st, SHAPE_FILTER, FORGE_F_AND);
 	it = JsonbIteratorInit(ops);
 	while (next_pair(&it, &key, &val))
 	{
@@ -254,12 +236,12 @@ read_column_filter(ForgeStmt *st, int col, const JsonbValue *v, bool pin,
 				if (val.type == jbvNull)
 					f = new_filter(st, FORGE_F_NOTNULL, col);
 				else if (is_object(&val))
-					f = negate(st, read_column_filter(st, col, &val, false,
-													  depth + 1));
+					f = negate(read_column_filter(st, col, &val, false,
+												  depth + 1));
 				else if (insensitive)
-					f = negate(st, like_filter(st, col, true, &val, "", "", "not"));
+					f = negate(like_filter(st, col, true, &val, "", "", "not"));
 				else
-					f = negate(st, cmp_filter(st, col, FORGE_EQ, &val, "not"));
+					f = negate(cmp_filter(st, col, FORGE_EQ, &val, "not"));
 				break;
 			case 2:				/* in */
 			case 3:				/* notIn */
@@ -270,7 +252,7 @@ read_column_filter(ForgeStmt *st, int col, const JsonbValue *v, bool pin,
 									filter_names[op])));
 				f = cmp_filter(st, col, FORGE_IN, &val, filter_names[op]);
 				if (op == 3)
-					f = negate(st, f);
+					f = negate(f);
 				break;
 			case 4:
 			case 5:
@@ -310,15 +292,12 @@ read_column_filter(ForgeStmt *st, int col, const JsonbValue *v, bool pin,
 	}
 
 	if (list_length(args) == 1)
-	{
-		shape_token(st, SHAPE_END, 1);
 		return linitial(args);
-	}
 	f = palloc0(sizeof(ForgeFilter));
 	f->kind = args == NIL ? FORGE_F_TRUE : FORGE_F_AND;
 	f->col = -1;
 	f->args = args;
-	return end_filter(st, f);
+	return f;
 }
 
 /*
@@ -454,7 +433,6 @@ read_where(ForgeStmt *st, JsonbContainer *jc, int depth)
 
 	f->kind = FORGE_F_AND;
 	f->col = -1;
-	shape_token(st, SHAPE_WHERE, depth > 0);
 
 	it = JsonbIteratorInit(jc);
 	while (next_pair(&it, &key, &val))
@@ -468,7 +446,6 @@ read_where(ForgeStmt *st, JsonbContainer *jc, int depth)
 
 			g->col = -1;
 			g->kind = k == 'A' ? FORGE_F_AND : k == 'O' ? FORGE_F_OR : FORGE_F_NOT;
-			shape_token(st, SHAPE_FILTER, g->kind);
 			g->args = read_filter_list(st, &val, k == 'A' ? "AND" : k == 'O' ? "OR" : "NOT",
 									   k != 'O', depth);
 
@@ -482,9 +459,9 @@ read_where(ForgeStmt *st, JsonbContainer *jc, int depth)
 
 				g->kind = FORGE_F_AND;
 				foreach(lc, g->args)
-					lfirst(lc) = negate(st, lfirst(lc));
+					lfirst(lc) = negate(lfirst(lc));
 			}
-			f->args = lappend(f->args, end_filter(st, g));
+			f->args = lappend(f->args, g);
 			continue;
 		}
 
@@ -496,7 +473,6 @@ read_where(ForgeStmt *st, JsonbContainer *jc, int depth)
 
 			if (k >= 0)
 			{
-				shape_token(st, SHAPE_TARGET, k);
 				f->args = list_concat(f->args,
 									  read_compound(st, &st->rel->keys[k],
 													&val, top));
@@ -523,7 +499,7 @@ read_where(ForgeStmt *st, JsonbContainer *jc, int depth)
 	}
 	if (f->args == NIL)
 		f->kind = FORGE_F_TRUE;
-	return end_filter(st, f);
+	return f;
 }
 
 /*
@@ -570,10 +546,6 @@ relation_test(ForgeStmt *st, ForgeRelation *r, ForgeRel *other,
 	f->other = other;
 	f->join = open_join(r);
 	f->test = test;
-	appendStringInfoChar(&st->shape, SHAPE_RELATION);
-	appendBinaryStringInfo(&st->shape, (char *) &r->conoid, sizeof(Oid));
-	shape_token(st, SHAPE_RELATION,
-				r->kind * 8 + test * 2 + (obj != NULL || pins != NULL));
 	if (obj != NULL || pins != NULL)
 	{
 		ForgeRel   *outer = st->rel;
@@ -589,9 +561,8 @@ relation_test(ForgeStmt *st, ForgeRelation *r, ForgeRel *other,
 
 			g->kind = FORGE_F_AND;
 			g->col = -1;
-			shape_token(st, SHAPE_WHERE, 5);
 			g->args = pin_filters(st, pins, false);
-			f->args = list_make1(end_filter(st, g));
+			f->args = list_make1(g);
 		}
 		st->level--;
 		st->rel = outer;
@@ -690,7 +661,7 @@ read_relation_filter(ForgeStmt *st, ForgeRelation *r, const char *name,
 	f->kind = FORGE_F_AND;
 	f->col = -1;
 	f->args = args;
-	return end_filter(st, f);
+	return f;
 }
 
 /*
@@ -862,10 +833,9 @@ merge_pins(ForgeStmt *st, ForgeUniqueKey *key, JsonbContainer *create,
 			st->by_update = true;
 		else if (given == NULL)
 			st->assigns = lappend(st->assigns,
-								  new_assign(st, f->col, FORGE_SET,
+								  new_assign(f->col, FORGE_SET,
 											 add_value_param(st, c, c->data,
-															 f->pinvalue),
-											 SHAPE_ASSIGN));
+															 f->pinvalue)));
 		else if (!forge_json_scalar_equal(given, f->pinvalue))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -940,7 +910,6 @@ renumber_filter_params(ForgeFilter *f, const int *map)
  *		Upsert: the equalities on the conflict key were read as filters, but
  *		ON CONFLICT enforces them, so their parameters appear nowhere in the
  *		SQL.  Drop them and renumber the rest, so that $1..$n are all used.
- *		Deterministic for a shape, like the numbering it rewrites.
  */
 void
 drop_unused_params(ForgeStmt *st)

@@ -23,19 +23,6 @@
 
 #include "forge.h"
 
-/* shape tokens */
-#define SHAPE_ASSIGN	'a'
-#define SHAPE_UPDATE	'u'
-#define SHAPE_WHERE		'w'
-#define SHAPE_FILTER	'f'
-#define SHAPE_END		')'
-#define SHAPE_SELECT	's'
-#define SHAPE_TARGET	'k'
-#define SHAPE_MANY		'm'
-#define SHAPE_SKIPDUP	'd'
-#define SHAPE_KEYS		'K'
-#define SHAPE_RELATION	'R'
-
 /*
  * Filters nest at most this deep.  The SQL of a deeper where would pass
  * the PostgreSQL parser's own nesting limit and fail as a syntax error.
@@ -58,7 +45,6 @@
 
 /* in read_json.c */
 extern ForgeStmt *new_stmt(ForgeVerb verb, ForgeRel *rel);
-extern void shape_token(ForgeStmt *st, char token, int n);
 extern int	add_param(ForgeStmt *st, Oid typid, Datum value, bool isnull);
 extern int	add_value_param(ForgeStmt *st, const ForgeColumn *col,
 							ForgeTypeIO *io, const JsonbValue *v);
@@ -77,11 +63,10 @@ extern JsonbValue *require_arg(JsonbContainer *args, const char *name,
 extern int	lookup_column(ForgeStmt *st, const JsonbValue *key);
 
 /* in read_data.c */
-extern ForgeAssign *new_assign(ForgeStmt *st, int col, ForgeAssignKind kind,
-							   int param, char token);
+extern ForgeAssign *new_assign(int col, ForgeAssignKind kind, int param);
 extern List *read_data(ForgeStmt *st, JsonbContainer *jc, bool insert,
-					   char token, List **relations);
-extern List *keep_assign(ForgeStmt *st, int col, char token);
+					   List **relations);
+extern List *keep_assign(int col);
 extern int	keep_column(ForgeRel *rel, int key);
 
 /* in read_where.c */
@@ -92,7 +77,7 @@ extern ForgeFilter *read_where_arg(ForgeStmt *st, JsonbContainer *args,
 								  bool required);
 extern void merge_pins(ForgeStmt *st, ForgeUniqueKey *key,
 					   JsonbContainer *create, const ForgePins *pins);
-extern ForgeFilter *negate(ForgeStmt *st, ForgeFilter *f);
+extern ForgeFilter *negate(ForgeFilter *f);
 extern ForgeFilter *pin_filter(ForgeStmt *st, int col, const JsonbValue *v,
 							   bool top);
 extern ForgeFilter *pinned_relation_filter(ForgeStmt *st, ForgeRelation *r,
@@ -113,8 +98,7 @@ extern void read_back_select(ForgeStmt *st);
 extern void check_part(ForgePart *p);
 extern ForgeFilter *read_part_where(ForgeStmt *st, ForgePart *p);
 extern List *pin_filters(ForgeStmt *st, const ForgePins *pins, bool top);
-extern List *pin_assigns(ForgeStmt *st, const ForgePins *pins, bool nulls,
-						 char token);
+extern List *pin_assigns(ForgeStmt *st, const ForgePins *pins, bool nulls);
 extern const JsonbValue *pin_value(const ForgePins *pins, bool nulls,
 								   const char *name);
 
