@@ -408,7 +408,32 @@ extern void forge_deparse_outbox(StringInfo buf, ForgeRel *rel, char op,
 
 /* in plancache.c */
 typedef struct ForgePlan ForgePlan;
+
+/* Who keys a cached plan: keys of different owners never match. */
+#define FORGE_PLAN_STMT			's' /* a verb's statement, by its shape */
+#define FORGE_PLAN_OUTBOX		'o' /* the outbox trigger's queries */
+
+/*
+ * What forge_plan_lookup needs to find a plan, or to build it on a miss.
+ * The key's bytes (keylen of them at key) must determine the SQL text that
+ * deparse appends for arg, given the version: a cached plan built for
+ * another version is rebuilt.
+ */
+typedef struct ForgePlanSource
+{
+	char		owner;			/* FORGE_PLAN_* */
+	const void *key;
+	int			keylen;
+	uint32		version;
+	void		(*deparse) (StringInfo buf, void *arg);
+	void	   *arg;
+	int			nargs;
+	Oid		   *argtypes;
+	int			cursor_options; /* SPI_prepare_cursor's */
+} ForgePlanSource;
+
 extern void forge_plancache_init(void);
+extern ForgePlan *forge_plan_lookup(const ForgePlanSource *src);
 extern ForgePlan *forge_plan_get(ForgeStmt *stmt);
 extern void forge_plan_release(ForgePlan *p);
 extern SPIPlanPtr forge_plan_spi(ForgePlan *p);
