@@ -10,6 +10,9 @@
  * (any DDL on the table, its indexes, or a schema rename) clears "valid";
  * the next call that needs the table builds a fresh one.
  *
+ * This file also finds the extension's own schema, for every file that
+ * names an object of it (forge_extension_schema).
+ *
  * Every table a call touches is opened through one door, forge_rel_open:
  * it checks the caller's privileges on the table and USAGE on its schema,
  * then locks the table, then returns its ForgeRel.  The check runs on every
@@ -42,15 +45,18 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/nbtree.h"
 #include "access/transam.h"
 #include "access/table.h"
 #include "access/xact.h"
+#include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
+#include "catalog/pg_extension.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_opclass.h"
@@ -62,6 +68,7 @@
 #include "storage/sinval.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -85,6 +92,12 @@ static int	scope_depth = 0;	/* calls running */
 static uint32 forge_generation = 0;
 uint64		forge_relcache_epoch = 0;	/* bumped by every relcache inval */
 static uint64 forge_role_epoch = 1; /* bumped when role membership changes */
+
+/*
+ * The extension's schema (forge_extension_schema), InvalidOid until looked
+ * up and again after any change to pg_proc or pg_namespace.
+ */
+static Oid	extension_schema = InvalidOid;
 
 static const char *const arith_names[FORGE_NUM_ARITH] = {"+", "-", "*", "/"};
 
@@ -125,6 +138,21 @@ invalidate_all(Datum arg, int cacheid, uint32 hashvalue)
 	(void) cacheid;
 	(void) hashvalue;
 	invalidate_rel(arg, InvalidOid);
+}
+
+/*
+ * invalidate_extension_schema
+ *		Syscache callback for pg_proc and pg_namespace: CREATE and DROP
+ *		EXTENSION create and drop forge's functions, and a schema may have
+ *		gone, so look the extension's schema up again.
+ */
+static void
+invalidate_extension_schema(Datum arg, int cacheid, uint32 hashvalue)
+{
+	(void) arg;
+	(void) cacheid;
+	(void) hashvalue;
+	extension_schema = InvalidOid;
 }
 
 /*
@@ -221,6 +249,10 @@ forge_catalog_init(void)
 {
 	CacheRegisterRelcacheCallback(invalidate_rel, (Datum) 0);
 	CacheRegisterSyscacheCallback(NAMESPACEOID, invalidate_all, (Datum) 0);
+	CacheRegisterSyscacheCallback(PROCOID, invalidate_extension_schema,
+								  (Datum) 0);
+	CacheRegisterSyscacheCallback(NAMESPACEOID, invalidate_extension_schema,
+								  (Datum) 0);
 	CacheRegisterSyscacheCallback(AUTHOID, invalidate_roles, (Datum) 0);
 	CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, invalidate_roles, (Datum) 0);
 	CacheRegisterSyscacheCallback(DATABASEOID, invalidate_roles, (Datum) 0);
@@ -860,6 +892,57 @@ forge_rel_open(Oid relid, AclMode need, LOCKMODE lockmode)
 		rel->checked_privs |= held;
 	}
 	return rel;
+}
+
+/*
+ * forge_extension_schema
+ *		The schema forge is installed in: the one place every user finds it
+ *		(the upsert's update-branch marker in deparse.c, the outbox's
+ *		INSERT in outbox.c).
+ *
+ *		It is read from pg_extension, never resolved by name through a
+ *		search path or from whichever function happens to be running, so
+ *		no object another role creates can stand in for it: only a
+ *		superuser can create the extension (it is not trusted), and a
+ *		database holds it once.  It is the same in a trigger as in a verb,
+ *		and follows ALTER SCHEMA ... RENAME (the OID stays; callers name it
+ *		by get_namespace_name when they build SQL) and DROP and CREATE
+ *		EXTENSION (the pg_proc callback forgets it).  forge is not
+ *		relocatable, so ALTER EXTENSION forge SET SCHEMA is refused; were
+ *		it allowed, it would move forge's functions and be seen the same
+ *		way.  Raises 42704 when forge is not installed in this database.
+ */
+Oid
+forge_extension_schema(void)
+{
+	Relation	pgext;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	Oid			nsp = InvalidOid;
+
+	if (OidIsValid(extension_schema))
+		return extension_schema;
+
+	pgext = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber,
+				F_NAMEEQ, CStringGetDatum(FORGE_EXTENSION_NAME));
+	scan = systable_beginscan(pgext, ExtensionNameIndexId, true, NULL, 1,
+							  &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		nsp = ((Form_pg_extension) GETSTRUCT(tup))->extnamespace;
+	systable_endscan(scan);
+	table_close(pgext, AccessShareLock);
+
+	if (!OidIsValid(nsp))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("extension \"%s\" is not installed in this database",
+						FORGE_EXTENSION_NAME),
+				 errhint("Run CREATE EXTENSION %s.", FORGE_EXTENSION_NAME)));
+	extension_schema = nsp;
+	return nsp;
 }
 
 /*

@@ -352,13 +352,14 @@ extern bool forge_notify_keys;
 extern bool forge_notify_timing;
 extern bool forge_notify_model_channel;
 extern int	forge_plan_cache_size;
-extern Oid	forge_calling_function;
 extern Datum forge_write(ForgeVerb verb, Oid relid, Jsonb *args,
 						 ForgeWriteInfo *info);
 
 /* in catalog.c */
+#define FORGE_EXTENSION_NAME "forge"
 extern uint64 forge_relcache_epoch;
 extern void forge_catalog_init(void);
+extern Oid	forge_extension_schema(void);
 extern void forge_scope_begin(List **save);
 extern void forge_scope_end(List *save);
 extern void forge_rel_retire_relations(ForgeRel *rel);

@@ -26,7 +26,7 @@
  * query over the transition tables, one per (table, op, changes)), and
  * only then, with a flag set that the guard reads, runs the one fixed
  * INSERT of that value into the forge_outbox of the extension's schema
- * (the trigger function's): no code a writer controls runs while the flag
+ * (forge_extension_schema): no code a writer controls runs while the flag
  * is set.  Both plans come from plancache.c, under keys of their own, with
  * its rules: bounded by forge.plan_cache_size, rebuilt when invalid (and
  * the event query when the table's ForgeRel was rebuilt by DDL, which
@@ -150,12 +150,12 @@ outbox_insert_deparse(StringInfo buf, void *arg)
 /*
  * outbox_insert
  *		Run INSERT INTO forge_outbox (model, event) VALUES (values), into
- *		the forge_outbox of schema nsp, with capturing set so that
+ *		the extension's forge_outbox, with capturing set so that
  *		forge_outbox_guard lets it through.  Returns SPI_execute_plan's
  *		result.
  */
 static int
-outbox_insert(Oid nsp, Datum *values)
+outbox_insert(Datum *values)
 {
 	OutboxPlanKey key;
 	ForgePlanSource src;
@@ -164,7 +164,7 @@ outbox_insert(Oid nsp, Datum *values)
 	volatile int rc = 0;
 
 	memset(&key, 0, sizeof(key));
-	key.nsp = nsp;
+	key.nsp = forge_extension_schema();
 	memset(&src, 0, sizeof(src));
 	src.owner = FORGE_PLAN_OUTBOX;
 	src.key = &key;
@@ -283,7 +283,7 @@ forge_outbox_capture(PG_FUNCTION_ARGS)
 		if (isnull)
 			elog(ERROR, "the outbox query returned a null event");
 
-		rc = outbox_insert(get_func_namespace(fcinfo->flinfo->fn_oid), values);
+		rc = outbox_insert(values);
 		if (rc != SPI_OK_INSERT)
 			elog(ERROR, "unexpected result of the outbox insert: %s",
 				 SPI_result_code_string(rc));
