@@ -473,9 +473,26 @@ extern void forge_keys_append(ForgeJsonbBuild *state, Jsonb *keys,
 							  bool is_array);
 extern void forge_model_channel_name(char *buf, const char *channel,
 									 const char *nspname, const char *relname);
-extern void forge_append_event_table(StringInfo buf, const char *model,
-									 const char *nspname, const char *relname,
-									 bool with_txid);
-extern void forge_append_iso_timestamp(StringInfo buf, TimestampTz ts);
+
+/* What an event's payload says (forge_event_payload). */
+typedef struct ForgeEventFields
+{
+	const char *model;			/* schema.table */
+	const char *nspname;
+	const char *relname;
+	const char *op;				/* insert, update, delete */
+	ForgeVerb	verb;
+	bool		with_txid;
+	bool		with_rowcount;
+	uint64		rowcount;
+	bool		with_duration;	/* from started to now */
+	bool		with_started;
+	TimestampTz started;		/* when the call began */
+	uint64		seq;			/* 0: none */
+	Jsonb	   *keys;			/* NULL: none */
+	const char *sql;			/* NULL: none */
+} ForgeEventFields;
+
+extern void forge_event_payload(StringInfo buf, const ForgeEventFields *ev);
 
 #endif							/* FORGE_H */

@@ -211,6 +211,7 @@ forge_outbox_capture(PG_FUNCTION_ARGS)
 	bool		changes;
 	char		op;
 	const char *opname;
+	ForgeEventFields fields;
 	StringInfoData event;
 	Datum		values[2];
 	ForgePlan  *plan;
@@ -245,14 +246,18 @@ forge_outbox_capture(PG_FUNCTION_ARGS)
 	else
 		return PointerGetDatum(NULL);	/* TRUNCATE: not a forge write */
 
+	/* the call's fields; the outbox query adds rowCount, keys, changes */
+	memset(&fields, 0, sizeof(fields));
+	fields.model = call->rel->model;
+	fields.nspname = call->rel->nspname;
+	fields.relname = call->rel->relname;
+	fields.op = opname;
+	fields.verb = call->verb;
+	fields.with_txid = true;
+	fields.with_started = true;
+	fields.started = call->started;
 	initStringInfo(&event);
-	appendStringInfoString(&event, "{\"adapter\":\"postgres\"");
-	forge_append_event_table(&event, call->rel->model, call->rel->nspname,
-							 call->rel->relname, true);
-	appendStringInfo(&event, ",\"op\":\"%s\",\"verb\":\"%s\",\"semanticOp\":null,\"startedAt\":",
-					 opname, forge_verb_name(call->verb));
-	forge_append_iso_timestamp(&event, call->started);
-	appendStringInfoChar(&event, '}');
+	forge_event_payload(&event, &fields);
 
 	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
