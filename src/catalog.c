@@ -8,7 +8,11 @@
  * kept in a hash keyed by relation OID.  Everything it points to lives in
  * its own memory context under CacheMemoryContext.  A relcache callback
  * (any DDL on the table, its indexes, or a schema rename) clears "valid";
- * the next call that needs the table builds a fresh one.
+ * the next call that needs the table builds a fresh one.  The same
+ * callback tells relations.c, which decides which tables' relations the
+ * invalidation makes stale (forge_relations_invalidate).  A change to an
+ * operator clears every entry: the schemas of the operators a table is
+ * compared with are part of it.
  *
  * This file also finds the extension's own schema, for every file that
  * names an object of it (forge_extension_schema).
@@ -90,7 +94,6 @@ static MemoryContext forge_catalog_cxt = NULL;
 static List *scope_pins = NIL;	/* the innermost call's pins */
 static int	scope_depth = 0;	/* calls running */
 static uint32 forge_generation = 0;
-uint64		forge_relcache_epoch = 0;	/* bumped by every relcache inval */
 static uint64 forge_role_epoch = 1; /* bumped when role membership changes */
 
 /*
@@ -103,7 +106,9 @@ static const char *const arith_names[FORGE_NUM_ARITH] = {"+", "-", "*", "/"};
 
 /*
  * invalidate_rel
- *		Relcache callback: mark one ForgeRel (or all, for InvalidOid) stale.
+ *		Relcache callback: mark one ForgeRel (or all, for InvalidOid) stale,
+ *		and tell relations.c, whose relations of other tables may depend on
+ *		this one.
  */
 static void
 invalidate_rel(Datum arg, Oid relid)
@@ -112,7 +117,7 @@ invalidate_rel(Datum arg, Oid relid)
 	ForgeRelEntry *entry;
 
 	(void) arg;
-	forge_relcache_epoch++;		/* relations may have changed anywhere */
+	forge_relations_invalidate(relid);
 	if (forge_rels == NULL)
 		return;
 	if (OidIsValid(relid))
@@ -134,6 +139,21 @@ invalidate_rel(Datum arg, Oid relid)
  */
 static void
 invalidate_all(Datum arg, int cacheid, uint32 hashvalue)
+{
+	(void) cacheid;
+	(void) hashvalue;
+	invalidate_rel(arg, InvalidOid);
+}
+
+/*
+ * invalidate_operators
+ *		Syscache callback for pg_operator: the schemas of the operators a
+ *		ForgeRel or a relation compares with (ForgeColumn.cmpnsp,
+ *		ForgeRelation.opnsps) may have changed.  Rare enough to forget
+ *		everything.
+ */
+static void
+invalidate_operators(Datum arg, int cacheid, uint32 hashvalue)
 {
 	(void) cacheid;
 	(void) hashvalue;
@@ -249,6 +269,7 @@ forge_catalog_init(void)
 {
 	CacheRegisterRelcacheCallback(invalidate_rel, (Datum) 0);
 	CacheRegisterSyscacheCallback(NAMESPACEOID, invalidate_all, (Datum) 0);
+	CacheRegisterSyscacheCallback(OPEROID, invalidate_operators, (Datum) 0);
 	CacheRegisterSyscacheCallback(PROCOID, invalidate_extension_schema,
 								  (Datum) 0);
 	CacheRegisterSyscacheCallback(NAMESPACEOID, invalidate_extension_schema,

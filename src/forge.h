@@ -193,7 +193,10 @@ typedef struct ForgeRel
 	uint64		checked_epoch;	/* role membership it passed under */
 	AclMode		checked_privs;	/* the privileges it was found to hold */
 	MemoryContext relcxt;		/* relations, read lazily (relations.c) */
-	uint64		rels_epoch;
+	uint64		rels_seq;		/* invalidation count when they were read */
+	uint64		rels_checked;	/* ... when they were last found current */
+	int			ndeps;			/* the tables they were read from */
+	Oid		   *deps;
 	int			nrels;
 	ForgeRelation *rels;
 } ForgeRel;
@@ -357,7 +360,6 @@ extern Datum forge_write(ForgeVerb verb, Oid relid, Jsonb *args,
 
 /* in catalog.c */
 #define FORGE_EXTENSION_NAME "forge"
-extern uint64 forge_relcache_epoch;
 extern void forge_catalog_init(void);
 extern Oid	forge_extension_schema(void);
 extern void forge_scope_begin(List **save);
@@ -371,6 +373,7 @@ extern Oid	forge_column_cmp_operator(const ForgeColumn *c, ForgeCmp cmp);
 extern void forge_rel_describe_keys(StringInfo buf, ForgeRel *rel);
 
 /* in relations.c */
+extern void forge_relations_invalidate(Oid relid);
 extern void forge_rel_relations(ForgeRel *rel);
 extern ForgeRelation *forge_relation_lookup(ForgeRel *rel, const char *name,
 											int len);
