@@ -887,7 +887,9 @@ already_checked(Oid relid, Oid userid, AclMode need)
  *
  *		As RangeVarGetRelidExtended does, the check runs before the lock,
  *		and again, holding it, if taking the lock processed invalidations
- *		(a REVOKE committed while we waited).
+ *		(a REVOKE committed while we waited) that already_checked says may
+ *		have changed the answer.  Invalidations of other tables (another
+ *		session's temporary tables, say) leave a check of this one standing.
  */
 ForgeRel *
 forge_rel_open(Oid relid, AclMode need, LOCKMODE lockmode)
@@ -900,7 +902,8 @@ forge_rel_open(Oid relid, AclMode need, LOCKMODE lockmode)
 	if (!already_checked(relid, userid, need))
 		held = check_privileges(relid, userid, need);
 	LockRelationOid(relid, lockmode);
-	if (inval_count != SharedInvalidMessageCounter)
+	if (inval_count != SharedInvalidMessageCounter &&
+		!already_checked(relid, userid, need))
 		held = check_privileges(relid, userid, need);
 	rel = rel_get(relid);
 	if (held != 0)
