@@ -8,7 +8,14 @@
  * kept in a hash keyed by relation OID.  Everything it points to lives in
  * its own memory context under CacheMemoryContext.  A relcache callback
  * (any DDL on the table, its indexes, or a schema rename) clears "valid";
- * the next call that needs the table builds a fresh one.
+ * the next call that needs the table builds a fresh one.  The same
+ * callback tells relations.c, which decides which tables' relations the
+ * invalidation makes stale (forge_relations_invalidate).  A change to an
+ * operator clears every entry: the schemas of the operators a table is
+ * compared with are part of it.
+ *
+ * This file also finds the extension's own schema, for every file that
+ * names an object of it (forge_extension_schema).
  *
  * Every table a call touches is opened through one door, forge_rel_open:
  * it checks the caller's privileges on the table and USAGE on its schema,
@@ -42,15 +49,18 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/nbtree.h"
 #include "access/transam.h"
 #include "access/table.h"
 #include "access/xact.h"
+#include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
+#include "catalog/pg_extension.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_opclass.h"
@@ -62,6 +72,7 @@
 #include "storage/sinval.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -83,14 +94,21 @@ static MemoryContext forge_catalog_cxt = NULL;
 static List *scope_pins = NIL;	/* the innermost call's pins */
 static int	scope_depth = 0;	/* calls running */
 static uint32 forge_generation = 0;
-uint64		forge_relcache_epoch = 0;	/* bumped by every relcache inval */
 static uint64 forge_role_epoch = 1; /* bumped when role membership changes */
+
+/*
+ * The extension's schema (forge_extension_schema), InvalidOid until looked
+ * up and again after any change to pg_proc or pg_namespace.
+ */
+static Oid	extension_schema = InvalidOid;
 
 static const char *const arith_names[FORGE_NUM_ARITH] = {"+", "-", "*", "/"};
 
 /*
  * invalidate_rel
- *		Relcache callback: mark one ForgeRel (or all, for InvalidOid) stale.
+ *		Relcache callback: mark one ForgeRel (or all, for InvalidOid) stale,
+ *		and tell relations.c, whose relations of other tables may depend on
+ *		this one.
  */
 static void
 invalidate_rel(Datum arg, Oid relid)
@@ -99,7 +117,7 @@ invalidate_rel(Datum arg, Oid relid)
 	ForgeRelEntry *entry;
 
 	(void) arg;
-	forge_relcache_epoch++;		/* relations may have changed anywhere */
+	forge_relations_invalidate(relid);
 	if (forge_rels == NULL)
 		return;
 	if (OidIsValid(relid))
@@ -125,6 +143,36 @@ invalidate_all(Datum arg, int cacheid, uint32 hashvalue)
 	(void) cacheid;
 	(void) hashvalue;
 	invalidate_rel(arg, InvalidOid);
+}
+
+/*
+ * invalidate_operators
+ *		Syscache callback for pg_operator: the schemas of the operators a
+ *		ForgeRel or a relation compares with (ForgeColumn.cmpnsp,
+ *		ForgeRelation.opnsps) may have changed.  Rare enough to forget
+ *		everything.
+ */
+static void
+invalidate_operators(Datum arg, int cacheid, uint32 hashvalue)
+{
+	(void) cacheid;
+	(void) hashvalue;
+	invalidate_rel(arg, InvalidOid);
+}
+
+/*
+ * invalidate_extension_schema
+ *		Syscache callback for pg_proc and pg_namespace: CREATE and DROP
+ *		EXTENSION create and drop forge's functions, and a schema may have
+ *		gone, so look the extension's schema up again.
+ */
+static void
+invalidate_extension_schema(Datum arg, int cacheid, uint32 hashvalue)
+{
+	(void) arg;
+	(void) cacheid;
+	(void) hashvalue;
+	extension_schema = InvalidOid;
 }
 
 /*
@@ -221,6 +269,11 @@ forge_catalog_init(void)
 {
 	CacheRegisterRelcacheCallback(invalidate_rel, (Datum) 0);
 	CacheRegisterSyscacheCallback(NAMESPACEOID, invalidate_all, (Datum) 0);
+	CacheRegisterSyscacheCallback(OPEROID, invalidate_operators, (Datum) 0);
+	CacheRegisterSyscacheCallback(PROCOID, invalidate_extension_schema,
+								  (Datum) 0);
+	CacheRegisterSyscacheCallback(NAMESPACEOID, invalidate_extension_schema,
+								  (Datum) 0);
 	CacheRegisterSyscacheCallback(AUTHOID, invalidate_roles, (Datum) 0);
 	CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, invalidate_roles, (Datum) 0);
 	CacheRegisterSyscacheCallback(DATABASEOID, invalidate_roles, (Datum) 0);
@@ -834,7 +887,9 @@ already_checked(Oid relid, Oid userid, AclMode need)
  *
  *		As RangeVarGetRelidExtended does, the check runs before the lock,
  *		and again, holding it, if taking the lock processed invalidations
- *		(a REVOKE committed while we waited).
+ *		(a REVOKE committed while we waited) that already_checked says may
+ *		have changed the answer.  Invalidations of other tables (another
+ *		session's temporary tables, say) leave a check of this one standing.
  */
 ForgeRel *
 forge_rel_open(Oid relid, AclMode need, LOCKMODE lockmode)
@@ -847,7 +902,8 @@ forge_rel_open(Oid relid, AclMode need, LOCKMODE lockmode)
 	if (!already_checked(relid, userid, need))
 		held = check_privileges(relid, userid, need);
 	LockRelationOid(relid, lockmode);
-	if (inval_count != SharedInvalidMessageCounter)
+	if (inval_count != SharedInvalidMessageCounter &&
+		!already_checked(relid, userid, need))
 		held = check_privileges(relid, userid, need);
 	rel = rel_get(relid);
 	if (held != 0)
@@ -860,6 +916,57 @@ forge_rel_open(Oid relid, AclMode need, LOCKMODE lockmode)
 		rel->checked_privs |= held;
 	}
 	return rel;
+}
+
+/*
+ * forge_extension_schema
+ *		The schema forge is installed in: the one place every user finds it
+ *		(the upsert's update-branch marker in deparse.c, the outbox's
+ *		INSERT in outbox.c).
+ *
+ *		It is read from pg_extension, never resolved by name through a
+ *		search path or from whichever function happens to be running, so
+ *		no object another role creates can stand in for it: only a
+ *		superuser can create the extension (it is not trusted), and a
+ *		database holds it once.  It is the same in a trigger as in a verb,
+ *		and follows ALTER SCHEMA ... RENAME (the OID stays; callers name it
+ *		by get_namespace_name when they build SQL) and DROP and CREATE
+ *		EXTENSION (the pg_proc callback forgets it).  forge is not
+ *		relocatable, so ALTER EXTENSION forge SET SCHEMA is refused; were
+ *		it allowed, it would move forge's functions and be seen the same
+ *		way.  Raises 42704 when forge is not installed in this database.
+ */
+Oid
+forge_extension_schema(void)
+{
+	Relation	pgext;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	Oid			nsp = InvalidOid;
+
+	if (OidIsValid(extension_schema))
+		return extension_schema;
+
+	pgext = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber,
+				F_NAMEEQ, CStringGetDatum(FORGE_EXTENSION_NAME));
+	scan = systable_beginscan(pgext, ExtensionNameIndexId, true, NULL, 1,
+							  &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		nsp = ((Form_pg_extension) GETSTRUCT(tup))->extnamespace;
+	systable_endscan(scan);
+	table_close(pgext, AccessShareLock);
+
+	if (!OidIsValid(nsp))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("extension \"%s\" is not installed in this database",
+						FORGE_EXTENSION_NAME),
+				 errhint("Run CREATE EXTENSION %s.", FORGE_EXTENSION_NAME)));
+	extension_schema = nsp;
+	return nsp;
 }
 
 /*

@@ -376,8 +376,8 @@ deparse_where(StringInfo buf, ForgeFilter *where)
  *		Append the DO UPDATE's WHERE: the update-branch marker, which tells
  *		exec.c that ON CONFLICT took the update branch (it is evaluated only
  *		there), and the upsert's where.  The marker is the prefix operator
- *		<@~@> on pg_catalog.bool of the extension's schema (the schema of
- *		the verb being called); see the file header for why an operator.  A
+ *		<@~@> on pg_catalog.bool of the extension's schema
+ *		(forge_extension_schema); see the file header for why an operator.  A
  *		row the where then rejects is not returned, and the call fails with
  *		P2025, so marking before the where is evaluated is harmless.  DO
  *		UPDATE SET holds only the user's values.
@@ -385,7 +385,7 @@ deparse_where(StringInfo buf, ForgeFilter *where)
 static void
 deparse_upsert_mark(StringInfo buf, ForgeFilter *where)
 {
-	Oid			nsp = get_func_namespace(forge_calling_function);
+	Oid			nsp = forge_extension_schema();
 
 	appendStringInfo(buf, " WHERE (OPERATOR(%s.<@~@>) true)",
 					 quote_identifier(get_namespace_name(nsp)));
@@ -907,7 +907,7 @@ deparse_upsert_by_update(StringInfo buf, ForgeStmt *st)
 	 * returns false in its place, for the UNION; exec.c reads neither.
 	 */
 	appendStringInfo(buf, ", (OPERATOR(%s.<@~@>) true)",
-					 quote_identifier(get_namespace_name(get_func_namespace(forge_calling_function))));
+					 quote_identifier(get_namespace_name(forge_extension_schema())));
 	appendStringInfo(buf, "), i AS (INSERT INTO %s AS t", rel->qualname);
 	if (st->assigns != NIL)
 	{

@@ -1,7 +1,13 @@
 /*-------------------------------------------------------------------------
  *
  * events.c
- *		  Queue the NOTIFY event that describes a successful forge call.
+ *		  Queue the NOTIFY event that describes a successful forge call,
+ *		  and build every event's payload.
+ *
+ * forge_event_payload is the one builder of an event's JSON payload: the
+ * NOTIFY event's here, and the outbox's (outbox.c gives it the call's
+ * fields, and its query over the transition tables adds the row count,
+ * keys and changes), so that the two say the same thing the same way.
  *
  * The event goes through Async_Notify, so it is transactional: listeners
  * get it at commit, never after a rollback, and a rolled-back savepoint
@@ -70,11 +76,11 @@ static uint64 event_seq = 0;
 static LocalTransactionId event_lxid = InvalidLocalTransactionId;
 
 /*
- * forge_append_iso_timestamp
+ * append_iso_timestamp
  *		Append ts as a JSON string in ISO 8601 UTC: "2026-11-21T07:45:11.123456Z".
  */
-void
-forge_append_iso_timestamp(StringInfo buf, TimestampTz ts)
+static void
+append_iso_timestamp(StringInfo buf, TimestampTz ts)
 {
 	struct pg_tm tm;
 	fsec_t		fsec;
@@ -233,31 +239,6 @@ forge_model_channel_name(char *buf, const char *channel, const char *nspname,
 }
 
 /*
- * forge_append_event_table
- *		Append to buf the fields that name the table and the transaction of
- *		an event, each after a comma: "model" (schema.table, unquoted, as
- *		forge has always written it), "schema" and "table" (the names as
- *		they are: no character in them can make the table ambiguous) and
- *		"txid" (pg_current_xact_id() of the writing transaction; assigned
- *		now if the call wrote no row) unless with_txid is false.
- */
-void
-forge_append_event_table(StringInfo buf, const char *model,
-						 const char *nspname, const char *relname,
-						 bool with_txid)
-{
-	appendStringInfoString(buf, ",\"model\":");
-	escape_json(buf, model);
-	appendStringInfoString(buf, ",\"schema\":");
-	escape_json(buf, nspname);
-	appendStringInfoString(buf, ",\"table\":");
-	escape_json(buf, relname);
-	if (with_txid)
-		appendStringInfo(buf, ",\"txid\":" UINT64_FORMAT,
-						 U64FromFullTransactionId(GetTopFullTransactionId()));
-}
-
-/*
  * append_clipped_json
  *		Append text as a JSON string of at most budget bytes, cut at a
  *		character boundary; returns whether it was cut.
@@ -335,6 +316,87 @@ append_keys(StringInfo buf, Jsonb *keys, int budget)
 }
 
 /*
+ * forge_event_payload
+ *		Append to buf the JSON object of the event ev describes: the one
+ *		builder of an event's payload, for NOTIFY (forge_notify) and the
+ *		outbox (outbox.c, whose query adds what the transition tables say).
+ *		Its fields, in this order, those of ev's flags that are off left
+ *		out:
+ *
+ *		"adapter"		"postgres"
+ *		"model"			schema.table, unquoted, as forge has always written it
+ *		"schema", "table"	the names as they are: no character in them can
+ *						make the table ambiguous
+ *		"txid"			pg_current_xact_id() of the writing transaction
+ *						(assigned now if the call wrote no row)
+ *		"op", "verb", "semanticOp" (null)
+ *		"rowCount"
+ *		"duration_ms"	from ev->started to now
+ *		"startedAt"		ev->started in ISO 8601 UTC
+ *		"seq"			the per-transaction sequence number (ev->seq > 0)
+ *		"keys"			ev->keys, with "keysTruncated" when not all fit or
+ *						fewer than rowCount were kept
+ *		"sql"			ev->sql, with "sqlTruncated" when cut
+ *
+ *		Names are at most 63 bytes each, so everything up to "seq" always
+ *		fits in a NOTIFY payload.  Keys take what room they need, leaving
+ *		the SQL text at least 1000 bytes; the SQL text takes the rest.
+ *		Either is cut to fit, and says so.
+ */
+void
+forge_event_payload(StringInfo buf, const ForgeEventFields *ev)
+{
+	int			start = buf->len;
+
+	appendStringInfoString(buf, "{\"adapter\":\"postgres\",\"model\":");
+	escape_json(buf, ev->model);
+	appendStringInfoString(buf, ",\"schema\":");
+	escape_json(buf, ev->nspname);
+	appendStringInfoString(buf, ",\"table\":");
+	escape_json(buf, ev->relname);
+	if (ev->with_txid)
+		appendStringInfo(buf, ",\"txid\":" UINT64_FORMAT,
+						 U64FromFullTransactionId(GetTopFullTransactionId()));
+	appendStringInfoString(buf, ",\"op\":");
+	escape_json(buf, ev->op);
+	appendStringInfoString(buf, ",\"verb\":");
+	escape_json(buf, forge_verb_name(ev->verb));
+	appendStringInfoString(buf, ",\"semanticOp\":null");
+	if (ev->with_rowcount)
+		appendStringInfo(buf, ",\"rowCount\":" UINT64_FORMAT, ev->rowcount);
+	if (ev->with_duration)
+		appendStringInfo(buf, ",\"duration_ms\":%.3f",
+						 (double) (GetCurrentTimestamp() - ev->started) / 1000.0);
+	if (ev->with_started)
+	{
+		appendStringInfoString(buf, ",\"startedAt\":");
+		append_iso_timestamp(buf, ev->started);
+	}
+	if (ev->seq > 0)
+		appendStringInfo(buf, ",\"seq\":" UINT64_FORMAT, ev->seq);
+	if (ev->keys != NULL)
+	{
+		int			left = append_keys(buf, ev->keys,
+									   FORGE_PAYLOAD_MAX - (buf->len - start) - 1100);
+
+		if (left > 0 ||
+			(uint64) JsonContainerSize(&ev->keys->root) < ev->rowcount)
+			appendStringInfoString(buf, ",\"keysTruncated\":true");
+	}
+	if (ev->sql != NULL)
+	{
+		int			sqlbudget;
+
+		appendStringInfoString(buf, ",\"sql\":");
+		sqlbudget = FORGE_PAYLOAD_MAX - (buf->len - start) -
+			(int) strlen(",\"sqlTruncated\":true}") - 1;
+		if (append_clipped_json(buf, ev->sql, sqlbudget))
+			appendStringInfoString(buf, ",\"sqlTruncated\":true");
+	}
+	appendStringInfoChar(buf, '}');
+}
+
+/*
  * forge_notify
  *		Queue the event of one call of verb on the table named model
  *		(schema.table), nspname and relname: op is what happened
@@ -348,8 +410,7 @@ forge_notify(const char *model, const char *nspname, const char *relname,
 			 TimestampTz started, Jsonb *keys)
 {
 	StringInfoData buf;
-	TimestampTz now;
-	int			sqlbudget;
+	ForgeEventFields ev;
 
 	if (!forge_notify_enabled)
 		return;
@@ -360,45 +421,25 @@ forge_notify(const char *model, const char *nspname, const char *relname,
 		event_seq = 0;
 	}
 	event_seq++;
-	now = GetCurrentTimestamp();
 
-	initStringInfo(&buf);
-	appendStringInfoString(&buf, "{\"adapter\":\"postgres\"");
+	memset(&ev, 0, sizeof(ev));
+	ev.model = model;
+	ev.nspname = nspname;
+	ev.relname = relname;
+	ev.op = op;
+	ev.verb = verb;
 	/* forge.notify_timing = off: only what the write decides, no txid */
-	forge_append_event_table(&buf, model, nspname, relname,
-							 forge_notify_timing);
-	appendStringInfoString(&buf, ",\"op\":");
-	escape_json(&buf, op);
-	appendStringInfoString(&buf, ",\"verb\":");
-	escape_json(&buf, forge_verb_name(verb));
-	appendStringInfo(&buf, ",\"semanticOp\":null,\"rowCount\":" UINT64_FORMAT,
-					 rowcount);
-	if (forge_notify_timing)
-	{
-		appendStringInfo(&buf, ",\"duration_ms\":%.3f,\"startedAt\":",
-						 (double) (now - started) / 1000.0);
-		forge_append_iso_timestamp(&buf, started);
-	}
-	appendStringInfo(&buf, ",\"seq\":" UINT64_FORMAT, event_seq);
-
-	/*
-	 * Names are at most 63 bytes each, so what is above always fits.  Keys
-	 * take what room they need, leaving the SQL text at least 1000 bytes;
-	 * the SQL text takes the rest.  Either is cut to fit, and says so.
-	 */
-	if (keys != NULL)
-	{
-		int			left = append_keys(&buf, keys,
-									   FORGE_PAYLOAD_MAX - buf.len - 1100);
-
-		if (left > 0 || (uint64) JsonContainerSize(&keys->root) < rowcount)
-			appendStringInfoString(&buf, ",\"keysTruncated\":true");
-	}
-	appendStringInfoString(&buf, ",\"sql\":");
-	sqlbudget = FORGE_PAYLOAD_MAX - buf.len - (int) strlen(",\"sqlTruncated\":true}") - 1;
-	if (append_clipped_json(&buf, sql, sqlbudget))
-		appendStringInfoString(&buf, ",\"sqlTruncated\":true");
-	appendStringInfoChar(&buf, '}');
+	ev.with_txid = forge_notify_timing;
+	ev.with_rowcount = true;
+	ev.rowcount = rowcount;
+	ev.with_duration = forge_notify_timing;
+	ev.with_started = forge_notify_timing;
+	ev.started = started;
+	ev.seq = event_seq;
+	ev.keys = keys;
+	ev.sql = sql;
+	initStringInfo(&buf);
+	forge_event_payload(&buf, &ev);
 
 	Async_Notify(forge_notify_channel, buf.data);
 	if (forge_notify_model_channel)

@@ -39,7 +39,6 @@ int			forge_plan_cache_size = 1000;
 bool		forge_notify_keys = false;
 bool		forge_notify_timing = true;
 bool		forge_notify_model_channel = false;
-Oid			forge_calling_function = InvalidOid;	/* the verb being run */
 
 void		_PG_init(void);
 
@@ -166,7 +165,6 @@ forge_run(FunctionCallInfo fcinfo, ForgeVerb verb)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("%s does not accept a null %s", forge_verb_name(verb),
 						PG_ARGISNULL(0) ? "model" : "args")));
-	forge_calling_function = fcinfo->flinfo->fn_oid;
 	return forge_write(verb, PG_GETARG_OID(0), PG_GETARG_JSONB_P(1));
 }
 

@@ -198,7 +198,10 @@ typedef struct ForgeRel
 	uint64		checked_epoch;	/* role membership it passed under */
 	AclMode		checked_privs;	/* the privileges it was found to hold */
 	MemoryContext relcxt;		/* relations, read lazily (relations.c) */
-	uint64		rels_epoch;
+	uint64		rels_seq;		/* invalidation count when they were read */
+	uint64		rels_checked;	/* ... when they were last found current */
+	int			ndeps;			/* the tables they were read from */
+	Oid		   *deps;
 	int			nrels;
 	ForgeRelation *rels;
 } ForgeRel;
@@ -452,11 +455,11 @@ extern bool forge_notify_keys;
 extern bool forge_notify_timing;
 extern bool forge_notify_model_channel;
 extern int	forge_plan_cache_size;
-extern Oid	forge_calling_function;
 
 /* in catalog.c */
-extern uint64 forge_relcache_epoch;
+#define FORGE_EXTENSION_NAME "forge"
 extern void forge_catalog_init(void);
+extern Oid	forge_extension_schema(void);
 extern void forge_scope_begin(List **save);
 extern void forge_scope_end(List *save);
 extern void forge_rel_retire_relations(ForgeRel *rel);
@@ -468,6 +471,7 @@ extern Oid	forge_column_cmp_operator(const ForgeColumn *c, ForgeCmp cmp);
 extern void forge_rel_describe_keys(StringInfo buf, ForgeRel *rel);
 
 /* in relations.c */
+extern void forge_relations_invalidate(Oid relid);
 extern void forge_rel_relations(ForgeRel *rel);
 extern ForgeRelation *forge_relation_lookup(ForgeRel *rel, const char *name,
 											int len);
@@ -520,7 +524,32 @@ extern void forge_shape(StringInfo key, ForgeStmt *stmt);
 
 /* in plancache.c */
 typedef struct ForgePlan ForgePlan;
+
+/* Who keys a cached plan: keys of different owners never match. */
+#define FORGE_PLAN_STMT			's' /* a verb's statement, by its shape */
+#define FORGE_PLAN_OUTBOX		'o' /* the outbox trigger's queries */
+
+/*
+ * What forge_plan_lookup needs to find a plan, or to build it on a miss.
+ * The key's bytes (keylen of them at key) must determine the SQL text that
+ * deparse appends for arg, given the version: a cached plan built for
+ * another version is rebuilt.
+ */
+typedef struct ForgePlanSource
+{
+	char		owner;			/* FORGE_PLAN_* */
+	const void *key;
+	int			keylen;
+	uint32		version;
+	void		(*deparse) (StringInfo buf, void *arg);
+	void	   *arg;
+	int			nargs;
+	Oid		   *argtypes;
+	int			cursor_options; /* SPI_prepare_cursor's */
+} ForgePlanSource;
+
 extern void forge_plancache_init(void);
+extern ForgePlan *forge_plan_lookup(const ForgePlanSource *src);
 extern ForgePlan *forge_plan_get(ForgeStmt *stmt);
 extern void forge_plan_release(ForgePlan *p);
 extern SPIPlanPtr forge_plan_spi(ForgePlan *p);
@@ -559,9 +588,26 @@ extern void forge_keys_append(ForgeJsonbBuild *state, Jsonb *keys,
 							  bool is_array);
 extern void forge_model_channel_name(char *buf, const char *channel,
 									 const char *nspname, const char *relname);
-extern void forge_append_event_table(StringInfo buf, const char *model,
-									 const char *nspname, const char *relname,
-									 bool with_txid);
-extern void forge_append_iso_timestamp(StringInfo buf, TimestampTz ts);
+
+/* What an event's payload says (forge_event_payload). */
+typedef struct ForgeEventFields
+{
+	const char *model;			/* schema.table */
+	const char *nspname;
+	const char *relname;
+	const char *op;				/* insert, update, delete */
+	ForgeVerb	verb;
+	bool		with_txid;
+	bool		with_rowcount;
+	uint64		rowcount;
+	bool		with_duration;	/* from started to now */
+	bool		with_started;
+	TimestampTz started;		/* when the call began */
+	uint64		seq;			/* 0: none */
+	Jsonb	   *keys;			/* NULL: none */
+	const char *sql;			/* NULL: none */
+} ForgeEventFields;
+
+extern void forge_event_payload(StringInfo buf, const ForgeEventFields *ev);
 
 #endif							/* FORGE_H */

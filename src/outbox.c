@@ -23,13 +23,16 @@
  * likes; forge_outbox_guard, a row trigger on forge_outbox, refuses every
  * insert that does not come from this trigger (and every update) to roles
  * that do not own the table.  The trigger computes the event first (a
- * query over the transition tables, prepared once per (table, op, changes)
- * and kept, rebuilt when invalid or when the table's ForgeRel was rebuilt
- * by DDL), and only then, with a flag set that the guard reads, runs the
- * one fixed INSERT of that value: no code a writer controls runs while the
- * flag is set.  A plan being run is pinned: a trigger may make forge calls
- * that need the same entry (or the INSERT) rebuilt, and the old plan is
- * freed when its last run ends.
+ * query over the transition tables, one per (table, op, changes)), and
+ * only then, with a flag set that the guard reads, runs the one fixed
+ * INSERT of that value into the forge_outbox of the extension's schema
+ * (forge_extension_schema): no code a writer controls runs while the flag
+ * is set.  Both plans come from plancache.c, under keys of their own, with
+ * its rules: bounded by forge.plan_cache_size, rebuilt when invalid (and
+ * the event query when the table's ForgeRel was rebuilt by DDL, which
+ * PostgreSQL cannot see in a query over transition tables), pinned while
+ * they run, since a trigger may make forge calls that evict or replace
+ * them.
  *
  * Copyright (c) 2026, the forge authors
  *
@@ -44,37 +47,33 @@
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
-#include "utils/hsearch.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
-#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
 #include "forge.h"
 
+/*
+ * The key of an outbox plan in plancache.c: the event query of one table,
+ * op and "changes", or (relid InvalidOid) the INSERT into the forge_outbox
+ * of schema nsp.  Zeroed before filling: its bytes are the key.
+ */
 typedef struct OutboxPlanKey
 {
 	Oid			relid;
-	char		op;				/* 'i', 'u', 'd' */
+	Oid			nsp;
+	char		op;				/* 'i', 'u', 'd'; 0 for the INSERT */
 	bool		changes;
 } OutboxPlanKey;
 
-typedef struct OutboxPlanEntry
+/* what outbox_event_deparse needs */
+typedef struct OutboxEventArg
 {
-	OutboxPlanKey key;
-	uint32		generation;		/* of the ForgeRel the SQL was built from */
-	SPIPlanPtr	plan;
-	int			running;		/* runs of this entry's plans in progress */
-	List	   *stale;			/* replaced plans, freed when none runs */
-} OutboxPlanEntry;
-
-static HTAB *outbox_plans = NULL;
-
-/* the one INSERT into forge_outbox, and the schema it was built for */
-static SPIPlanPtr insert_plan = NULL;
-static Oid	insert_plan_nsp = InvalidOid;
-static List *stale_insert_plans = NIL;	/* replaced while capturing */
+	ForgeRel   *rel;
+	char		op;
+	bool		changes;
+} OutboxEventArg;
 
 /*
  * Set while forge_outbox_capture runs its INSERT: the only time the guard
@@ -85,156 +84,106 @@ static List *stale_insert_plans = NIL;	/* replaced while capturing */
 static int	capturing = 0;
 
 /*
- * outbox_plan
- *		The kept plan that computes the event of op on rel from the
- *		transition tables; built on first use and when invalid.
+ * outbox_event_deparse
+ *		ForgePlanSource.deparse of the event query: deparse.c's text.
  */
-static OutboxPlanEntry *
-outbox_plan(ForgeRel *rel, char op, bool changes)
+static void
+outbox_event_deparse(StringInfo buf, void *arg)
+{
+	OutboxEventArg *a = arg;
+
+	forge_deparse_outbox(buf, a->rel, a->op, a->changes);
+}
+
+/*
+ * outbox_event_plan
+ *		The plan, pinned, that computes the event of op on rel from the
+ *		transition tables.  Its text depends on rel's columns and primary
+ *		key, and it reads no table PostgreSQL would invalidate it for, so
+ *		its version is the generation of the ForgeRel it was built from: a
+ *		table rebuilt by DDL gets a new plan.
+ */
+static ForgePlan *
+outbox_event_plan(ForgeRel *rel, char op, bool changes)
 {
 	OutboxPlanKey key;
-	OutboxPlanEntry *entry;
-	bool		found;
-	StringInfoData sql;
+	OutboxEventArg arg;
+	ForgePlanSource src;
 	Oid			types[1] = {JSONBOID};
-	SPIPlanPtr	plan;
 
-	if (outbox_plans == NULL)
-	{
-		HASHCTL		ctl;
-
-		ctl.keysize = sizeof(OutboxPlanKey);
-		ctl.entrysize = sizeof(OutboxPlanEntry);
-		outbox_plans = hash_create("forge outbox plans", 16, &ctl,
-								   HASH_ELEM | HASH_BLOBS);
-	}
 	memset(&key, 0, sizeof(key));
 	key.relid = rel->relid;
 	key.op = op;
 	key.changes = changes;
-	entry = hash_search(outbox_plans, &key, HASH_ENTER, &found);
-	if (!found)
-	{
-		entry->plan = NULL;
-		entry->running = 0;
-		entry->stale = NIL;
-	}
-	if (entry->plan != NULL)
-	{
-		if (entry->generation == rel->generation &&
-			SPI_plan_is_valid(entry->plan))
-			return entry;
-		if (entry->running > 0)
-		{
-			MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
-
-			entry->stale = lappend(entry->stale, entry->plan);
-			MemoryContextSwitchTo(old);
-		}
-		else
-			SPI_freeplan(entry->plan);
-	}
-	entry->plan = NULL;
-
-	initStringInfo(&sql);
-	forge_deparse_outbox(&sql, rel, op, changes);
-	plan = SPI_prepare(sql.data, 1, types);
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed for \"%s\": %s",
-			 sql.data, SPI_result_code_string(SPI_result));
-	SPI_keepplan(plan);
-	entry->plan = plan;
-	entry->generation = rel->generation;
-	return entry;
+	arg.rel = rel;
+	arg.op = op;
+	arg.changes = changes;
+	memset(&src, 0, sizeof(src));
+	src.owner = FORGE_PLAN_OUTBOX;
+	src.key = &key;
+	src.keylen = sizeof(key);
+	src.version = rel->generation;
+	src.deparse = outbox_event_deparse;
+	src.arg = &arg;
+	src.nargs = 1;
+	src.argtypes = types;
+	return forge_plan_lookup(&src);
 }
 
 /*
- * outbox_run_done
- *		A run of entry's plan ended (or failed): the last one frees the
- *		plans replaced meanwhile.
+ * outbox_insert_deparse
+ *		ForgePlanSource.deparse of the INSERT into the forge_outbox of the
+ *		schema *arg.
  */
 static void
-outbox_run_done(OutboxPlanEntry *entry)
+outbox_insert_deparse(StringInfo buf, void *arg)
 {
-	ListCell   *lc;
+	Oid			nsp = *(Oid *) arg;
+	char	   *nspname = get_namespace_name(nsp);
 
-	if (--entry->running > 0)
-		return;
-	foreach(lc, entry->stale)
-		SPI_freeplan((SPIPlanPtr) lfirst(lc));
-	list_free(entry->stale);
-	entry->stale = NIL;
-}
-
-/*
- * outbox_insert_plan
- *		The kept plan of INSERT INTO forge_outbox (model, event) VALUES ($1,
- *		$2), forge_outbox being the one in nsp (the extension's schema: the
- *		trigger function's).
- */
-static SPIPlanPtr
-outbox_insert_plan(Oid nsp)
-{
-	Oid			types[2] = {TEXTOID, JSONBOID};
-	char	   *sql;
-
-	if (insert_plan != NULL)
-	{
-		if (insert_plan_nsp == nsp && SPI_plan_is_valid(insert_plan))
-			return insert_plan;
-		/* a run in progress (capturing) still uses it: free it after */
-		if (capturing > 0)
-		{
-			MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
-
-			stale_insert_plans = lappend(stale_insert_plans, insert_plan);
-			MemoryContextSwitchTo(old);
-		}
-		else
-			SPI_freeplan(insert_plan);
-		insert_plan = NULL;
-	}
-	sql = psprintf("INSERT INTO %s (model, event) VALUES ($1, $2)",
-				   quote_qualified_identifier(get_namespace_name(nsp),
-											  "forge_outbox"));
-	insert_plan = SPI_prepare(sql, 2, types);
-	if (insert_plan == NULL)
-		elog(ERROR, "SPI_prepare failed for \"%s\": %s",
-			 sql, SPI_result_code_string(SPI_result));
-	SPI_keepplan(insert_plan);
-	insert_plan_nsp = nsp;
-	return insert_plan;
+	if (nspname == NULL)
+		elog(ERROR, "cache lookup failed for namespace %u", nsp);
+	appendStringInfo(buf, "INSERT INTO %s (model, event) VALUES ($1, $2)",
+					 quote_qualified_identifier(nspname, "forge_outbox"));
 }
 
 /*
  * outbox_insert
- *		Run the INSERT of forge_outbox in nsp with values (model, event),
- *		with capturing set so that forge_outbox_guard lets it through; the
- *		INSERT plans replaced meanwhile are freed when the last run ends.
- *		Returns SPI_execute_plan's result.
+ *		Run INSERT INTO forge_outbox (model, event) VALUES (values), into
+ *		the extension's forge_outbox, with capturing set so that
+ *		forge_outbox_guard lets it through.  Returns SPI_execute_plan's
+ *		result.
  */
 static int
-outbox_insert(Oid nsp, Datum *values)
+outbox_insert(Datum *values)
 {
-	SPIPlanPtr	plan = outbox_insert_plan(nsp);
+	OutboxPlanKey key;
+	ForgePlanSource src;
+	Oid			types[2] = {TEXTOID, JSONBOID};
+	ForgePlan  *plan;
 	volatile int rc = 0;
+
+	memset(&key, 0, sizeof(key));
+	key.nsp = forge_extension_schema();
+	memset(&src, 0, sizeof(src));
+	src.owner = FORGE_PLAN_OUTBOX;
+	src.key = &key;
+	src.keylen = sizeof(key);
+	src.deparse = outbox_insert_deparse;
+	src.arg = &key.nsp;
+	src.nargs = 2;
+	src.argtypes = types;
+	plan = forge_plan_lookup(&src);
 
 	capturing++;
 	PG_TRY();
 	{
-		rc = SPI_execute_plan(plan, values, NULL, false, 0);
+		rc = SPI_execute_plan(forge_plan_spi(plan), values, NULL, false, 0);
 	}
 	PG_FINALLY();
 	{
-		if (--capturing == 0 && stale_insert_plans != NIL)
-		{
-			ListCell   *lc;
-
-			foreach(lc, stale_insert_plans)
-				SPI_freeplan((SPIPlanPtr) lfirst(lc));
-			list_free(stale_insert_plans);
-			stale_insert_plans = NIL;
-		}
+		capturing--;
+		forge_plan_release(plan);
 	}
 	PG_END_TRY();
 	return rc;
@@ -262,9 +211,10 @@ forge_outbox_capture(PG_FUNCTION_ARGS)
 	bool		changes;
 	char		op;
 	const char *opname;
+	ForgeEventFields fields;
 	StringInfoData event;
 	Datum		values[2];
-	OutboxPlanEntry *entry;
+	ForgePlan  *plan;
 	bool		isnull;
 	volatile int rc = 0;
 
@@ -296,14 +246,18 @@ forge_outbox_capture(PG_FUNCTION_ARGS)
 	else
 		return PointerGetDatum(NULL);	/* TRUNCATE: not a forge write */
 
+	/* the call's fields; the outbox query adds rowCount, keys, changes */
+	memset(&fields, 0, sizeof(fields));
+	fields.model = call->rel->model;
+	fields.nspname = call->rel->nspname;
+	fields.relname = call->rel->relname;
+	fields.op = opname;
+	fields.verb = call->verb;
+	fields.with_txid = true;
+	fields.with_started = true;
+	fields.started = call->started;
 	initStringInfo(&event);
-	appendStringInfoString(&event, "{\"adapter\":\"postgres\"");
-	forge_append_event_table(&event, call->rel->model, call->rel->nspname,
-							 call->rel->relname, true);
-	appendStringInfo(&event, ",\"op\":\"%s\",\"verb\":\"%s\",\"semanticOp\":null,\"startedAt\":",
-					 opname, forge_verb_name(call->verb));
-	forge_append_iso_timestamp(&event, call->started);
-	appendStringInfoChar(&event, '}');
+	forge_event_payload(&event, &fields);
 
 	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
@@ -313,15 +267,14 @@ forge_outbox_capture(PG_FUNCTION_ARGS)
 
 	/* the event, as the writer: no row when the statement wrote none */
 	values[0] = DirectFunctionCall1(jsonb_in, CStringGetDatum(event.data));
-	entry = outbox_plan(call->rel, op, changes);
-	entry->running++;
+	plan = outbox_event_plan(call->rel, op, changes);
 	PG_TRY();
 	{
-		rc = SPI_execute_plan(entry->plan, values, NULL, false, 0);
+		rc = SPI_execute_plan(forge_plan_spi(plan), values, NULL, false, 0);
 	}
 	PG_FINALLY();
 	{
-		outbox_run_done(entry);
+		forge_plan_release(plan);
 	}
 	PG_END_TRY();
 	if (rc != SPI_OK_SELECT)
@@ -335,7 +288,7 @@ forge_outbox_capture(PG_FUNCTION_ARGS)
 		if (isnull)
 			elog(ERROR, "the outbox query returned a null event");
 
-		rc = outbox_insert(get_func_namespace(fcinfo->flinfo->fn_oid), values);
+		rc = outbox_insert(values);
 		if (rc != SPI_OK_INSERT)
 			elog(ERROR, "unexpected result of the outbox insert: %s",
 				 SPI_result_code_string(rc));

@@ -31,9 +31,31 @@
  * user made is a relation.
  *
  * Relations are read lazily, on the first call that needs them, into a
- * memory context under the table's ForgeRel.  Any relcache invalidation
- * (a foreign key or unique index of any table may have changed) bumps an
- * epoch that makes the next use read them again.
+ * memory context under the table's ForgeRel, and read again only when an
+ * invalidation names a table they were read from (forge_relations_invalidate,
+ * which catalog.c's relcache callback calls): the table itself, and the
+ * other table and join table of every relation.  That covers every DDL
+ * that can change them, because PostgreSQL sends a relcache invalidation
+ * for the referencing table of every foreign key it adds, drops, renames
+ * or alters (a pg_constraint row of a foreign key is part of the
+ * referencing table's relcache entry, inval.c), and for the referenced
+ * table when it adds or drops the key (the RI action triggers are created
+ * on, and dropped from, the referenced table): so a new key from a table
+ * not yet related reaches the referenced table, and a renamed one reaches
+ * its referencing table, which is related already.  A renamed table or
+ * column, and a unique index created or dropped (which makes a to-many a
+ * one-to-one, or a table a join table), invalidate their table.  A
+ * whole-cache reset (sinval overflow), and a change to a schema or an
+ * operator (catalog.c), read every table's relations again.  Under
+ * unrelated DDL (another session's temporary tables) nothing is read
+ * again; test/bench's update_include_ddl measures that.
+ *
+ * Each table a relation depends on is watched: a hash from its OID to a
+ * count of the invalidations seen for it, compared with the count when
+ * the relations were read.  An invalidation processed while the relations
+ * are being read (reading takes locks, which processes invalidations) may
+ * name a table that is not watched yet, so those are noted during the
+ * read and checked against its dependencies when it ends.
  *
  * Copyright (c) 2026, the forge authors
  *
@@ -55,6 +77,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -79,6 +102,150 @@ typedef struct FKey
 static const char *const kind_names[] = {
 	"to-one", "to-many", "one-to-one", "many-to-many"
 };
+
+/* A table some relations were read from, and its last invalidation. */
+typedef struct WatchedRel
+{
+	Oid			relid;			/* hash key */
+	uint64		seq;			/* inval_seq of its last invalidation */
+} WatchedRel;
+
+static HTAB *watched = NULL;
+static uint64 inval_seq = 0;	/* counts invalidations that can matter */
+static uint64 reset_seq = 0;	/* inval_seq of the last whole reset */
+
+/* the tables invalidated while read_relations runs */
+#define MAX_SEEN 32
+static bool reading = false;
+static int	nseen = 0;
+static bool seen_overflow = false;
+static Oid	seen[MAX_SEEN];
+
+/*
+ * forge_relations_invalidate
+ *		A relcache invalidation of relid, or of every relation (InvalidOid):
+ *		the relations read from it are stale.  Called from catalog.c's
+ *		relcache callback, so it only notes (no catalog access, no
+ *		allocation).
+ */
+void
+forge_relations_invalidate(Oid relid)
+{
+	WatchedRel *w;
+
+	if (!OidIsValid(relid))
+	{
+		/* every table's relations are stale: forget what was watched */
+		reset_seq = ++inval_seq;
+		if (watched != NULL)
+		{
+			HASH_SEQ_STATUS status;
+
+			hash_seq_init(&status, watched);
+			while ((w = hash_seq_search(&status)) != NULL)
+				hash_search(watched, &w->relid, HASH_REMOVE, NULL);
+		}
+		return;
+	}
+	if (reading)
+	{
+		if (nseen < MAX_SEEN)
+			seen[nseen++] = relid;
+		else
+			seen_overflow = true;
+	}
+	if (watched != NULL &&
+		(w = hash_search(watched, &relid, HASH_FIND, NULL)) != NULL)
+		w->seq = ++inval_seq;
+}
+
+/*
+ * relations_current
+ *		Whether rel's relations were read and no table they were read from
+ *		has been invalidated since.
+ */
+static bool
+relations_current(ForgeRel *rel)
+{
+	int			i;
+
+	if (rel->relcxt == NULL || rel->ndeps < 0)
+		return false;			/* never read, or the read failed */
+	if (rel->rels_checked == inval_seq)
+		return true;			/* nothing that matters happened since */
+	if (reset_seq > rel->rels_seq)
+		return false;
+	for (i = 0; i < rel->ndeps; i++)
+	{
+		WatchedRel *w = hash_search(watched, &rel->deps[i], HASH_FIND, NULL);
+
+		if (w == NULL || w->seq > rel->rels_seq)
+			return false;
+	}
+	rel->rels_checked = inval_seq;
+	return true;
+}
+
+/*
+ * watch_dependencies
+ *		Note the tables rel's relations (just read) depend on, in rel->deps,
+ *		and watch each.  One that was invalidated while they were read makes
+ *		them stale at once: they are used by the running call, and read
+ *		again by the next.
+ */
+static void
+watch_dependencies(ForgeRel *rel)
+{
+	Oid		   *deps = MemoryContextAlloc(rel->relcxt,
+										  sizeof(Oid) * (1 + 2 * rel->nrels));
+	int			ndeps = 0;
+	int			i,
+				j;
+
+	if (watched == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(WatchedRel);
+		ctl.hcxt = CacheMemoryContext;
+		watched = hash_create("forge relation dependencies", 64, &ctl,
+							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+
+	deps[ndeps++] = rel->relid;
+	for (i = 0; i < rel->nrels; i++)
+	{
+		Oid			two[2] = {rel->rels[i].other, rel->rels[i].join};
+		int			k;
+
+		for (k = 0; k < 2; k++)
+		{
+			bool		dup = !OidIsValid(two[k]);
+
+			for (j = 0; j < ndeps && !dup; j++)
+				dup = deps[j] == two[k];
+			if (!dup)
+				deps[ndeps++] = two[k];
+		}
+	}
+
+	for (i = 0; i < ndeps; i++)
+	{
+		bool		found;
+		WatchedRel *w = hash_search(watched, &deps[i], HASH_ENTER, &found);
+		bool		stale = seen_overflow;
+
+		if (!found)
+			w->seq = 0;
+		for (j = 0; j < nseen && !stale; j++)
+			stale = seen[j] == deps[i];
+		if (stale)
+			w->seq = ++inval_seq;
+	}
+	rel->deps = deps;
+	rel->ndeps = ndeps;
+}
 
 /*
  * read_fkey
@@ -473,12 +640,13 @@ read_relations(ForgeRel *rel)
 
 /*
  * forge_rel_relations
- *		Make sure rel->rels is current.
+ *		Make sure rel->rels is current.  Stale relations are retired, not
+ *		freed: a running call may still point into them (catalog.c).
  */
 void
 forge_rel_relations(ForgeRel *rel)
 {
-	if (rel->relcxt != NULL && rel->rels_epoch == forge_relcache_epoch)
+	if (relations_current(rel))
 		return;
 	if (rel->relcxt != NULL)
 		forge_rel_retire_relations(rel);
@@ -486,8 +654,22 @@ forge_rel_relations(ForgeRel *rel)
 										ALLOCSET_SMALL_SIZES);
 	rel->rels = NULL;
 	rel->nrels = 0;
+	rel->deps = NULL;
+	rel->ndeps = -1;			/* until the read is complete */
+
+	/*
+	 * Not reentrant, and an error leaves "reading" set, which only makes
+	 * the callback note tables until the next read begins.
+	 */
+	rel->rels_seq = inval_seq;
+	reading = true;
+	nseen = 0;
+	seen_overflow = false;
 	read_relations(rel);
-	rel->rels_epoch = forge_relcache_epoch;
+	watch_dependencies(rel);
+	reading = false;
+	/* current as of the read's start: anything since is checked */
+	rel->rels_checked = rel->rels_seq;
 }
 
 /*
