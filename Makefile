@@ -22,7 +22,7 @@ DATA = forge--0.1.0.sql forge--0.1.0--0.2.0.sql
 REGRESS = create create_many update upsert delete where select types \
 	errors plancache security outbox channels relations relation_filters include nested \
 	security_relations relations_self relations_partitioned nested_keys unique_selectors \
-	identity hostile_schema adversarial
+	identity hostile_schema adversarial adversarial2
 REGRESS_OPTS = --load-extension=forge
 
 ISOLATION = increment upsert_race version_check inventory notify outbox nested_connect_or_create \
