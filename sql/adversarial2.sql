@@ -32,6 +32,13 @@ SELECT forge_upsert('codes', '{"where": {"code": "ABC"}, "create": {"v": "create
 -- the row the where selects is still updated, and a new key still created
 SELECT forge_upsert('codes', '{"where": {"code": "abc"}, "create": {"v": "created"}, "update": {"v": "updated"}}');
 SELECT forge_upsert('codes', '{"where": {"code": "xyz"}, "create": {"v": "created"}, "update": {"v": "updated"}}');
+-- a row equal under the column's own equality is the row selected: a
+-- citext key (its operator lives outside pg_catalog), a char(n) key
+CREATE EXTENSION citext SCHEMA adv2;
+CREATE TABLE ckeys (id serial PRIMARY KEY, c citext UNIQUE, b char(3) UNIQUE, v int DEFAULT 0);
+INSERT INTO ckeys (c, b) VALUES ('AbC', 'ab');
+SELECT forge_upsert('ckeys', '{"where": {"c": "abc"}, "create": {}, "update": {"v": {"increment": 1}}}');
+SELECT forge_upsert('ckeys', '{"where": {"b": "ab "}, "create": {}, "update": {"v": {"increment": 1}}}');
 -- an exact unique index as well: both are arbiters
 CREATE TABLE codes2 (id serial PRIMARY KEY, code text NOT NULL UNIQUE, v text);
 CREATE UNIQUE INDEX codes2_code_ci ON codes2 (code COLLATE adv2.ci);
