@@ -297,8 +297,14 @@ build_typeio(Oid typid, MemoryContext cxt)
 	io->arraytype = get_array_type(typid);
 	getTypeInputInfo(typid, &infunc, &io->ioparam);
 	fmgr_info_cxt(infunc, &io->input, cxt);
+	/*
+	 * A JSON array is built element by element only for a type that array_in
+	 * reads.  int2vector and oidvector have element types too, but their
+	 * values must have lower bound 0 and no nulls (their own input functions
+	 * check that): an array built here would be stored as an invalid value.
+	 */
 	elemtype = get_element_type(typid);
-	if (OidIsValid(elemtype))
+	if (OidIsValid(elemtype) && infunc == F_ARRAY_IN)
 		io->elem = build_typeio(elemtype, cxt);
 	return io;
 }

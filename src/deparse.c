@@ -383,12 +383,47 @@ deparse_where(StringInfo buf, ForgeFilter *where)
  *		UPDATE SET holds only the user's values.
  */
 static void
-deparse_upsert_mark(StringInfo buf, ForgeFilter *where)
+deparse_upsert_mark(StringInfo buf, ForgeStmt *st, ForgeUniqueKey *key)
 {
 	Oid			nsp = forge_extension_schema();
+	ForgeRel   *rel = st->rel;
+	ForgeFilter *where = st->where;
+	int			i;
 
 	appendStringInfo(buf, " WHERE (OPERATOR(%s.<@~@>) true)",
 					 quote_identifier(get_namespace_name(nsp)));
+
+	/*
+	 * The conflicting row must be the row the where selects.  ON CONFLICT
+	 * (col) takes every unique index over those columns as an arbiter,
+	 * whatever its collation: under a case-insensitive unique index a
+	 * where of "ABC" conflicts with the row "abc", which forge's equality
+	 * (the column's) does not select.  So each key column is compared
+	 * again, as the where compares it, with the value the row was to be
+	 * created with (the where's, merge_pins): a conflicting row that the
+	 * where does not select is neither updated nor returned (P2025).
+	 */
+	for (i = 0; i < key->ncols; i++)
+	{
+		ForgeColumn *c = &rel->cols[key->cols[i]];
+		ListCell   *lc;
+
+		foreach(lc, st->assigns)
+		{
+			ForgeAssign *a = lfirst(lc);
+
+			if (a->col == key->cols[i] && a->kind == FORGE_SET)
+			{
+				char	   *lhs = psprintf("t.%s", quote_identifier(c->name));
+				char	   *rhs = psprintf("$%d", a->param);
+
+				appendStringInfoString(buf, " AND (");
+				deparse_compare(buf, lhs, c->eqopr, rhs, false);
+				appendStringInfoChar(buf, ')');
+				break;
+			}
+		}
+	}
 	if (where == NULL || where->kind == FORGE_F_TRUE)
 		return;
 	appendStringInfoString(buf, " AND ");
@@ -1050,7 +1085,7 @@ forge_deparse(StringInfo buf, ForgeStmt *st)
 				}
 				appendStringInfoString(buf, ") DO UPDATE");
 				deparse_assigns(buf, rel, st->updates);
-				deparse_upsert_mark(buf, st->where);
+				deparse_upsert_mark(buf, st, key);
 				deparse_returning(buf, st);
 				break;
 			}
