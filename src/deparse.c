@@ -137,16 +137,16 @@ deparse_operand(StringInfo buf, const char *expr, Oid typid, bool cast)
 }
 
 /*
- * deparse_compare
+ * forge_deparse_compare
  *		Append "lhs OPERATOR(schema.op) rhs" for operator opr.  Outside
  *		pg_catalog, where another role may have CREATE, both operands are
  *		cast to the operator's exact argument types, so that no overload
  *		created there can match them better.  rhs_typed says rhs already has
  *		the right operand's exact type (a parameter, or ANY of one).
  */
-static void
-deparse_compare(StringInfo buf, const char *lhs, Oid opr, const char *rhs,
-				bool rhs_typed)
+void
+forge_deparse_compare(StringInfo buf, const char *lhs, Oid opr,
+					  const char *rhs, bool rhs_typed)
 {
 	HeapTuple	tup;
 	Form_pg_operator form;
@@ -218,7 +218,7 @@ deparse_related_from(StringInfo buf, ForgeRelation *r, ForgeRel *outer,
 		{
 			if (i > 0)
 				appendStringInfoString(buf, " AND ");
-			deparse_compare(buf, attr_text(inner.data, r->other, r->foreign[i]),
+			forge_deparse_compare(buf, attr_text(inner.data, r->other, r->foreign[i]),
 							r->eqop[i],
 							attr_text(join.data, r->join, r->join_foreign[i]),
 							false);
@@ -233,20 +233,20 @@ deparse_related_from(StringInfo buf, ForgeRelation *r, ForgeRel *outer,
 		switch (r->kind)
 		{
 			case FORGE_TO_ONE:
-				deparse_compare(buf, attr_text(inner.data, r->other, r->foreign[i]),
+				forge_deparse_compare(buf, attr_text(inner.data, r->other, r->foreign[i]),
 								r->eqop[i],
 								attr_text(outer_alias.data, outer->relid, r->local[i]),
 								false);
 				break;
 			case FORGE_TO_MANY:
 			case FORGE_ONE_TO_ONE:
-				deparse_compare(buf, attr_text(outer_alias.data, outer->relid, r->local[i]),
+				forge_deparse_compare(buf, attr_text(outer_alias.data, outer->relid, r->local[i]),
 								r->eqop[i],
 								attr_text(inner.data, r->other, r->foreign[i]),
 								false);
 				break;
 			case FORGE_MANY_TO_MANY:
-				deparse_compare(buf, attr_text(outer_alias.data, outer->relid, r->local[i]),
+				forge_deparse_compare(buf, attr_text(outer_alias.data, outer->relid, r->local[i]),
 								r->join_eqop[i],
 								attr_text(join.data, r->join, r->join_local[i]),
 								false);
@@ -353,7 +353,7 @@ deparse_filter(StringInfo buf, ForgeFilter *f)
 		if (f->cmp == FORGE_IN)
 			rhs = psprintf("ANY ($%d)", f->param);
 		opr = forge_column_cmp_operator(c, f->cmp);
-		deparse_compare(buf, lhs.data, opr, rhs, true);
+		forge_deparse_compare(buf, lhs.data, opr, rhs, true);
 		appendStringInfoChar(buf, ')');
 	}
 }
@@ -418,7 +418,7 @@ deparse_upsert_mark(StringInfo buf, ForgeStmt *st, ForgeUniqueKey *key)
 				char	   *rhs = psprintf("$%d", a->param);
 
 				appendStringInfoString(buf, " AND (");
-				deparse_compare(buf, lhs, c->eqopr, rhs, false);
+				forge_deparse_compare(buf, lhs, c->eqopr, rhs, false);
 				appendStringInfoChar(buf, ')');
 				break;
 			}
@@ -742,137 +742,6 @@ deparse_returning(StringInfo buf, ForgeStmt *st)
 		appendStringInfoString(buf, ", ");
 		forge_deparse_key(buf, st->rel, "t");
 	}
-}
-
-/*
- * deparse_changed
- *		Append a jsonb object of the columns of row a whose values differ in
- *		row b: {"col": a's value, ...}, {} when none do.
- */
-static void
-deparse_changed(StringInfo buf, const char *a, const char *b)
-{
-	appendStringInfo(buf,
-					 "COALESCE((SELECT pg_catalog.jsonb_object_agg(e.key, e.value)"
-					 " FROM pg_catalog.jsonb_each(pg_catalog.to_jsonb(%s.*)) e"
-					 " WHERE NOT (e.value OPERATOR(pg_catalog.=)"
-					 " (pg_catalog.to_jsonb(%s.*) OPERATOR(pg_catalog.->) e.key))),"
-					 " '{}'::pg_catalog.jsonb)",
-					 a, b);
-}
-
-/*
- * deparse_key_present
- *		Append "alias.first_key_column IS [NOT] NULL": whether the outer join
- *		found a row on that side (key columns are never NULL).
- */
-static void
-deparse_key_present(StringInfo buf, ForgeRel *rel, const char *alias,
-					bool present)
-{
-	ForgeUniqueKey *key = &rel->keys[rel->pkey];
-
-	appendStringInfo(buf, "%s.%s IS %sNULL", alias,
-					 quote_identifier(rel->cols[key->cols[0]].name),
-					 present ? "NOT " : "");
-}
-
-/*
- * forge_deparse_outbox
- *		Append the query the outbox trigger runs for one statement of a
- *		forge call on rel that did op ('i', 'u' or 'd'): it reads the
- *		trigger's transition tables (forge_new, forge_old) and returns one
- *		event, $1 (the call's fields, jsonb) with the row count, the primary
- *		keys and, with changes, each row's values: new for an insert, old
- *		for a delete, and for an update the columns that changed, old and
- *		new; or no row when the statement wrote none.  An update pairs old
- *		and new rows by primary key (FULL JOIN): a row whose key changed
- *		shows as its old row gone and its new row come.  It runs as the
- *		writer; outbox.c inserts what it returns.
- */
-void
-forge_deparse_outbox(StringInfo buf, ForgeRel *rel, char op, bool changes)
-{
-	bool		haskey = rel->pkey >= 0;
-	bool		pair = changes && op == 'u' && haskey;
-	int			i;
-
-	appendStringInfoString(buf, "SELECT $1 OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object("
-						   "'rowCount', ");
-	if (pair)
-	{
-		/* the rows written are the new ones */
-		appendStringInfoString(buf, "pg_catalog.count(*) FILTER (WHERE ");
-		deparse_key_present(buf, rel, "r", true);
-		appendStringInfoString(buf, "), 'keys', pg_catalog.jsonb_agg(");
-		forge_deparse_key(buf, rel, "r");
-		appendStringInfoString(buf, ") FILTER (WHERE ");
-		deparse_key_present(buf, rel, "r", true);
-		appendStringInfoString(buf, "), 'changes', pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('key', CASE WHEN ");
-		deparse_key_present(buf, rel, "r", true);
-		appendStringInfoString(buf, " THEN ");
-		forge_deparse_key(buf, rel, "r");
-		appendStringInfoString(buf, " ELSE ");
-		forge_deparse_key(buf, rel, "o");
-		appendStringInfoString(buf, " END, 'old', CASE WHEN ");
-		deparse_key_present(buf, rel, "o", false);
-		appendStringInfoString(buf, " THEN NULL WHEN ");
-		deparse_key_present(buf, rel, "r", false);
-		appendStringInfoString(buf, " THEN pg_catalog.to_jsonb(o.*) ELSE ");
-		deparse_changed(buf, "o", "r");
-		appendStringInfoString(buf, " END, 'new', CASE WHEN ");
-		deparse_key_present(buf, rel, "r", false);
-		appendStringInfoString(buf, " THEN NULL WHEN ");
-		deparse_key_present(buf, rel, "o", false);
-		appendStringInfoString(buf, " THEN pg_catalog.to_jsonb(r.*) ELSE ");
-		deparse_changed(buf, "r", "o");
-		appendStringInfoString(buf, " END)))");
-	}
-	else
-	{
-		appendStringInfoString(buf, "pg_catalog.count(*), 'keys', ");
-		if (haskey)
-		{
-			appendStringInfoString(buf, "pg_catalog.jsonb_agg(");
-			forge_deparse_key(buf, rel, "r");
-			appendStringInfoChar(buf, ')');
-		}
-		else
-			appendStringInfoString(buf, "NULL::pg_catalog.jsonb");
-		if (changes && op != 'u')
-		{
-			appendStringInfoString(buf, ", 'changes', pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(");
-			if (haskey)
-			{
-				appendStringInfoString(buf, "'key', ");
-				forge_deparse_key(buf, rel, "r");
-				appendStringInfoString(buf, ", ");
-			}
-			appendStringInfo(buf, "'%s', pg_catalog.to_jsonb(r.*)))",
-							 op == 'i' ? "new" : "old");
-		}
-		appendStringInfoChar(buf, ')');
-	}
-	appendStringInfo(buf, " FROM %s r", op == 'd' ? "forge_old" : "forge_new");
-	if (pair)
-	{
-		ForgeUniqueKey *key = &rel->keys[rel->pkey];
-
-		appendStringInfoString(buf, " FULL JOIN forge_old o ON (");
-		for (i = 0; i < key->ncols; i++)
-		{
-			ForgeColumn *c = &rel->cols[key->cols[i]];
-
-			if (i > 0)
-				appendStringInfoString(buf, " AND ");
-			deparse_compare(buf, psprintf("o.%s", quote_identifier(c->name)),
-							c->eqopr,
-							psprintf("r.%s", quote_identifier(c->name)),
-							false);
-		}
-		appendStringInfoChar(buf, ')');
-	}
-	appendStringInfoString(buf, " HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0");
 }
 
 /*

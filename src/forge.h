@@ -516,8 +516,8 @@ extern bool forge_citus_reads_back(ForgeStmt *st);
 extern void forge_deparse(StringInfo buf, ForgeStmt *stmt);
 extern bool forge_deparse_selects(ForgeStmt *stmt);
 extern void forge_deparse_key(StringInfo buf, ForgeRel *rel, const char *alias);
-extern void forge_deparse_outbox(StringInfo buf, ForgeRel *rel, char op,
-								 bool changes);
+extern void forge_deparse_compare(StringInfo buf, const char *lhs, Oid opr,
+								  const char *rhs, bool rhs_typed);
 
 /* in shape.c */
 extern void forge_shape(StringInfo key, ForgeStmt *stmt);

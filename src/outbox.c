@@ -23,12 +23,13 @@
  * likes; forge_outbox_guard, a row trigger on forge_outbox, refuses every
  * insert that does not come from this trigger (and every update) to roles
  * that do not own the table.  The trigger computes the event first (a
- * query over the transition tables, one per (table, op, changes)), and
- * only then, with a flag set that the guard reads, runs the one fixed
- * INSERT of that value into the forge_outbox of the extension's schema
- * (forge_extension_schema): no code a writer controls runs while the flag
- * is set.  Both plans come from plancache.c, under keys of their own, with
- * its rules: bounded by forge.plan_cache_size, rebuilt when invalid (and
+ * query over the transition tables, one per (table, op, changes), which
+ * deparse_outbox_query writes), and only then, with a flag set that the
+ * guard reads, runs the one fixed INSERT of that value into the
+ * forge_outbox of the extension's schema (forge_extension_schema): no code
+ * a writer controls runs while the flag is set.  Both plans come from
+ * plancache.c, under keys of their own, with its rules: bounded by
+ * forge.plan_cache_size, rebuilt when invalid (and
  * the event query when the table's ForgeRel was rebuilt by DDL, which
  * PostgreSQL cannot see in a query over transition tables), pinned while
  * they run, since a trigger may make forge calls that evict or replace
@@ -84,15 +85,146 @@ typedef struct OutboxEventArg
 static int	capturing = 0;
 
 /*
+ * deparse_changed
+ *		Append a jsonb object of the columns of row a whose values differ in
+ *		row b: {"col": a's value, ...}, {} when none do.
+ */
+static void
+deparse_changed(StringInfo buf, const char *a, const char *b)
+{
+	appendStringInfo(buf,
+					 "COALESCE((SELECT pg_catalog.jsonb_object_agg(e.key, e.value)"
+					 " FROM pg_catalog.jsonb_each(pg_catalog.to_jsonb(%s.*)) e"
+					 " WHERE NOT (e.value OPERATOR(pg_catalog.=)"
+					 " (pg_catalog.to_jsonb(%s.*) OPERATOR(pg_catalog.->) e.key))),"
+					 " '{}'::pg_catalog.jsonb)",
+					 a, b);
+}
+
+/*
+ * deparse_key_present
+ *		Append "alias.first_key_column IS [NOT] NULL": whether the outer join
+ *		found a row on that side (key columns are never NULL).
+ */
+static void
+deparse_key_present(StringInfo buf, ForgeRel *rel, const char *alias,
+					bool present)
+{
+	ForgeUniqueKey *key = &rel->keys[rel->pkey];
+
+	appendStringInfo(buf, "%s.%s IS %sNULL", alias,
+					 quote_identifier(rel->cols[key->cols[0]].name),
+					 present ? "NOT " : "");
+}
+
+/*
+ * deparse_outbox_query
+ *		Append the query the outbox trigger runs for one statement of a
+ *		forge call on rel that did op ('i', 'u' or 'd'): it reads the
+ *		trigger's transition tables (forge_new, forge_old) and returns one
+ *		event, $1 (the call's fields, jsonb) with the row count, the primary
+ *		keys and, with changes, each row's values: new for an insert, old
+ *		for a delete, and for an update the columns that changed, old and
+ *		new; or no row when the statement wrote none.  An update pairs old
+ *		and new rows by primary key (FULL JOIN): a row whose key changed
+ *		shows as its old row gone and its new row come.  It runs as the
+ *		writer; outbox.c inserts what it returns.
+ */
+static void
+deparse_outbox_query(StringInfo buf, ForgeRel *rel, char op, bool changes)
+{
+	bool		haskey = rel->pkey >= 0;
+	bool		pair = changes && op == 'u' && haskey;
+	int			i;
+
+	appendStringInfoString(buf, "SELECT $1 OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object("
+						   "'rowCount', ");
+	if (pair)
+	{
+		/* the rows written are the new ones */
+		appendStringInfoString(buf, "pg_catalog.count(*) FILTER (WHERE ");
+		deparse_key_present(buf, rel, "r", true);
+		appendStringInfoString(buf, "), 'keys', pg_catalog.jsonb_agg(");
+		forge_deparse_key(buf, rel, "r");
+		appendStringInfoString(buf, ") FILTER (WHERE ");
+		deparse_key_present(buf, rel, "r", true);
+		appendStringInfoString(buf, "), 'changes', pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('key', CASE WHEN ");
+		deparse_key_present(buf, rel, "r", true);
+		appendStringInfoString(buf, " THEN ");
+		forge_deparse_key(buf, rel, "r");
+		appendStringInfoString(buf, " ELSE ");
+		forge_deparse_key(buf, rel, "o");
+		appendStringInfoString(buf, " END, 'old', CASE WHEN ");
+		deparse_key_present(buf, rel, "o", false);
+		appendStringInfoString(buf, " THEN NULL WHEN ");
+		deparse_key_present(buf, rel, "r", false);
+		appendStringInfoString(buf, " THEN pg_catalog.to_jsonb(o.*) ELSE ");
+		deparse_changed(buf, "o", "r");
+		appendStringInfoString(buf, " END, 'new', CASE WHEN ");
+		deparse_key_present(buf, rel, "r", false);
+		appendStringInfoString(buf, " THEN NULL WHEN ");
+		deparse_key_present(buf, rel, "o", false);
+		appendStringInfoString(buf, " THEN pg_catalog.to_jsonb(r.*) ELSE ");
+		deparse_changed(buf, "r", "o");
+		appendStringInfoString(buf, " END)))");
+	}
+	else
+	{
+		appendStringInfoString(buf, "pg_catalog.count(*), 'keys', ");
+		if (haskey)
+		{
+			appendStringInfoString(buf, "pg_catalog.jsonb_agg(");
+			forge_deparse_key(buf, rel, "r");
+			appendStringInfoChar(buf, ')');
+		}
+		else
+			appendStringInfoString(buf, "NULL::pg_catalog.jsonb");
+		if (changes && op != 'u')
+		{
+			appendStringInfoString(buf, ", 'changes', pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(");
+			if (haskey)
+			{
+				appendStringInfoString(buf, "'key', ");
+				forge_deparse_key(buf, rel, "r");
+				appendStringInfoString(buf, ", ");
+			}
+			appendStringInfo(buf, "'%s', pg_catalog.to_jsonb(r.*)))",
+							 op == 'i' ? "new" : "old");
+		}
+		appendStringInfoChar(buf, ')');
+	}
+	appendStringInfo(buf, " FROM %s r", op == 'd' ? "forge_old" : "forge_new");
+	if (pair)
+	{
+		ForgeUniqueKey *key = &rel->keys[rel->pkey];
+
+		appendStringInfoString(buf, " FULL JOIN forge_old o ON (");
+		for (i = 0; i < key->ncols; i++)
+		{
+			ForgeColumn *c = &rel->cols[key->cols[i]];
+
+			if (i > 0)
+				appendStringInfoString(buf, " AND ");
+			forge_deparse_compare(buf, psprintf("o.%s", quote_identifier(c->name)),
+							c->eqopr,
+							psprintf("r.%s", quote_identifier(c->name)),
+							false);
+		}
+		appendStringInfoChar(buf, ')');
+	}
+	appendStringInfoString(buf, " HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0");
+}
+
+/*
  * outbox_event_deparse
- *		ForgePlanSource.deparse of the event query: deparse.c's text.
+ *		ForgePlanSource.deparse of the event query.
  */
 static void
 outbox_event_deparse(StringInfo buf, void *arg)
 {
 	OutboxEventArg *a = arg;
 
-	forge_deparse_outbox(buf, a->rel, a->op, a->changes);
+	deparse_outbox_query(buf, a->rel, a->op, a->changes);
 }
 
 /*
