@@ -487,6 +487,8 @@ extern Datum forge_like_pattern(const JsonbValue *v, const char *prefix,
 								const char *suffix, const ForgeColumn *col,
 								const char *op);
 extern bool forge_json_scalar_equal(const JsonbValue *a, const JsonbValue *b);
+extern bool forge_column_values_equal(const ForgeColumn *c, const JsonbValue *a,
+									  const JsonbValue *b);
 extern const char *forge_json_type_name(const JsonbValue *v);
 
 /* in descriptor.c */

@@ -1,0 +1,38 @@
+--
+-- adversarial3: attacks found by a third breaker pass, each kept as the
+-- regression test of its fix.
+--
+CREATE SCHEMA adv3;
+SET search_path = adv3, public;
+SET forge.notify = off;
+
+--
+-- 1. An upsert must never update a row its where does not select, when
+-- create repeats the key in another JSON spelling.
+--
+-- The where {"code": 1} selects the text "1"; create {"code": 1.0} writes
+-- the text "1.0".  As JSON numbers the two are equal, so the check that
+-- create carries the key the where selects let it through, and the
+-- conflict arbiter and the update branch's key comparison then used the
+-- create's value: the upsert updated the row "1.0", which forge_update with
+-- the same where does not find.  The values are now compared as the column
+-- compares them: create must carry the same key (nothing is written).
+--
+CREATE TABLE codes (id serial PRIMARY KEY, code text UNIQUE, v text);
+INSERT INTO codes (code, v) VALUES ('1.0', 'orig');
+SELECT forge_update('codes', '{"where": {"code": 1}, "data": {"v": "updated"}}');
+SELECT forge_upsert('codes', '{"where": {"code": 1}, "create": {"code": 1.0, "v": "created"}, "update": {"v": "updated"}}');
+SELECT id, code, v FROM codes ORDER BY id;
+-- the same spelling, or the same value of the column, still upserts
+SELECT forge_upsert('codes', '{"where": {"code": "1.0"}, "create": {"code": "1.0", "v": "created"}, "update": {"v": "updated"}}');
+SELECT forge_upsert('codes', '{"where": {"code": 2}, "create": {"code": 2, "v": "created"}, "update": {"v": "updated"}}');
+CREATE TABLE nums (id int PRIMARY KEY, v text);
+INSERT INTO nums VALUES (1, 'orig');
+SELECT forge_upsert('nums', '{"where": {"id": 1}, "create": {"id": 1.0, "v": "created"}, "update": {"v": "updated"}}');
+SELECT * FROM nums ORDER BY id;
+
+RESET forge.notify;
+RESET search_path;
+SET client_min_messages = warning;
+DROP SCHEMA adv3 CASCADE;
+RESET client_min_messages;
