@@ -31,6 +31,30 @@ INSERT INTO nums VALUES (1, 'orig');
 SELECT forge_upsert('nums', '{"where": {"id": 1}, "create": {"id": 1.0, "v": "created"}, "update": {"v": "updated"}}');
 SELECT * FROM nums ORDER BY id;
 
+--
+-- 2. A one-to-one connect lets go of the row connected before, also when
+-- the where compares that row with null.
+--
+-- Before the new row takes the key, the old one lets go of it: every row
+-- holding this row's key that the where does not select.  "Does not
+-- select" was NOT (where), which is null, not true, for a row whose
+-- column in the where is null: the old profile (handle null) kept the
+-- key, and the connect by {"handle": "h2"} failed with a unique violation
+-- on profiles.user_id.  It is now (where) IS NOT TRUE.
+--
+CREATE TABLE users (id serial PRIMARY KEY, email text);
+CREATE TABLE profiles (id serial PRIMARY KEY, user_id int UNIQUE REFERENCES users,
+                       handle text UNIQUE, bio text);
+INSERT INTO users (email) VALUES ('a@x');
+INSERT INTO profiles (user_id, handle, bio) VALUES (1, NULL, 'old'), (NULL, 'h2', 'new');
+SELECT forge_update('users', '{"where": {"id": 1}, "data": {"profiles": {"connect": {"handle": "h2"}}}, "include": {"profiles": true}}');
+SELECT id, user_id, handle, bio FROM profiles ORDER BY id;
+-- connectOrCreate lets go the same way
+INSERT INTO profiles (user_id, handle, bio) VALUES (NULL, 'h3', 'newer');
+UPDATE profiles SET handle = NULL WHERE id = 2;
+SELECT forge_update('users', '{"where": {"id": 1}, "data": {"profiles": {"connectOrCreate": {"where": {"handle": "h3"}, "create": {"bio": "created"}}}}, "include": {"profiles": true}}');
+SELECT id, user_id, handle, bio FROM profiles ORDER BY id;
+
 RESET forge.notify;
 RESET search_path;
 SET client_min_messages = warning;

@@ -8,8 +8,8 @@
  * the columns the relation pins to values of rows already written (a
  * parent's key, the related row's key): equalities added to the where,
  * at its top level so that a unique selector stays one or ANDed with it;
- * a relation filter to rows with a key; NOT of a where; assignments added
- * to data, create or update.  forge_read_part (descriptor.c) reads a part
+ * a relation filter to rows with a key; the rows a where does not select
+ * (IS NOT TRUE); assignments added to data, create or update.  forge_read_part (descriptor.c) reads a part
  * with the helpers here.  Every pinned value becomes a parameter like any
  * other value; no descriptor is built.  Before a part is read, check_part
  * makes sure the descriptor's own where and data name nothing the
@@ -214,8 +214,13 @@ read_part_where(ForgeStmt *st, ForgePart *p)
 												 p->wrel_pins));
 	}
 	if (p->wnot != NULL)
-		f->args = lappend(f->args,
-						  negate(read_where(st, p->wnot->val.binary.data, 1)));
+	{
+		/* rows the where does not select: false or null (a null key) */
+		ForgeFilter *n = negate(read_where(st, p->wnot->val.binary.data, 1));
+
+		n->kind = FORGE_F_NOT_TRUE;
+		f->args = lappend(f->args, n);
+	}
 	f->kind = f->args == NIL ? FORGE_F_TRUE : FORGE_F_AND;
 	return f;
 }
