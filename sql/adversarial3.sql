@@ -55,6 +55,36 @@ UPDATE profiles SET handle = NULL WHERE id = 2;
 SELECT forge_update('users', '{"where": {"id": 1}, "data": {"profiles": {"connectOrCreate": {"where": {"handle": "h3"}, "create": {"bio": "created"}}}}, "include": {"profiles": true}}');
 SELECT id, user_id, handle, bio FROM profiles ORDER BY id;
 
+--
+-- 3. A nested update never moves a row to another parent through a
+-- foreign key that shares a column with the relation's.
+--
+-- posts (author_id) -> users and posts (author_id, org_id) -> members:
+-- the nested update of a user's post connected it to another user's
+-- membership, which set author_id, and moved the post to that user (a
+-- disconnect cleared it).  Only the to-one over the very foreign key was
+-- refused.  Now every to-one relation that sets a column the nested write
+-- pins is refused in the data of update, updateMany and upsert.
+--
+CREATE TABLE orgs (id int PRIMARY KEY);
+CREATE TABLE members (user_id int REFERENCES users, org_id int REFERENCES orgs,
+                      PRIMARY KEY (user_id, org_id));
+CREATE TABLE posts (id serial PRIMARY KEY, author_id int REFERENCES users, org_id int,
+                    title text,
+                    CONSTRAINT membership FOREIGN KEY (author_id, org_id)
+                        REFERENCES members (user_id, org_id));
+INSERT INTO users (email) VALUES ('b@x');
+INSERT INTO orgs VALUES (10);
+INSERT INTO members VALUES (1, 10), (2, 10);
+INSERT INTO posts (author_id, org_id, title) VALUES (1, 10, 'mine');
+SELECT forge_update('users', '{"where": {"id": 1}, "data": {"posts": {"update": {"where": {"id": 1}, "data": {"membership": {"connect": {"user_id_org_id": {"user_id": 2, "org_id": 10}}}}}}}}');
+SELECT forge_update('users', '{"where": {"id": 1}, "data": {"posts": {"update": {"where": {"id": 1}, "data": {"membership": {"disconnect": true}}}}}}');
+SELECT forge_update('users', '{"where": {"id": 1}, "data": {"posts": {"upsert": {"where": {"id": 1}, "create": {"title": "new"}, "update": {"membership": {"disconnect": true}}}}}}');
+SELECT id, author_id, org_id, title FROM posts ORDER BY id;
+-- the post's own columns still update
+SELECT forge_update('users', '{"where": {"id": 1}, "data": {"posts": {"update": {"where": {"id": 1}, "data": {"title": "still mine"}}}}}');
+SELECT id, author_id, org_id, title FROM posts ORDER BY id;
+
 RESET forge.notify;
 RESET search_path;
 SET client_min_messages = warning;
