@@ -314,6 +314,11 @@ deparse_filter(StringInfo buf, ForgeFilter *f)
 			deparse_filter(buf, linitial(f->args));
 			appendStringInfoChar(buf, ')');
 			return;
+		case FORGE_F_NOT_TRUE:
+			appendStringInfoChar(buf, '(');
+			deparse_filter(buf, linitial(f->args));
+			appendStringInfoString(buf, " IS NOT TRUE)");
+			return;
 		case FORGE_F_AND:
 		case FORGE_F_OR:
 			if (f->args == NIL)

@@ -245,7 +245,8 @@ typedef enum ForgeFilterKind
 	FORGE_F_ISNULL,
 	FORGE_F_NOTNULL,
 	FORGE_F_TRUE,
-	FORGE_F_RELATION			/* some/none/every/is/isNot on a relation */
+	FORGE_F_RELATION,			/* some/none/every/is/isNot on a relation */
+	FORGE_F_NOT_TRUE			/* (arg) IS NOT TRUE: also where arg is null */
 } ForgeFilterKind;
 
 /* The test of a FORGE_F_RELATION filter. */
@@ -430,7 +431,7 @@ typedef struct ForgePart
 	const char *wrel;			/* a relation filter added too: related rows */
 	const ForgePins *wrel_pins; /* with these values, */
 	JsonbValue *wrel_is;		/* or matching this where */
-	JsonbValue *wnot;			/* NOT this where, added */
+	JsonbValue *wnot;			/* this where IS NOT TRUE, added */
 	const ForgePins *dpins;		/* set in data or create */
 	bool		dnulls;			/* to null instead */
 	const ForgePins *upins;		/* set in upsert's update */
@@ -487,6 +488,8 @@ extern Datum forge_like_pattern(const JsonbValue *v, const char *prefix,
 								const char *suffix, const ForgeColumn *col,
 								const char *op);
 extern bool forge_json_scalar_equal(const JsonbValue *a, const JsonbValue *b);
+extern bool forge_column_values_equal(const ForgeColumn *c, const JsonbValue *a,
+									  const JsonbValue *b);
 extern const char *forge_json_type_name(const JsonbValue *v);
 
 /* in descriptor.c */

@@ -433,7 +433,9 @@ connected_actions(ForgeRel *rel, ForgeNestedRel *nr, int a,
  * let_go
  *		One-to-one connect and connectOrCreate: the row connected to this
  *		one before, unless it is the one where selects, lets go of it (its
- *		key is cleared), so that the unique key takes the new one.  A NOT
+ *		key is cleared), so that the unique key takes the new one.  "Not
+ *		selected" is where IS NOT TRUE: a row the where compares with null
+ *		(a null in a nullable unique key) lets go too.  A NOT
  *		NULL key cannot let go: the unique violation then says why.
  */
 static void

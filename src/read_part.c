@@ -8,8 +8,8 @@
  * the columns the relation pins to values of rows already written (a
  * parent's key, the related row's key): equalities added to the where,
  * at its top level so that a unique selector stays one or ANDed with it;
- * a relation filter to rows with a key; NOT of a where; assignments added
- * to data, create or update.  forge_read_part (descriptor.c) reads a part
+ * a relation filter to rows with a key; the rows a where does not select
+ * (IS NOT TRUE); assignments added to data, create or update.  forge_read_part (descriptor.c) reads a part
  * with the helpers here.  Every pinned value becomes a parameter like any
  * other value; no descriptor is built.  Before a part is read, check_part
  * makes sure the descriptor's own where and data name nothing the
@@ -75,12 +75,31 @@ check_names(JsonbValue *obj, const ForgePins *pins, const char *key,
 }
 
 /*
+ * sets_pinned
+ *		Whether the to-one relation back sets any column of pins: another
+ *		foreign key that shares a column with the one the rows hold to this
+ *		row (posts (author_id, org_id) -> members beside posts (author_id)
+ *		-> users) moves them too when it connects or disconnects.
+ */
+static bool
+sets_pinned(ForgeRelation *back, const ForgePins *pins)
+{
+	int			i;
+
+	for (i = 0; i < back->nkeys; i++)
+		if (pinned(pins, back->local_names[i], strlen(back->local_names[i])))
+			return true;
+	return false;
+}
+
+/*
  * check_keeps_key
  *		The data of a nested update, updateMany or upsert's update (data,
  *		an object) of rows that hold relation r's key to this row (pins)
- *		may not change that key: neither by its columns nor through the
- *		related table's to-one relation over the same foreign key, which
- *		would move the rows to another parent.
+ *		may not change that key: neither by its columns nor through a to-one
+ *		relation of the related table that sets one of them (the same
+ *		foreign key, or another sharing a column), which would move the
+ *		rows to another parent.
  */
 static void
 check_keeps_key(ForgeRelation *r, JsonbValue *data, const ForgePins *pins)
@@ -104,7 +123,8 @@ check_keeps_key(ForgeRelation *r, JsonbValue *data, const ForgePins *pins)
 										k.val.string.len) < 0 &&
 				(back = forge_relation_lookup(child, k.val.string.val,
 											  k.val.string.len)) != NULL &&
-				back->kind == FORGE_TO_ONE && back->conoid == r->conoid;
+				back->kind == FORGE_TO_ONE &&
+				(back->conoid == r->conoid || sets_pinned(back, pins));
 		}
 		if (clash)
 			ereport(ERROR,
@@ -214,8 +234,13 @@ read_part_where(ForgeStmt *st, ForgePart *p)
 												 p->wrel_pins));
 	}
 	if (p->wnot != NULL)
-		f->args = lappend(f->args,
-						  negate(read_where(st, p->wnot->val.binary.data, 1)));
+	{
+		/* rows the where does not select: false or null (a null key) */
+		ForgeFilter *n = negate(read_where(st, p->wnot->val.binary.data, 1));
+
+		n->kind = FORGE_F_NOT_TRUE;
+		f->args = lappend(f->args, n);
+	}
 	f->kind = f->args == NIL ? FORGE_F_TRUE : FORGE_F_AND;
 	return f;
 }

@@ -817,7 +817,7 @@ merge_pins(ForgeStmt *st, ForgeUniqueKey *key, JsonbContainer *create,
 		if (pin != f)
 		{
 			/* the column is pinned again: one key, so the same value */
-			if (!forge_json_scalar_equal(pin->pinvalue, f->pinvalue))
+			if (!forge_column_values_equal(c, pin->pinvalue, f->pinvalue))
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("where pins column \"%s\" of the upsert's key to two different values",
@@ -836,7 +836,7 @@ merge_pins(ForgeStmt *st, ForgeUniqueKey *key, JsonbContainer *create,
 								  new_assign(f->col, FORGE_SET,
 											 add_value_param(st, c, c->data,
 															 f->pinvalue)));
-		else if (!forge_json_scalar_equal(given, f->pinvalue))
+		else if (!forge_column_values_equal(c, given, f->pinvalue))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("\"create\" sets column \"%s\" to a value other than the where selects",

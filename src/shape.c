@@ -231,6 +231,7 @@ shape_filter(StringInfo key, ForgeFilter *f)
 			shape_column(key, f->rel, f->col);
 			return;
 		case FORGE_F_NOT:
+		case FORGE_F_NOT_TRUE:
 		case FORGE_F_AND:
 		case FORGE_F_OR:
 			key_int32(key, list_length(f->args));

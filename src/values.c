@@ -30,6 +30,34 @@
 #include "forge.h"
 
 /*
+ * forge_column_values_equal
+ *		Whether two JSON scalars are the same value of column c: equal as
+ *		JSON, and equal as c compares them (its equality operator, under its
+ *		collation).  JSON alone is not enough: the numbers 1 and 1.0 are
+ *		equal, but a text column reads them as "1" and "1.0".
+ */
+bool
+forge_column_values_equal(const ForgeColumn *c, const JsonbValue *a,
+						  const JsonbValue *b)
+{
+	Datum		da,
+				db;
+	bool		anull,
+				bnull;
+
+	if (!forge_json_scalar_equal(a, b))
+		return false;
+	if (a->type == jbvNull || !OidIsValid(c->eqopr))
+		return true;
+	da = forge_value_to_datum(a, c->data, c, &anull);
+	db = forge_value_to_datum(b, c->data, c, &bnull);
+	if (anull || bnull)
+		return anull == bnull;
+	return DatumGetBool(OidFunctionCall2Coll(get_opcode(c->eqopr),
+											 c->collation, da, db));
+}
+
+/*
  * forge_json_type_name
  *		The JSON type of v, for messages.
  */
