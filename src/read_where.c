@@ -703,7 +703,8 @@ find_unique_key(ForgeStmt *st, ForgeFilter *where, bool for_upsert)
 			pinned[f->col] = true;
 	}
 
-	initStringInfo(&detail);
+	/* the detail is made only for the error: not on every call */
+	detail.data = NULL;
 	for (i = 0; i < rel->nkeys; i++)
 	{
 		ForgeUniqueKey *key = &rel->keys[i];
@@ -713,6 +714,9 @@ find_unique_key(ForgeStmt *st, ForgeFilter *where, bool for_upsert)
 			all &= pinned[key->cols[j]];
 		if (!all)
 			continue;
+		if (detail.data == NULL && (key->partial || key->loose != NULL ||
+									key->deferrable))
+			initStringInfo(&detail);
 		if (key->partial)
 			appendStringInfo(&detail, "Unique index \"%s\" is partial, so it cannot identify a row. ",
 							 key->name);
@@ -728,6 +732,8 @@ find_unique_key(ForgeStmt *st, ForgeFilter *where, bool for_upsert)
 			return i;
 	}
 
+	if (detail.data == NULL)
+		initStringInfo(&detail);
 	initStringInfo(&keys);
 	forge_rel_describe_keys(&keys, rel);
 	if (detail.len > 0)
