@@ -436,6 +436,55 @@ deparse_upsert_mark(StringInfo buf, ForgeStmt *st, ForgeUniqueKey *key)
 }
 
 /*
+ * deparse_list_op
+ *		Append the new value of array column col under the list operation
+ *		of a (push, remove, addUnique) with its array parameter: an
+ *		expression over the stored value t.col, so that the row's lock
+ *		orders concurrent writers and none loses another's elements.
+ *		  push:      array_cat(t.col, $n)   (a null list becomes $n)
+ *		  remove:    the elements of t.col, in order, that $n does not hold
+ *		             (a null list stays null)
+ *		  addUnique: t.col, then the elements of $n, in order, that neither
+ *		             t.col nor an earlier element of $n holds
+ *		array_position compares with the element type's default equality
+ *		and finds nulls too.  Every function is pg_catalog's, named so.
+ */
+static void
+deparse_list_op(StringInfo buf, ForgeRel *rel, ForgeAssign *a)
+{
+	const char *col = quote_identifier(rel->cols[a->col].name);
+
+	switch (a->kind)
+	{
+		case FORGE_PUSH:
+			appendStringInfo(buf, "pg_catalog.array_cat(t.%s, $%d)",
+							 col, a->param);
+			break;
+		case FORGE_REMOVE:
+			appendStringInfo(buf,
+							 "CASE WHEN t.%s IS NULL THEN t.%s ELSE "
+							 "ARRAY(SELECT u.e FROM pg_catalog.unnest(t.%s) "
+							 "WITH ORDINALITY AS u(e, o) "
+							 "WHERE pg_catalog.array_position($%d, u.e) IS NULL "
+							 "ORDER BY u.o) END",
+							 col, col, col, a->param);
+			break;
+		case FORGE_ADD_UNIQUE:
+			appendStringInfo(buf,
+							 "pg_catalog.array_cat(t.%s, "
+							 "ARRAY(SELECT u.e FROM pg_catalog.unnest($%d) "
+							 "WITH ORDINALITY AS u(e, o) "
+							 "WHERE pg_catalog.array_position(t.%s, u.e) IS NULL "
+							 "AND pg_catalog.array_position($%d, u.e) "
+							 "OPERATOR(pg_catalog.=) u.o ORDER BY u.o))",
+							 col, a->param, col, a->param);
+			break;
+		default:
+			elog(ERROR, "unexpected list operation %d", (int) a->kind);
+	}
+}
+
+/*
  * deparse_assigns
  *		Append the SET list of an UPDATE or DO UPDATE.
  */
@@ -468,6 +517,11 @@ deparse_assigns(StringInfo buf, ForgeRel *rel, List *assigns)
 				deparse_column(buf, rel, a->col, true);
 				deparse_operator(buf, rel->cols[a->col].arithopr[a->kind]);
 				appendStringInfo(buf, "$%d", a->param);
+				break;
+			case FORGE_PUSH:
+			case FORGE_REMOVE:
+			case FORGE_ADD_UNIQUE:
+				deparse_list_op(buf, rel, a);
 				break;
 		}
 	}

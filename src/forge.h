@@ -225,7 +225,10 @@ typedef enum ForgeAssignKind
 	FORGE_MULTIPLY,
 	FORGE_DIVIDE,
 	FORGE_SET,
-	FORGE_KEEP					/* col = col: lock and return, change nothing */
+	FORGE_KEEP,					/* col = col: lock and return, change nothing */
+	FORGE_PUSH,					/* scalar lists: append the values */
+	FORGE_REMOVE,				/* drop every element equal to one given */
+	FORGE_ADD_UNIQUE			/* append the values not yet present */
 } ForgeAssignKind;
 
 typedef struct ForgeAssign

@@ -271,7 +271,8 @@ shape_where(StringInfo key, ForgeFilter *where)
 /*
  * shape_assigns
  *		Mirror of deparse_assigns: column, operation, parameter and, for a
- *		number operation, its operator.
+ *		number operation, its operator (a list operation's functions are
+ *		fixed by its kind).
  */
 static void
 shape_assigns(StringInfo key, ForgeRel *rel, List *assigns)
@@ -288,6 +289,9 @@ shape_assigns(StringInfo key, ForgeRel *rel, List *assigns)
 		switch (a->kind)
 		{
 			case FORGE_SET:
+			case FORGE_PUSH:
+			case FORGE_REMOVE:
+			case FORGE_ADD_UNIQUE:
 				key_int32(key, a->param);
 				break;
 			case FORGE_KEEP:

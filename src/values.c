@@ -26,6 +26,7 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
+#include "pgtime.h"
 
 #include "forge.h"
 
@@ -259,6 +260,46 @@ forge_values_to_array(const JsonbValue *arr, ForgeTypeIO *io,
 }
 
 /*
+ * utc_timestamp
+ *		A timestamp (without time zone) from the string str, as Prisma stores
+ *		a DateTime: a string with an offset or a zone name
+ *		("2024-05-01T12:00:00+02:00") is the UTC wall-clock time of that
+ *		instant (10:00), where timestamp_in would keep 12:00 and drop the
+ *		offset; a string without one is the time as given.  Both are what
+ *		timestamptz_in reads with the session's time zone set to UTC, whose
+ *		Datum (microseconds since 2000-01-01 00:00 UTC) is that timestamp's.
+ *		The session's TimeZone setting is restored at once, and never
+ *		changes the result.
+ */
+static Datum
+utc_timestamp(const char *str)
+{
+	static pg_tz *utc = NULL;
+	pg_tz	   *save = session_timezone;
+	Datum		result;
+
+	if (utc == NULL)
+	{
+		utc = pg_tzset("UTC");
+		if (utc == NULL)
+			elog(ERROR, "could not load time zone \"UTC\"");
+	}
+	session_timezone = utc;
+	PG_TRY();
+	{
+		result = DirectFunctionCall3(timestamptz_in, CStringGetDatum(str),
+									 ObjectIdGetDatum(InvalidOid),
+									 Int32GetDatum(-1));
+	}
+	PG_FINALLY();
+	{
+		session_timezone = save;
+	}
+	PG_END_TRY();
+	return result;
+}
+
+/*
  * forge_value_to_datum
  *		Convert the JSON value v to a Datum of io's type, for column col.
  *		Sets *isnull for JSON null.
@@ -311,6 +352,8 @@ forge_value_to_datum(const JsonbValue *v, ForgeTypeIO *io,
 								 io->ioparam, -1);
 	if (v->type == jbvBool && io->typid == BOOLOID)
 		return BoolGetDatum(v->val.boolean);
+	if (v->type == jbvString && io->typid == TIMESTAMPOID)
+		return utc_timestamp(scalar_text(v));
 
 	return InputFunctionCall(&io->input, scalar_text(v), io->ioparam, -1);
 }
