@@ -46,12 +46,16 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/table.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "rewrite/rewriteHandler.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/ruleutils.h"
 #include "utils/syscache.h"
 
 #include "forge.h"
@@ -561,11 +565,48 @@ deparse_insert(StringInfo buf, ForgeRel *rel, List *assigns)
 }
 
 /*
+ * deparse_default
+ *		Append the DEFAULT of column col of rel as an expression, cast to the
+ *		column's type: what INSERT would put there (the column's default, its
+ *		domain's, an identity's next value, or NULL).  It is deparsed with
+ *		search_path set to pg_catalog alone, so that every name outside
+ *		pg_catalog comes out schema-qualified, and it runs in the statement,
+ *		as the caller, like the INSERT's own default would.
+ */
+static void
+deparse_default(StringInfo buf, ForgeRel *rel, int col)
+{
+	ForgeColumn *c = &rel->cols[col];
+	Relation	r = table_open(rel->relid, NoLock);
+	Node	   *expr = build_column_default(r, c->attnum);
+	char	   *text = NULL;
+
+	if (expr != NULL)
+	{
+		int			nestlevel = NewGUCNestLevel();
+
+		(void) set_config_option("search_path", "pg_catalog",
+								 PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+		text = deparse_expression(expr, NIL, false, false);
+		AtEOXact_GUC(false, nestlevel);
+	}
+	table_close(r, NoLock);
+	appendStringInfo(buf, "(%s)::%s", text ? text : "NULL",
+					 format_type_extended(c->typid, -1,
+										  FORMAT_TYPE_FORCE_QUALIFY));
+}
+
+/*
  * deparse_create_many
- *		Append INSERT ... SELECT over jsonb_to_recordset($1), which reads
- *		every row of the group from one jsonb array parameter.  A nested
- *		createMany also sets, in every row, the columns its relation pins
- *		(st->assigns, each a parameter).
+ *		Append the INSERT of createMany: one SELECT over the rows of the jsonb
+ *		array $1 in their order (WITH ORDINALITY ... ORDER BY), each read by
+ *		jsonb_to_record into the columns any row gives.  A column that every
+ *		row gives is read as it is; one that some row leaves out is
+ *		CASE WHEN the row has the key THEN its value ELSE the column's
+ *		DEFAULT END (deparse_default).  A nested createMany also sets, in
+ *		every row, the columns its relation pins (st->assigns, each a
+ *		parameter).
  */
 static void
 deparse_create_many(StringInfo buf, ForgeStmt *st)
@@ -595,10 +636,21 @@ deparse_create_many(StringInfo buf, ForgeStmt *st)
 		appendStringInfoString(buf, ") SELECT ");
 		for (i = 0; i < st->nmany; i++)
 		{
+			const char *name = quote_identifier(rel->cols[st->many_cols[i]].name);
+
 			if (i > 0)
 				appendStringInfoString(buf, ", ");
-			appendStringInfo(buf, "r.%s",
-							 quote_identifier(rel->cols[st->many_cols[i]].name));
+			if (st->many_always[i])
+			{
+				appendStringInfo(buf, "r.%s", name);
+				continue;
+			}
+			appendStringInfoString(buf, "CASE WHEN e.j OPERATOR(pg_catalog.?) ");
+			appendStringInfoString(buf,
+								   quote_literal_cstr(rel->cols[st->many_cols[i]].name));
+			appendStringInfo(buf, " THEN r.%s ELSE ", name);
+			deparse_default(buf, rel, st->many_cols[i]);
+			appendStringInfoString(buf, " END");
 		}
 		foreach(lc, st->assigns)
 		{
@@ -606,11 +658,10 @@ deparse_create_many(StringInfo buf, ForgeStmt *st)
 				appendStringInfoString(buf, ", ");
 			appendStringInfo(buf, "$%d", ((ForgeAssign *) lfirst(lc))->param);
 		}
-		if (st->nmany == 0)
-			appendStringInfoString(buf, " FROM pg_catalog.jsonb_array_elements($1)");
-		else
+		appendStringInfoString(buf, " FROM pg_catalog.jsonb_array_elements($1) WITH ORDINALITY AS e(j, o)");
+		if (st->nmany > 0)
 		{
-			appendStringInfoString(buf, " FROM pg_catalog.jsonb_to_recordset($1) AS r(");
+			appendStringInfoString(buf, " CROSS JOIN LATERAL pg_catalog.jsonb_to_record(e.j) AS r(");
 			for (i = 0; i < st->nmany; i++)
 			{
 				ForgeColumn *c = &rel->cols[st->many_cols[i]];
@@ -624,6 +675,7 @@ deparse_create_many(StringInfo buf, ForgeStmt *st)
 			}
 			appendStringInfoChar(buf, ')');
 		}
+		appendStringInfoString(buf, " ORDER BY e.o");
 	}
 	if (st->skip_duplicates)
 		appendStringInfoString(buf, " ON CONFLICT DO NOTHING");

@@ -22,7 +22,9 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/datetime.h"
 #include "utils/fmgrprotos.h"
+#include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
@@ -297,6 +299,103 @@ utc_timestamp(const char *str)
 	}
 	PG_END_TRY();
 	return result;
+}
+
+/*
+ * string_value
+ *		A JSON string value of the C string str.
+ */
+static JsonbValue *
+string_value(char *str)
+{
+	JsonbValue *r = palloc(sizeof(JsonbValue));
+
+	r->type = jbvString;
+	r->val.string.val = str;
+	r->val.string.len = strlen(str);
+	return r;
+}
+
+/*
+ * forge_many_value
+ *		createMany reads its rows with jsonb_to_record, which reads a value
+ *		by its text through the input function.  Where create reads the
+ *		JSON value v for io's type otherwise, return the value that
+ *		jsonb_to_record reads as create reads v: an integral number with a
+ *		zero fraction (1.0) for an integer type as its digits, an offset
+ *		timestamp string as its UTC time (utc_timestamp), and arrays of
+ *		them element by element.  NULL: v reads alike as it is.
+ */
+JsonbValue *
+forge_many_value(JsonbValue *v, ForgeTypeIO *io, const ForgeColumn *col)
+{
+	check_stack_depth();
+	if (v->type == jbvNumeric &&
+		(io->typid == INT2OID || io->typid == INT4OID || io->typid == INT8OID))
+	{
+		char	   *digits = scalar_text(v);
+
+		if (strchr(digits, '.') == NULL)
+			return NULL;
+		integer_text(digits, io->typid);
+		if (strchr(digits, '.') != NULL)
+			return NULL;		/* 1.5: the input function says so */
+		return string_value(digits);
+	}
+	if (v->type == jbvString && io->typid == TIMESTAMPOID)
+	{
+		char		buf[MAXDATELEN + 1];
+		char	   *text = scalar_text(v);
+
+		JsonEncodeDateTime(buf, utc_timestamp(text), TIMESTAMPOID, NULL);
+		if (strcmp(buf, text) == 0)
+			return NULL;
+		return string_value(pstrdup(buf));
+	}
+	if (v->type == jbvBinary && JsonContainerIsArray(v->val.binary.data) &&
+		io->elem != NULL)
+	{
+		JsonbIterator *it = JsonbIteratorInit(v->val.binary.data);
+		JsonbIteratorToken r;
+		JsonbValue	e;
+		List	   *fixed = NIL;
+		bool		changed = false;
+		ForgeJsonbBuild state = {0};
+		ListCell   *lc;
+		JsonbValue *arr;
+		JsonbValue *result;
+		Jsonb	   *jb;
+
+		while ((r = JsonbIteratorNext(&it, &e, true)) != WJB_DONE)
+		{
+			JsonbValue *copy;
+			JsonbValue *f;
+
+			CHECK_FOR_INTERRUPTS();
+			if (r != WJB_ELEM)
+				continue;
+			/* an element array is a dimension of the same array type */
+			f = forge_many_value(&e, e.type == jbvBinary ? io : io->elem, col);
+			if (f != NULL)
+				changed = true;
+			copy = palloc(sizeof(JsonbValue));
+			*copy = f ? *f : e;
+			fixed = lappend(fixed, copy);
+		}
+		if (!changed)
+			return NULL;
+		forge_jsonb_push(&state, WJB_BEGIN_ARRAY, NULL);
+		foreach(lc, fixed)
+			forge_jsonb_push(&state, WJB_ELEM, lfirst(lc));
+		arr = forge_jsonb_push(&state, WJB_END_ARRAY, NULL);
+		jb = JsonbValueToJsonb(arr);
+		result = palloc(sizeof(JsonbValue));
+		result->type = jbvBinary;
+		result->val.binary.data = &jb->root;
+		result->val.binary.len = VARSIZE(jb) - VARHDRSZ;
+		return result;
+	}
+	return NULL;
 }
 
 /*
