@@ -7,7 +7,11 @@
  * JSON string reaches a timestamptz, an enum or a uuid exactly as it would
  * through a text parameter, and PostgreSQL's errors (22P02, 22008, ...) pass
  * through unchanged.  json and jsonb take the JSON value itself.  A JSON
- * array reaches an array type element by element.  The results are SPI
+ * array reaches an array type element by element.  A timestamp (without
+ * time zone) string is read as Prisma stores a DateTime: an offset gives
+ * the UTC time of that instant (utc_timestamp).  createMany's rows reach
+ * their columns through jsonb_to_record; forge_many_value rewrites the few
+ * values it would read otherwise than create does.  The results are SPI
  * parameter values; they are never spliced into SQL text.
  *
  * Copyright (c) 2026, the forge authors
