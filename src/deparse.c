@@ -46,12 +46,16 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/table.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "rewrite/rewriteHandler.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/ruleutils.h"
 #include "utils/syscache.h"
 
 #include "forge.h"
@@ -436,6 +440,55 @@ deparse_upsert_mark(StringInfo buf, ForgeStmt *st, ForgeUniqueKey *key)
 }
 
 /*
+ * deparse_list_op
+ *		Append the new value of array column col under the list operation
+ *		of a (push, remove, addUnique) with its array parameter: an
+ *		expression over the stored value t.col, so that the row's lock
+ *		orders concurrent writers and none loses another's elements.
+ *		  push:      array_cat(t.col, $n)   (a null list becomes $n)
+ *		  remove:    the elements of t.col, in order, that $n does not hold
+ *		             (a null list stays null)
+ *		  addUnique: t.col, then the elements of $n, in order, that neither
+ *		             t.col nor an earlier element of $n holds
+ *		array_position compares with the element type's default equality
+ *		and finds nulls too.  Every function is pg_catalog's, named so.
+ */
+static void
+deparse_list_op(StringInfo buf, ForgeRel *rel, ForgeAssign *a)
+{
+	const char *col = quote_identifier(rel->cols[a->col].name);
+
+	switch (a->kind)
+	{
+		case FORGE_PUSH:
+			appendStringInfo(buf, "pg_catalog.array_cat(t.%s, $%d)",
+							 col, a->param);
+			break;
+		case FORGE_REMOVE:
+			appendStringInfo(buf,
+							 "CASE WHEN t.%s IS NULL THEN t.%s ELSE "
+							 "ARRAY(SELECT u.e FROM pg_catalog.unnest(t.%s) "
+							 "WITH ORDINALITY AS u(e, o) "
+							 "WHERE pg_catalog.array_position($%d, u.e) IS NULL "
+							 "ORDER BY u.o) END",
+							 col, col, col, a->param);
+			break;
+		case FORGE_ADD_UNIQUE:
+			appendStringInfo(buf,
+							 "pg_catalog.array_cat(t.%s, "
+							 "ARRAY(SELECT u.e FROM pg_catalog.unnest($%d) "
+							 "WITH ORDINALITY AS u(e, o) "
+							 "WHERE pg_catalog.array_position(t.%s, u.e) IS NULL "
+							 "AND pg_catalog.array_position($%d, u.e) "
+							 "OPERATOR(pg_catalog.=) u.o ORDER BY u.o))",
+							 col, a->param, col, a->param);
+			break;
+		default:
+			elog(ERROR, "unexpected list operation %d", (int) a->kind);
+	}
+}
+
+/*
  * deparse_assigns
  *		Append the SET list of an UPDATE or DO UPDATE.
  */
@@ -468,6 +521,11 @@ deparse_assigns(StringInfo buf, ForgeRel *rel, List *assigns)
 				deparse_column(buf, rel, a->col, true);
 				deparse_operator(buf, rel->cols[a->col].arithopr[a->kind]);
 				appendStringInfo(buf, "$%d", a->param);
+				break;
+			case FORGE_PUSH:
+			case FORGE_REMOVE:
+			case FORGE_ADD_UNIQUE:
+				deparse_list_op(buf, rel, a);
 				break;
 		}
 	}
@@ -507,11 +565,48 @@ deparse_insert(StringInfo buf, ForgeRel *rel, List *assigns)
 }
 
 /*
+ * deparse_default
+ *		Append the DEFAULT of column col of rel as an expression, cast to the
+ *		column's type: what INSERT would put there (the column's default, its
+ *		domain's, an identity's next value, or NULL).  It is deparsed with
+ *		search_path set to pg_catalog alone, so that every name outside
+ *		pg_catalog comes out schema-qualified, and it runs in the statement,
+ *		as the caller, like the INSERT's own default would.
+ */
+static void
+deparse_default(StringInfo buf, ForgeRel *rel, int col)
+{
+	ForgeColumn *c = &rel->cols[col];
+	Relation	r = table_open(rel->relid, NoLock);
+	Node	   *expr = build_column_default(r, c->attnum);
+	char	   *text = NULL;
+
+	if (expr != NULL)
+	{
+		int			nestlevel = NewGUCNestLevel();
+
+		(void) set_config_option("search_path", "pg_catalog",
+								 PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+		text = deparse_expression(expr, NIL, false, false);
+		AtEOXact_GUC(false, nestlevel);
+	}
+	table_close(r, NoLock);
+	appendStringInfo(buf, "(%s)::%s", text ? text : "NULL",
+					 format_type_extended(c->typid, -1,
+										  FORMAT_TYPE_FORCE_QUALIFY));
+}
+
+/*
  * deparse_create_many
- *		Append INSERT ... SELECT over jsonb_to_recordset($1), which reads
- *		every row of the group from one jsonb array parameter.  A nested
- *		createMany also sets, in every row, the columns its relation pins
- *		(st->assigns, each a parameter).
+ *		Append the INSERT of createMany: one SELECT over the rows of the jsonb
+ *		array $1 in their order (WITH ORDINALITY ... ORDER BY), each read by
+ *		jsonb_to_record into the columns any row gives.  A column that every
+ *		row gives is read as it is; one that some row leaves out is
+ *		CASE WHEN the row has the key THEN its value ELSE the column's
+ *		DEFAULT END (deparse_default).  A nested createMany also sets, in
+ *		every row, the columns its relation pins (st->assigns, each a
+ *		parameter).
  */
 static void
 deparse_create_many(StringInfo buf, ForgeStmt *st)
@@ -541,10 +636,21 @@ deparse_create_many(StringInfo buf, ForgeStmt *st)
 		appendStringInfoString(buf, ") SELECT ");
 		for (i = 0; i < st->nmany; i++)
 		{
+			const char *name = quote_identifier(rel->cols[st->many_cols[i]].name);
+
 			if (i > 0)
 				appendStringInfoString(buf, ", ");
-			appendStringInfo(buf, "r.%s",
-							 quote_identifier(rel->cols[st->many_cols[i]].name));
+			if (st->many_always[i])
+			{
+				appendStringInfo(buf, "r.%s", name);
+				continue;
+			}
+			appendStringInfoString(buf, "CASE WHEN e.j OPERATOR(pg_catalog.?) ");
+			appendStringInfoString(buf,
+								   quote_literal_cstr(rel->cols[st->many_cols[i]].name));
+			appendStringInfo(buf, " THEN r.%s ELSE ", name);
+			deparse_default(buf, rel, st->many_cols[i]);
+			appendStringInfoString(buf, " END");
 		}
 		foreach(lc, st->assigns)
 		{
@@ -552,11 +658,10 @@ deparse_create_many(StringInfo buf, ForgeStmt *st)
 				appendStringInfoString(buf, ", ");
 			appendStringInfo(buf, "$%d", ((ForgeAssign *) lfirst(lc))->param);
 		}
-		if (st->nmany == 0)
-			appendStringInfoString(buf, " FROM pg_catalog.jsonb_array_elements($1)");
-		else
+		appendStringInfoString(buf, " FROM pg_catalog.jsonb_array_elements($1) WITH ORDINALITY AS e(j, o)");
+		if (st->nmany > 0)
 		{
-			appendStringInfoString(buf, " FROM pg_catalog.jsonb_to_recordset($1) AS r(");
+			appendStringInfoString(buf, " CROSS JOIN LATERAL pg_catalog.jsonb_to_record(e.j) AS r(");
 			for (i = 0; i < st->nmany; i++)
 			{
 				ForgeColumn *c = &rel->cols[st->many_cols[i]];
@@ -570,6 +675,7 @@ deparse_create_many(StringInfo buf, ForgeStmt *st)
 			}
 			appendStringInfoChar(buf, ')');
 		}
+		appendStringInfoString(buf, " ORDER BY e.o");
 	}
 	if (st->skip_duplicates)
 		appendStringInfoString(buf, " ON CONFLICT DO NOTHING");

@@ -95,12 +95,17 @@ check_args_keys(JsonbContainer *args, ForgeVerb verb)
 
 /*
  * read_create_many
- *		createMany: rows grouped by their set of keys, one statement per
- *		group, each taking its rows as one jsonb array parameter (so the
- *		parameter count does not grow with the row count).  args is the
- *		descriptor, or NULL for a nested createMany (p): its rows, and the
- *		columns its relation sets in each (p->dpins); without rows, one row
- *		of just those.
+ *		createMany: one statement that inserts the rows in the array's order
+ *		(ids follow the array, as in Prisma), taking them as one jsonb array
+ *		parameter, so the parameter count does not grow with the row count.
+ *		Its columns are those any row gives, in table order; a column that
+ *		some row leaves out takes its DEFAULT in that row (deparse.c), which
+ *		is why the statement knows which columns every row gives.  Values
+ *		are read as create reads them (forge_many_value rewrites the few
+ *		that jsonb_to_record would read otherwise).  args is the descriptor,
+ *		or NULL for a nested createMany (p): its rows, and the columns its
+ *		relation sets in each (p->dpins); without rows, one row of just
+ *		those.  No rows: no statement.
  */
 static List *
 read_create_many(ForgeRel *rel, JsonbContainer *args, ForgePart *p)
@@ -111,11 +116,11 @@ read_create_many(ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 	JsonbIterator *it;
 	JsonbValue	row;
 	int			nrows;
-	int		   *rowgroup;
-	List	   *groups = NIL;	/* of ForgeStmt */
-	ForgeStmt  *probe;
+	int		   *given;			/* per column: rows that give it */
+	bool		rewrite = false;
+	ForgeStmt  *st;
 	int			i = 0;
-	ListCell   *lc;
+	int			col;
 
 	if (args != NULL)
 	{
@@ -154,9 +159,10 @@ read_create_many(ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 	}
 
 	nrows = JsonContainerSize(data->val.binary.data);
-	rowgroup = palloc(sizeof(int) * Max(nrows, 1));
-	probe = new_stmt(FORGE_CREATE_MANY, rel);
-	probe->many_cols = palloc(sizeof(int) * Max(rel->ncols, 1));
+	if (nrows == 0)
+		return NIL;
+	st = new_stmt(FORGE_CREATE_MANY, rel);
+	given = palloc0(sizeof(int) * Max(rel->ncols, 1));
 
 	it = JsonbIteratorInit(data->val.binary.data);
 	while (next_elem(&it, &row))
@@ -164,7 +170,6 @@ read_create_many(ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 		JsonbIterator *rit;
 		JsonbValue	key,
 					val;
-		int			g;
 
 		CHECK_FOR_INTERRUPTS();
 		if (!is_object(&row))
@@ -173,14 +178,13 @@ read_create_many(ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 					 errmsg("element %d of \"data\" must be an object, not %s",
 							i, forge_json_type_name(&row))));
 
-		/* the row's columns, in jsonb key order */
-		probe->nmany = 0;
 		rit = JsonbIteratorInit(row.val.binary.data);
 		while (next_pair(&rit, &key, &val))
 		{
-			int			col = lookup_column(probe, &key);
-			ForgeColumn *c = &rel->cols[col];
+			ForgeColumn *c;
 
+			col = lookup_column(st, &key);
+			c = &rel->cols[col];
 			if (c->generated != '\0')
 				ereport(ERROR,
 						(errcode(ERRCODE_GENERATED_ALWAYS),
@@ -194,72 +198,58 @@ read_create_many(ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 								c->name, format_type_be(c->typid),
 								forge_json_type_name(&val)),
 						 errdetail("forge_create_many takes plain values, in element %d.", i)));
-			probe->many_cols[probe->nmany++] = col;
+			if (!rewrite && !c->isjson &&
+				forge_many_value(&val, c->data, c) != NULL)
+				rewrite = true;
+			given[col]++;
 		}
-
-		/* find the group with this column set, or start one */
-		g = 0;
-		foreach(lc, groups)
-		{
-			ForgeStmt  *st = lfirst(lc);
-
-			if (st->nmany == probe->nmany &&
-				memcmp(st->many_cols, probe->many_cols,
-					   sizeof(int) * probe->nmany) == 0)
-				break;
-			g++;
-		}
-		if (lc == NULL)
-		{
-			ForgeStmt  *st = new_stmt(FORGE_CREATE_MANY, rel);
-			int			j;
-
-			st->nmany = probe->nmany;
-			st->many_cols = palloc(sizeof(int) * Max(st->nmany, 1));
-			memcpy(st->many_cols, probe->many_cols, sizeof(int) * st->nmany);
-			/* the statement names each column's type */
-			for (j = 0; j < st->nmany; j++)
-				forge_check_schema_usage(rel->cols[st->many_cols[j]].typnsp);
-			st->skip_duplicates = skip_duplicates;
-			groups = lappend(groups, st);
-		}
-		rowgroup[i++] = g;
+		i++;
 	}
 
-	/* one group: the data array is the parameter as it stands */
-	if (list_length(groups) == 1)
+	st->many_cols = palloc(sizeof(int) * Max(rel->ncols, 1));
+	st->many_always = palloc(sizeof(bool) * Max(rel->ncols, 1));
+	for (col = 0; col < rel->ncols; col++)
 	{
-		ForgeStmt  *st = linitial(groups);
-
-		add_param(st, JSONBOID, JsonbPGetDatum(JsonbValueToJsonb(data)), false);
-		st->assigns = pin_assigns(st, p->dpins, false);
-		return groups;
+		if (given[col] == 0)
+			continue;
+		st->many_always[st->nmany] = (given[col] == nrows);
+		st->many_cols[st->nmany++] = col;
+		/* the statement names the column's type */
+		forge_check_schema_usage(rel->cols[col].typnsp);
 	}
+	st->skip_duplicates = skip_duplicates;
 
-	/* several: split the rows into one array per group */
+	/* rewrite the values jsonb_to_record would read otherwise */
+	if (rewrite)
 	{
-		int			ngroups = list_length(groups);
-		ForgeJsonbBuild *states = palloc0(sizeof(ForgeJsonbBuild) * Max(ngroups, 1));
-		int			g;
+		ForgeJsonbBuild state = {0};
 
-		for (g = 0; g < ngroups; g++)
-			forge_jsonb_push(&states[g], WJB_BEGIN_ARRAY, NULL);
+		forge_jsonb_push(&state, WJB_BEGIN_ARRAY, NULL);
 		it = JsonbIteratorInit(data->val.binary.data);
-		i = 0;
 		while (next_elem(&it, &row))
-			forge_jsonb_push(&states[rowgroup[i++]], WJB_ELEM, &row);
-		g = 0;
-		foreach(lc, groups)
 		{
-			JsonbValue *arr = forge_jsonb_push(&states[g++], WJB_END_ARRAY, NULL);
+			JsonbIterator *rit = JsonbIteratorInit(row.val.binary.data);
+			JsonbValue	key,
+						val;
 
-			add_param(lfirst(lc), JSONBOID,
-					  JsonbPGetDatum(JsonbValueToJsonb(arr)), false);
-			((ForgeStmt *) lfirst(lc))->assigns =
-				pin_assigns(lfirst(lc), p->dpins, false);
+			CHECK_FOR_INTERRUPTS();
+			forge_jsonb_push(&state, WJB_BEGIN_OBJECT, NULL);
+			while (next_pair(&rit, &key, &val))
+			{
+				ForgeColumn *c = &rel->cols[lookup_column(st, &key)];
+				JsonbValue *fixed = c->isjson ? NULL :
+					forge_many_value(&val, c->data, c);
+
+				forge_jsonb_push(&state, WJB_KEY, &key);
+				forge_jsonb_push(&state, WJB_VALUE, fixed ? fixed : &val);
+			}
+			forge_jsonb_push(&state, WJB_END_OBJECT, NULL);
 		}
+		data = forge_jsonb_push(&state, WJB_END_ARRAY, NULL);
 	}
-	return groups;
+	add_param(st, JSONBOID, JsonbPGetDatum(JsonbValueToJsonb(data)), false);
+	st->assigns = pin_assigns(st, p->dpins, false);
+	return list_make1(st);
 }
 
 /*

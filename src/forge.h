@@ -225,7 +225,10 @@ typedef enum ForgeAssignKind
 	FORGE_MULTIPLY,
 	FORGE_DIVIDE,
 	FORGE_SET,
-	FORGE_KEEP					/* col = col: lock and return, change nothing */
+	FORGE_KEEP,					/* col = col: lock and return, change nothing */
+	FORGE_PUSH,					/* scalar lists: append the values */
+	FORGE_REMOVE,				/* drop every element equal to one given */
+	FORGE_ADD_UNIQUE			/* append the values not yet present */
 } ForgeAssignKind;
 
 typedef struct ForgeAssign
@@ -336,8 +339,9 @@ typedef struct ForgeStmt
 	struct ForgeNestedWrite *nested;	/* data names relations: nested.c
 										 * runs it */
 	bool		skip_duplicates;	/* createMany */
-	int			nmany;			/* createMany: columns of this group */
-	int		   *many_cols;
+	int			nmany;			/* createMany: the columns some row gives */
+	int		   *many_cols;		/* in table order */
+	bool	   *many_always;	/* every row gives it: no DEFAULT needed */
 } ForgeStmt;
 
 /* What forge_exec_stmts returns (exec.c). */
@@ -482,6 +486,8 @@ extern void forge_describe_relations(StringInfo buf, ForgeRel *rel);
 /* in values.c */
 extern Datum forge_value_to_datum(const JsonbValue *v, ForgeTypeIO *io,
 								  const ForgeColumn *col, bool *isnull);
+extern JsonbValue *forge_many_value(JsonbValue *v, ForgeTypeIO *io,
+									const ForgeColumn *col);
 extern Datum forge_values_to_array(const JsonbValue *arr, ForgeTypeIO *io,
 								   const ForgeColumn *col);
 extern Datum forge_like_pattern(const JsonbValue *v, const char *prefix,

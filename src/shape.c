@@ -271,7 +271,8 @@ shape_where(StringInfo key, ForgeFilter *where)
 /*
  * shape_assigns
  *		Mirror of deparse_assigns: column, operation, parameter and, for a
- *		number operation, its operator.
+ *		number operation, its operator (a list operation's functions are
+ *		fixed by its kind).
  */
 static void
 shape_assigns(StringInfo key, ForgeRel *rel, List *assigns)
@@ -288,6 +289,9 @@ shape_assigns(StringInfo key, ForgeRel *rel, List *assigns)
 		switch (a->kind)
 		{
 			case FORGE_SET:
+			case FORGE_PUSH:
+			case FORGE_REMOVE:
+			case FORGE_ADD_UNIQUE:
 				key_int32(key, a->param);
 				break;
 			case FORGE_KEEP:
@@ -325,8 +329,10 @@ shape_insert(StringInfo key, ForgeRel *rel, List *assigns)
 
 /*
  * shape_create_many
- *		Mirror of deparse_create_many: the group's columns with the types
- *		the recordset declares, the columns a nested createMany's relation
+ *		Mirror of deparse_create_many: the columns with the types the
+ *		record declares and whether every row gives them (else the CASE
+ *		with the DEFAULT, which is the table's: its changes invalidate the
+ *		plan), the columns a nested createMany's relation
  *		pins (each a parameter), and ON CONFLICT DO NOTHING.
  */
 static void
@@ -342,6 +348,7 @@ shape_create_many(StringInfo key, ForgeStmt *st)
 		shape_column(key, st->rel, st->many_cols[i]);
 		key_oid(key, c->typid);
 		key_int32(key, c->typmod);
+		key_byte(key, st->many_always[i]);
 	}
 	shape_insert(key, st->rel, st->assigns);
 	key_byte(key, st->skip_duplicates);

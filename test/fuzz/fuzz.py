@@ -483,7 +483,7 @@ def valid_value(kind, r):
         return "%04d-%02d-%02d %02d:%02d:%02d.%d" % (
             r.randint(1900, 2100), r.randint(1, 12), r.randint(1, 28),
             r.randint(0, 23), r.randint(0, 59), r.randint(0, 59),
-            r.randint(0, 999999))
+            r.randint(0, 999999)) + timestamp_offset(r)
     if kind == "timestamptz":
         return "%04d-%02d-%02dT%02d:%02d:00%+03d:00" % (
             r.randint(1900, 2100), r.randint(1, 12), r.randint(1, 28),
@@ -518,6 +518,34 @@ def valid_value(kind, r):
     if kind == "tagref":
         return r.randint(1, 7)
     return None
+
+
+def timestamp_offset(r):
+    """Nothing, or what Prisma sends a timestamp column: an offset or Z
+    (forge stores the UTC instant), now and then a zone name or junk."""
+    c = r.random()
+    if c < 0.5:
+        return ""
+    if c < 0.8:
+        return "%+03d:%02d" % (r.randint(-12, 14), r.choice([0, 30, 45]))
+    return r.choice(["Z", "+00", "-0330", " Europe/Paris", " UTC",
+                     "+99:00", " Nowhere/Zone", "+14:59:59"])
+
+
+def list_op(kind, r, valid=True):
+    """A scalar list operation (push, remove, addUnique) on a column of
+    kind: for an int[] or text[] column a value or an array of its
+    elements; otherwise (or when not valid) anything, which must be a
+    clean error."""
+    op = r.choice(["push", "remove", "addUnique"])
+    elem = {"int[]": "int4", "text[]": "text"}.get(kind)
+    if elem is None or not valid:
+        return {op: r.choice([rany(r), any_value(kind, r), 1, "a", None,
+                              [1, "a"], [[1, 2]], {"a": 1}, []])}
+    if r.random() < 0.4:
+        return {op: valid_value(elem, r)}
+    return {op: [r.choice([valid_value(elem, r), None])
+                 for _ in range(r.randint(0, 4))]}
 
 
 def any_value(kind, r):
@@ -742,8 +770,10 @@ class Gen:
         if c < 0.07:
             return {}
         if c < 0.15:
-            return {r.choice(FILTER_OPS + ["Increment", "inc", "", "push"]):
+            return {r.choice(FILTER_OPS + ["Increment", "inc", "", "pull"]):
                     1}
+        if c < 0.25:
+            return list_op(kind, r, valid=r.random() < 0.7)
         ops = {}
         for _ in range(1 if r.random() < 0.8 else r.randint(2, 3)):
             op = r.choice(ASSIGN_OPS)
@@ -778,6 +808,8 @@ class Gen:
                     and r.random() < 0.5:
                 op = r.choice(["increment", "decrement", "multiply", "divide"])
                 d[c] = {op: r.choice([1, 2, 3]) if op != "decrement" else 1}
+            elif kind in ("int[]", "text[]") and r.random() < 0.5:
+                d[c] = list_op(kind, r)
             else:
                 v = valid_value(kind, r)
                 if kind == "int8" and isinstance(v, Raw):
