@@ -161,6 +161,8 @@ json_data_value(const JsonbValue *v, const ForgeColumn *c)
 			copy->type = jbvNull;
 			return copy;
 		case FORGE_TAG_RAW:
+			if (raw.type == jbvNull)
+				return json_null(); /* the JSON value, literally */
 			copy = palloc(sizeof(JsonbValue));
 			*copy = raw;
 			return copy;

@@ -291,7 +291,8 @@ lookup_column(ForgeStmt *st, const JsonbValue *key)
  *		a filter), is one of the tags of Prisma's JSON protocol: an object
  *		of exactly the two keys "$type" and "value" whose "$type" is "Enum"
  *		(with "value" "JsonNull", "DbNull" or "AnyNull") or "Raw" (whose
- *		"value", set in *raw, is the JSON value itself, taken literally).
+ *		"value", set in *raw, is the JSON value itself, taken literally: a
+ *		null there is the JSON value null, never SQL NULL).
  *		Every other value, any other object with a "$type" key included,
  *		is an ordinary JSON value; a tag is stored literally by wrapping it
  *		in "Raw", so that every JSON value stays writable.

@@ -332,6 +332,8 @@ json_operand(const ForgeColumn *c, const JsonbValue *v, const char *opname)
 			case FORGE_TAG_JSON_NULL:
 				return json_null();
 			case FORGE_TAG_RAW:
+				if (raw.type == jbvNull)
+					return json_null();
 				copy = palloc(sizeof(JsonbValue));
 				*copy = raw;
 				return copy;
@@ -384,7 +386,7 @@ json_equals_filter(ForgeStmt *st, int col, int path_param,
 			v = json_null();
 			break;
 		case FORGE_TAG_RAW:
-			v = &raw;
+			v = raw.type == jbvNull ? json_null() : &raw;
 			break;
 		case FORGE_TAG_NONE:
 			break;
@@ -548,7 +550,7 @@ read_json_filter(ForgeStmt *st, int col, const JsonbValue *v)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("\"path\" on json column \"%s\" needs a filter to apply there",
 						c->name),
-				 errhint("Add \"equals\", \"string_contains\", \"array_contains\", \"gt\", …")));
+				 errhint("Add an operation to the object, such as \"equals\" or \"string_contains\".")));
 	if (list_length(args) == 1)
 		return linitial(args);
 	f = palloc0(sizeof(ForgeFilter));
