@@ -26,6 +26,7 @@ REGRESS = create create_many scalar_list_writes timestamps_utc update upsert del
 	errors plancache security outbox channels relations relation_filters include nested \
 	security_relations relations_self relations_partitioned nested_keys unique_selectors \
 	identity hostile_schema adversarial fuzz_found plan_shape relations_inval \
+	scalar_lists filters_prisma7 json_filters \
 	extension_schema outbox_plans adversarial2 adversarial3
 REGRESS_OPTS = --load-extension=forge
 

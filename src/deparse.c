@@ -283,6 +283,102 @@ deparse_relation_filter(StringInfo buf, ForgeFilter *f)
 	appendStringInfoString(buf, "))");
 }
 
+/*
+ * deparse_json_value
+ *		Append the jsonb value a json filter tests: column c of the row at
+ *		level (cast to jsonb unless it is one: json, or a domain), or with
+ *		path_param what "#> $path" extracts; with as_text, the text of it
+ *		("#>>", which is a JSON string's contents), for the LIKE tests.
+ */
+static void
+deparse_json_value(StringInfo buf, ForgeColumn *c, int level, int path_param,
+				   bool as_text)
+{
+	appendStringInfoChar(buf, '(');
+	if (c->typid == JSONBOID)
+	{
+		deparse_alias(buf, level);
+		appendStringInfo(buf, ".%s", quote_identifier(c->name));
+	}
+	else
+	{
+		appendStringInfoChar(buf, '(');
+		deparse_alias(buf, level);
+		appendStringInfo(buf, ".%s)::pg_catalog.jsonb", quote_identifier(c->name));
+	}
+	if (as_text)
+	{
+		if (path_param > 0)
+			appendStringInfo(buf, " OPERATOR(pg_catalog.#>>) $%d", path_param);
+		else
+			appendStringInfoString(buf, " OPERATOR(pg_catalog.#>>) '{}'::pg_catalog.text[]");
+	}
+	else if (path_param > 0)
+		appendStringInfo(buf, " OPERATOR(pg_catalog.#>) $%d", path_param);
+	appendStringInfoChar(buf, ')');
+}
+
+/*
+ * deparse_json_filter
+ *		Append a json filter (Prisma's Json filters, compiled as Prisma 7
+ *		compiles them for PostgreSQL): equality, SQL NULL at a path,
+ *		comparison with a value of the same JSON type, LIKE on a JSON
+ *		string, containment and first or last element of a JSON array.
+ */
+static void
+deparse_json_filter(StringInfo buf, ForgeFilter *f)
+{
+	ForgeColumn *c = &f->rel->cols[f->col];
+	static const char *const cmp_ops[] = {"<", "<=", ">", ">="};
+	const char *typname = NULL;
+
+	appendStringInfoChar(buf, '(');
+	switch (f->jop)
+	{
+		case FORGE_J_EQ:
+			deparse_json_value(buf, c, f->level, f->path_param, false);
+			appendStringInfo(buf, " OPERATOR(pg_catalog.=) $%d)", f->param);
+			return;
+		case FORGE_J_DBNULL:
+			deparse_json_value(buf, c, f->level, f->path_param, false);
+			appendStringInfoString(buf, " IS NULL)");
+			return;
+		case FORGE_J_LT:
+		case FORGE_J_LE:
+		case FORGE_J_GT:
+		case FORGE_J_GE:
+			deparse_json_value(buf, c, f->level, f->path_param, false);
+			appendStringInfo(buf, " OPERATOR(pg_catalog.%s) $%d AND pg_catalog.jsonb_typeof(",
+							 cmp_ops[f->jop - FORGE_J_LT], f->param);
+			deparse_json_value(buf, c, f->level, f->path_param, false);
+			appendStringInfo(buf, ") OPERATOR(pg_catalog.=) $%d)", f->type_param);
+			return;
+		case FORGE_J_LIKE:
+		case FORGE_J_ILIKE:
+			deparse_json_value(buf, c, f->level, f->path_param, true);
+			appendStringInfo(buf, " OPERATOR(pg_catalog.%s) $%d",
+							 f->jop == FORGE_J_LIKE ? "~~" : "~~*", f->param);
+			typname = "string";
+			break;
+		case FORGE_J_ARRAY_CONTAINS:
+			deparse_json_value(buf, c, f->level, f->path_param, false);
+			appendStringInfo(buf, " OPERATOR(pg_catalog.@>) $%d", f->param);
+			typname = "array";
+			break;
+		case FORGE_J_ARRAY_STARTS:
+		case FORGE_J_ARRAY_ENDS:
+			appendStringInfoChar(buf, '(');
+			deparse_json_value(buf, c, f->level, f->path_param, false);
+			appendStringInfo(buf, " OPERATOR(pg_catalog.->) %s) OPERATOR(pg_catalog.=) $%d",
+							 f->jop == FORGE_J_ARRAY_STARTS ? "0" : "(-1)", f->param);
+			typname = "array";
+			break;
+	}
+	appendStringInfoString(buf, " AND pg_catalog.jsonb_typeof(");
+	deparse_json_value(buf, c, f->level, f->path_param, false);
+	appendStringInfo(buf, ") OPERATOR(pg_catalog.=) '%s')", typname);
+}
+
 static void
 deparse_filter(StringInfo buf, ForgeFilter *f)
 {
@@ -340,6 +436,9 @@ deparse_filter(StringInfo buf, ForgeFilter *f)
 			}
 			appendStringInfoChar(buf, ')');
 			return;
+		case FORGE_F_JSON:
+			deparse_json_filter(buf, f);
+			return;
 		case FORGE_F_CMP:
 			break;
 	}
@@ -358,6 +457,24 @@ deparse_filter(StringInfo buf, ForgeFilter *f)
 			appendStringInfo(buf, "%s OPERATOR(pg_catalog.%s) %s)", lhs.data,
 							 f->cmp == FORGE_LIKE ? "~~" : "~~*", rhs);
 			return;
+		}
+		switch (f->cmp)
+		{
+			case FORGE_ILIKE_ANY:
+				appendStringInfo(buf, "%s OPERATOR(pg_catalog.~~*) ANY (%s))",
+								 lhs.data, rhs);
+				return;
+			case FORGE_HAS_EVERY:
+			case FORGE_HAS_SOME:
+				appendStringInfo(buf, "%s OPERATOR(pg_catalog.%s) %s)", lhs.data,
+								 f->cmp == FORGE_HAS_EVERY ? "@>" : "&&", rhs);
+				return;
+			case FORGE_IS_EMPTY:
+				/* '{}' takes the column's array type; a GIN index serves = */
+				appendStringInfo(buf, "%s OPERATOR(pg_catalog.=) '{}')", lhs.data);
+				return;
+			default:
+				break;
 		}
 		if (f->cmp == FORGE_IN)
 			rhs = psprintf("ANY ($%d)", f->param);
@@ -636,21 +753,32 @@ deparse_create_many(StringInfo buf, ForgeStmt *st)
 		appendStringInfoString(buf, ") SELECT ");
 		for (i = 0; i < st->nmany; i++)
 		{
-			const char *name = quote_identifier(rel->cols[st->many_cols[i]].name);
+			ForgeColumn *c = &rel->cols[st->many_cols[i]];
+			const char *name = quote_identifier(c->name);
 
 			if (i > 0)
 				appendStringInfoString(buf, ", ");
-			if (st->many_always[i])
+			if (!st->many_always[i])
 			{
-				appendStringInfo(buf, "r.%s", name);
-				continue;
+				appendStringInfoString(buf, "CASE WHEN e.j OPERATOR(pg_catalog.?) ");
+				appendStringInfoString(buf, quote_literal_cstr(c->name));
+				appendStringInfoString(buf, " THEN ");
 			}
-			appendStringInfoString(buf, "CASE WHEN e.j OPERATOR(pg_catalog.?) ");
-			appendStringInfoString(buf,
-								   quote_literal_cstr(rel->cols[st->many_cols[i]].name));
-			appendStringInfo(buf, " THEN r.%s ELSE ", name);
-			deparse_default(buf, rel, st->many_cols[i]);
-			appendStringInfoString(buf, " END");
+			if (c->isjson)
+				/* json_wrap_rows wrapped the value: [v], or null */
+				appendStringInfo(buf, "CAST((r.%s OPERATOR(pg_catalog.->) 0) AS %s)",
+								 name,
+								 format_type_extended(c->typid, c->typmod,
+													  FORMAT_TYPE_TYPEMOD_GIVEN |
+													  FORMAT_TYPE_FORCE_QUALIFY));
+			else
+				appendStringInfo(buf, "r.%s", name);
+			if (!st->many_always[i])
+			{
+				appendStringInfoString(buf, " ELSE ");
+				deparse_default(buf, rel, st->many_cols[i]);
+				appendStringInfoString(buf, " END");
+			}
 		}
 		foreach(lc, st->assigns)
 		{
@@ -668,10 +796,14 @@ deparse_create_many(StringInfo buf, ForgeStmt *st)
 
 				if (i > 0)
 					appendStringInfoString(buf, ", ");
-				appendStringInfo(buf, "%s %s", quote_identifier(c->name),
-								 format_type_extended(c->typid, c->typmod,
-													  FORMAT_TYPE_TYPEMOD_GIVEN |
-													  FORMAT_TYPE_FORCE_QUALIFY));
+				if (c->isjson)
+					appendStringInfo(buf, "%s pg_catalog.jsonb",
+									 quote_identifier(c->name));
+				else
+					appendStringInfo(buf, "%s %s", quote_identifier(c->name),
+									 format_type_extended(c->typid, c->typmod,
+														  FORMAT_TYPE_TYPEMOD_GIVEN |
+														  FORMAT_TYPE_FORCE_QUALIFY));
 			}
 			appendStringInfoChar(buf, ')');
 		}

@@ -148,6 +148,7 @@ read_create_many(ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("\"data\" of forge_create_many must be an array, not %s",
 						forge_json_type_name(data))));
+	data = json_wrap_rows(rel, data);
 	if (skip != NULL)
 	{
 		if (skip->type != jbvBool)

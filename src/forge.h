@@ -249,7 +249,8 @@ typedef enum ForgeFilterKind
 	FORGE_F_NOTNULL,
 	FORGE_F_TRUE,
 	FORGE_F_RELATION,			/* some/none/every/is/isNot on a relation */
-	FORGE_F_NOT_TRUE			/* (arg) IS NOT TRUE: also where arg is null */
+	FORGE_F_NOT_TRUE,			/* (arg) IS NOT TRUE: also where arg is null */
+	FORGE_F_JSON				/* a json filter (ForgeJsonOp), maybe at a path */
 } ForgeFilterKind;
 
 /* The test of a FORGE_F_RELATION filter. */
@@ -269,8 +270,31 @@ typedef enum ForgeCmp
 	FORGE_GE,
 	FORGE_IN,					/* col = ANY ($n) */
 	FORGE_LIKE,
-	FORGE_ILIKE
+	FORGE_ILIKE,
+	FORGE_ILIKE_ANY,			/* col ~~* ANY ($n): in, mode insensitive */
+	FORGE_HAS_EVERY,			/* col @> $n: has (an array of one), hasEvery */
+	FORGE_HAS_SOME,				/* col && $n: hasSome */
+	FORGE_IS_EMPTY				/* col = '{}': isEmpty (no parameter) */
 } ForgeCmp;
+
+/*
+ * The test of a FORGE_F_JSON filter on the jsonb value of a json or jsonb
+ * column, or on what its path ($path_param, a text[]) extracts.
+ */
+typedef enum ForgeJsonOp
+{
+	FORGE_J_EQ,					/* = $n (a jsonb) */
+	FORGE_J_DBNULL,				/* the path extracts nothing: IS NULL */
+	FORGE_J_LT,					/* < $n, and jsonb_typeof = $type_param */
+	FORGE_J_LE,
+	FORGE_J_GT,
+	FORGE_J_GE,
+	FORGE_J_LIKE,				/* the text ~~ $n, and a JSON string */
+	FORGE_J_ILIKE,				/* the text ~~* $n, and a JSON string */
+	FORGE_J_ARRAY_CONTAINS,		/* @> $n, and a JSON array */
+	FORGE_J_ARRAY_STARTS,		/* -> 0 = $n, and a JSON array */
+	FORGE_J_ARRAY_ENDS			/* -> -1 = $n, and a JSON array */
+} ForgeJsonOp;
 
 typedef struct ForgeFilter
 {
@@ -284,7 +308,10 @@ typedef struct ForgeFilter
 	ForgeRel   *join;			/* RELATION, many-to-many: the join table */
 	ForgeRelTest test;			/* RELATION */
 	ForgeCmp	cmp;
-	int			param;
+	int			param;			/* CMP, JSON: $n; 0 for none */
+	ForgeJsonOp jop;			/* JSON */
+	int			path_param;		/* JSON: $n of the path (text[]), 0: none */
+	int			type_param;		/* JSON lt..gte: $n of the JSON type name */
 	const JsonbValue *pinvalue; /* top-level equality: the value pinned */
 } ForgeFilter;
 

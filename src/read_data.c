@@ -232,6 +232,126 @@ read_assign_op(ForgeStmt *st, int col, JsonbContainer *ops, bool insert)
 }
 
 /*
+ * json_data_value
+ *		The value to write to json column c for v: v itself, unless it is a
+ *		tag (json_tag): JsonNull writes the JSON value null, DbNull SQL NULL
+ *		(as a plain null does), Raw its value literally.
+ */
+const JsonbValue *
+json_data_value(const JsonbValue *v, const ForgeColumn *c)
+{
+	JsonbValue	raw;
+	JsonbValue *copy;
+
+	switch (json_tag(v, c->name, &raw))
+	{
+		case FORGE_TAG_NONE:
+			return v;
+		case FORGE_TAG_JSON_NULL:
+			return json_null();
+		case FORGE_TAG_DB_NULL:
+			copy = palloc0(sizeof(JsonbValue));
+			copy->type = jbvNull;
+			return copy;
+		case FORGE_TAG_RAW:
+			if (raw.type == jbvNull)
+				return json_null(); /* the JSON value, literally */
+			copy = palloc(sizeof(JsonbValue));
+			*copy = raw;
+			return copy;
+		case FORGE_TAG_ANY_NULL:
+			break;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("\"AnyNull\" cannot be written to json column \"%s\"", c->name),
+			 errhint("Write {\"$type\": \"Enum\", \"value\": \"JsonNull\"} for the JSON value null, or \"DbNull\" (or null) for SQL NULL.")));
+	return NULL;				/* keep compiler quiet */
+}
+
+/*
+ * json_wrap_rows
+ *		createMany's rows (data, an array) with every value of a json column
+ *		of rel wrapped in an array of one, or SQL NULL: jsonb_to_recordset
+ *		reads a JSON null as SQL NULL, so the statement reads the value back
+ *		as "-> 0" (deparse_create_many), which keeps the JSON null that a
+ *		JsonNull tag writes.  Tags are read as json_data_value reads them.
+ *		data itself when rel has no json column.
+ */
+JsonbValue *
+json_wrap_rows(ForgeRel *rel, JsonbValue *data)
+{
+	ForgeJsonbBuild b;
+	JsonbIterator *it;
+	JsonbValue	row;
+	JsonbValue	nullv;
+	int			i;
+	bool		any = false;
+
+	for (i = 0; i < rel->ncols; i++)
+		any |= rel->cols[i].isjson;
+	if (!any)
+		return data;
+
+	memset(&b, 0, sizeof(b));
+	nullv.type = jbvNull;
+	forge_jsonb_push(&b, WJB_BEGIN_ARRAY, NULL);
+	it = JsonbIteratorInit(data->val.binary.data);
+	while (next_elem(&it, &row))
+	{
+		JsonbIterator *rit;
+		JsonbValue	key,
+					val;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!is_object(&row))
+		{
+			forge_jsonb_push(&b, WJB_ELEM, &row);	/* an error later */
+			continue;
+		}
+		forge_jsonb_push(&b, WJB_BEGIN_OBJECT, NULL);
+		rit = JsonbIteratorInit(row.val.binary.data);
+		while (next_pair(&rit, &key, &val))
+		{
+			int			col = forge_column_lookup(rel, key.val.string.val,
+												  key.val.string.len);
+			const JsonbValue *v;
+
+			forge_jsonb_push(&b, WJB_KEY, &key);
+			if (col < 0 || !rel->cols[col].isjson)
+			{
+				forge_jsonb_push(&b, WJB_VALUE, &val);
+				continue;
+			}
+			v = json_data_value(&val, &rel->cols[col]);
+			if (v->type == jbvNull)
+			{
+				forge_jsonb_push(&b, WJB_VALUE, &nullv);
+				continue;
+			}
+			forge_jsonb_push(&b, WJB_BEGIN_ARRAY, NULL);
+			if (v->type == jbvBinary &&
+				JsonContainerIsScalar(v->val.binary.data))
+				forge_jsonb_push(&b, WJB_ELEM, &nullv); /* json_null() */
+			else
+				forge_jsonb_push(&b, WJB_ELEM, (JsonbValue *) v);
+			forge_jsonb_push(&b, WJB_END_ARRAY, NULL);
+		}
+		forge_jsonb_push(&b, WJB_END_OBJECT, NULL);
+	}
+	{
+		Jsonb	   *jb = JsonbValueToJsonb(forge_jsonb_push(&b, WJB_END_ARRAY,
+															NULL));
+		JsonbValue *result = palloc(sizeof(JsonbValue));
+
+		result->type = jbvBinary;
+		result->val.binary.data = &jb->root;
+		result->val.binary.len = VARSIZE(jb) - VARHDRSZ;
+		return result;
+	}
+}
+
+/*
  * read_data
  *		Read the data (or create, or update) object jc into assignments.
  *		insert: the row is new, so number operations are errors.  Keys that
@@ -282,7 +402,8 @@ read_data(ForgeStmt *st, JsonbContainer *jc, bool insert, List **relations)
 		else
 			assigns = lappend(assigns,
 							  new_assign(col, FORGE_SET,
-										 add_value_param(st, c, c->data, &val)));
+										 add_value_param(st, c, c->data,
+														 c->isjson ? json_data_value(&val, c) : &val)));
 	}
 	return assigns;
 }

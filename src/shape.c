@@ -238,6 +238,16 @@ shape_filter(StringInfo key, ForgeFilter *f)
 			foreach(lc, f->args)
 				shape_filter(key, lfirst(lc));
 			return;
+		case FORGE_F_JSON:
+			/* mirror of deparse_json_filter and deparse_json_value */
+			key_int16(key, f->level);
+			key_oid(key, f->rel->relid);
+			shape_column(key, f->rel, f->col);
+			key_byte(key, (uint8) f->jop);
+			key_int32(key, f->param);
+			key_int32(key, f->path_param);
+			key_int32(key, f->type_param);
+			return;
 		case FORGE_F_CMP:
 			break;
 	}
@@ -247,7 +257,10 @@ shape_filter(StringInfo key, ForgeFilter *f)
 	shape_column(key, f->rel, f->col);
 	key_byte(key, (uint8) f->cmp);
 	key_int32(key, f->param);
-	if (f->cmp != FORGE_LIKE && f->cmp != FORGE_ILIKE)
+	/* LIKE, ILIKE, ILIKE ANY and the list filters name fixed operators */
+	if (f->cmp != FORGE_LIKE && f->cmp != FORGE_ILIKE &&
+		f->cmp != FORGE_ILIKE_ANY && f->cmp != FORGE_HAS_EVERY &&
+		f->cmp != FORGE_HAS_SOME && f->cmp != FORGE_IS_EMPTY)
 		key_oid(key, forge_column_cmp_operator(&f->rel->cols[f->col], f->cmp));
 }
 

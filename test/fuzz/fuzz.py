@@ -491,6 +491,8 @@ def valid_value(kind, r):
     if kind == "uuid":
         return str(uuid.UUID(int=r.getrandbits(128)))
     if kind in ("json", "jsonb"):
+        if r.random() < 0.15:
+            return json_tag(r)
         return rjson(r)
     if kind == "bytea":
         return "\\x" + "".join(r.choice("0123456789abcdef")
@@ -546,6 +548,70 @@ def list_op(kind, r, valid=True):
         return {op: valid_value(elem, r)}
     return {op: [r.choice([valid_value(elem, r), None])
                  for _ in range(r.randint(0, 4))]}
+
+
+JSON_NULLS = ["JsonNull", "DbNull", "AnyNull"]
+LIST_FILTER_OPS = ["has", "hasEvery", "hasSome", "isEmpty", "equals", "not"]
+JSON_FILTER_OPS = ["equals", "not", "lt", "lte", "gt", "gte",
+                   "string_contains", "string_starts_with", "string_ends_with",
+                   "array_contains", "array_starts_with", "array_ends_with",
+                   "mode", "in", "notIn"]
+
+
+def json_tag(r):
+    """A tag of Prisma's JSON protocol for a json column (issue 12): the
+    null Enums, a Raw wrapper, or a near miss that is an ordinary object
+    or an unknown Enum value."""
+    c = r.random()
+    if c < 0.6:
+        return {"$type": "Enum", "value": r.choice(JSON_NULLS)}
+    if c < 0.8:
+        return {"$type": "Raw", "value": r.choice(
+            [rjson(r), None, {"$type": "Enum", "value": "JsonNull"}])}
+    return r.choice([{"$type": "Enum", "value": r.choice(["jsonnull", "", 1])},
+                     {"$type": "Enum"}, {"$type": "Json", "value": "1"},
+                     {"$type": "Raw", "value": 1, "x": 2}])
+
+
+def new_filter(kind, r):
+    """Issue 12's filters: the scalar-list ones on array columns, Prisma's
+    Json filters (with and without path, with the null tags) on json
+    columns, on any column now and then to reach the type errors."""
+    ops = {}
+    if kind in ("int[]", "text[]") or (kind not in ("json", "jsonb")
+                                       and r.random() < 0.5):
+        elem = "int4" if kind == "int[]" else "text"
+        for _ in range(r.randint(1, 3)):
+            op = r.choice(LIST_FILTER_OPS)
+            if op == "has":
+                v = valid_value(elem, r) if r.random() < 0.8 else any_value(kind, r)
+            elif op in ("hasEvery", "hasSome", "equals"):
+                v = ([valid_value(elem, r) for _ in range(r.randint(0, 4))]
+                     if r.random() < 0.8 else any_value(kind, r))
+            elif op == "isEmpty":
+                v = r.choice([True, False, None, "true", 0])
+            else:
+                v = new_filter(kind, r) if r.random() < 0.5 else any_value(kind, r)
+            ops[op] = v
+        return ops
+    if r.random() < 0.7:
+        ops["path"] = r.choice([
+            [rtext(r, 3) for _ in range(r.randint(0, 4))], ["a", "0"],
+            "a", [1], [None], []])
+    for _ in range(r.randint(0, 3)):
+        op = r.choice(JSON_FILTER_OPS)
+        if op == "mode":
+            v = r.choice(["insensitive", "default", "x"])
+        elif op.startswith("string_"):
+            v = rtext(r) if r.random() < 0.8 else rjson(r)
+        elif op in ("in", "notIn"):
+            v = [rjson(r) for _ in range(r.randint(0, 3))]
+        elif r.random() < 0.3:
+            v = json_tag(r)
+        else:
+            v = rjson(r)
+        ops[op] = v
+    return ops
 
 
 def any_value(kind, r):
@@ -821,6 +887,9 @@ class Gen:
 
     def col_filter(self, table, kind, depth=0):
         r = self.r
+        if r.random() < (0.5 if kind in ("json", "jsonb", "int[]", "text[]")
+                         else 0.03):
+            return new_filter(kind, r)
         c = r.random()
         if c < 0.3:
             return any_value(kind, r)
