@@ -927,9 +927,11 @@ deparse_many_where(StringInfo buf, ForgeStmt *st)
  *		Append the statement of an "and return" verb: WITH t AS (the
  *		createMany or updateMany RETURNING t.*) SELECT the count, the jsonb
  *		array of the rows written (deparse_row) and, when the event wants
- *		them, the first keys, FROM t.  The array is aggregated in the order
- *		the write returned its rows: createMany's, the order of its data;
- *		an updateMany's, the order it found them.  The included relations
+ *		them, the first keys, FROM t.  createMany's array is aggregated in
+ *		the order the INSERT returned its rows, the order of its data; an
+ *		updateMany's, which returns rows in the order it happens to find
+ *		them, in primary key order (when the table has one), so that the
+ *		same rows always come back alike.  The included relations
  *		are read, as in RETURNING, as they were before the statement.
  */
 static void
@@ -951,6 +953,11 @@ deparse_returning_many(StringInfo buf, ForgeStmt *st)
 	appendStringInfoString(buf, " RETURNING t.*) SELECT pg_catalog.count(*),"
 						   " COALESCE(pg_catalog.jsonb_agg(");
 	deparse_row(buf, rel, 0, st->select, st->includes);
+	if (st->verb == FORGE_UPDATE_MANY && rel->pkey >= 0)
+	{
+		appendStringInfoString(buf, " ORDER BY ");
+		deparse_key_columns(buf, rel);
+	}
 	appendStringInfoString(buf, "), '[]'::pg_catalog.jsonb)");
 	if (st->with_keys)
 	{

@@ -561,9 +561,16 @@ forge_shape(StringInfo key, ForgeStmt *st)
 			break;
 	}
 
-	/* an "and return" verb's rows, built over the CTE t */
+	/*
+	 * an "and return" verb's rows, built over the CTE t; an updateMany's
+	 * in primary key order
+	 */
 	if (st->returning)
+	{
 		shape_row(key, rel, 0, st->select, st->includes);
+		if (st->verb == FORGE_UPDATE_MANY)
+			shape_pkey(key, rel);
+	}
 
 	/* a Citus row is built over the CTE t, outside the write */
 	if (citus && st->verb != FORGE_CREATE_MANY &&
