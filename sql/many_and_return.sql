@@ -63,11 +63,15 @@ SELECT forge_update_many_and_return('mr_posts', '{"where": {"author_id": {"not":
 
 -- One event per call: op, verb and rowCount, the rows written.  Shown
 -- through the outbox, which records the same event as the NOTIFY.
+-- With forge.notify_keys, the event also lists the primary keys written.
 TRUNCATE forge_outbox;
 SELECT forge_outbox_enable('mr_users');
+SET forge.notify_keys = on;
 SELECT forge_create_many_and_return('mr_users', '{"data": [{"email": "f@example.com"}, {"email": "g@example.com"}], "select": {"id": true}}');
 SELECT forge_update_many_and_return('mr_users', '{"where": {"email": {"in": ["f@example.com", "g@example.com"]}}, "data": {"name": "FG"}, "select": {"id": true}}');
-SELECT event->>'op' AS op, event->>'verb' AS verb, event->'rowCount' AS "rowCount"
+RESET forge.notify_keys;
+SELECT event->>'op' AS op, event->>'verb' AS verb, event->'rowCount' AS "rowCount",
+       event->'keys' AS keys
   FROM forge_outbox ORDER BY id;
 SELECT forge_outbox_disable('mr_users');
 TRUNCATE forge_outbox;
