@@ -99,9 +99,22 @@ SELECT err($$forge_delete_many('lim_tasks', '{"limit": 1e30}')$$);
 -- a table without a primary key (0A000): the rows are picked by it
 CREATE TABLE lim_nokey (x int);
 SELECT err($$forge_delete_many('lim_nokey', '{"limit": 1}')$$);
+-- The subquery locks the rows it picks, and PostgreSQL's row locks need
+-- UPDATE on some column: deleteMany with a limit needs it too (42501).
+CREATE ROLE regress_lim_deleter;
+GRANT SELECT, DELETE ON lim_tasks TO regress_lim_deleter;
+SET ROLE regress_lim_deleter;
+SELECT err($$forge_delete_many('lim_tasks', '{"limit": 1}')$$);
+SELECT forge_delete_many('lim_tasks', '{"where": {"id": -1}}');
+RESET ROLE;
+GRANT UPDATE (claimed_by) ON lim_tasks TO regress_lim_deleter;
+SET ROLE regress_lim_deleter;
+SELECT forge_delete_many('lim_tasks', '{"where": {"id": -1}, "limit": 1}');
+RESET ROLE;
 -- the one-row verbs and createMany take no limit (22023)
 SELECT err($$forge_update('lim_tasks', '{"where": {"id": 5}, "data": {}, "limit": 1}')$$);
 SELECT err($$forge_create_many('lim_tasks', '{"data": [], "limit": 1}')$$);
 
 DROP TABLE lim_tasks, lim_pairs, lim_events, lim_parent, lim_nokey CASCADE;
+DROP ROLE regress_lim_deleter;
 DROP FUNCTION err(text);
