@@ -27,11 +27,11 @@ REGRESS = create create_many scalar_list_writes timestamps_utc update upsert del
 	security_relations relations_self relations_partitioned nested_keys unique_selectors \
 	identity hostile_schema adversarial fuzz_found plan_shape relations_inval \
 	scalar_lists filters_prisma7 json_filters \
-	extension_schema outbox_plans adversarial2 adversarial3
+	extension_schema outbox_plans adversarial2 adversarial3 omit many_and_return limit
 REGRESS_OPTS = --load-extension=forge
 
 ISOLATION = increment list_ops upsert_race version_check inventory notify outbox nested_connect_or_create \
-	upsert_delete upsert_serializable update_many_phantom relations_inval
+	upsert_delete upsert_serializable update_many_phantom relations_inval limit
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=forge
 
 PG_CONFIG ?= pg_config

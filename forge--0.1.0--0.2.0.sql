@@ -113,3 +113,22 @@ CREATE FUNCTION @extschema@.forge_model_channel(model pg_catalog.regclass,
 RETURNS pg_catalog.text
 AS 'MODULE_PATHNAME', 'forge_model_channel'
 LANGUAGE C STABLE STRICT SECURITY INVOKER PARALLEL SAFE;
+
+-- issue 12: returned rows and limit
+--
+-- Prisma's createManyAndReturn and updateManyAndReturn: the write of
+-- forge_create_many and forge_update_many in one statement, returning the
+-- jsonb array of the rows written (select, omit and to-one include shape
+-- them).  The other verbs gained keys (omit; limit on update_many and
+-- delete_many) without a change of signature.
+CREATE FUNCTION @extschema@.forge_create_many_and_return(model pg_catalog.regclass,
+                                                         args pg_catalog.jsonb)
+RETURNS pg_catalog.jsonb
+AS 'MODULE_PATHNAME', 'forge_create_many_and_return'
+LANGUAGE C VOLATILE SECURITY INVOKER PARALLEL UNSAFE;
+
+CREATE FUNCTION @extschema@.forge_update_many_and_return(model pg_catalog.regclass,
+                                                         args pg_catalog.jsonb)
+RETURNS pg_catalog.jsonb
+AS 'MODULE_PATHNAME', 'forge_update_many_and_return'
+LANGUAGE C VOLATILE SECURITY INVOKER PARALLEL UNSAFE;

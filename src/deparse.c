@@ -1086,6 +1086,127 @@ deparse_upsert_by_update(StringInfo buf, ForgeStmt *st)
 /* keys of a many-row verb: at most this many go to the event */
 #define FORGE_EVENT_KEYS 1000
 
+static void deparse_key_columns(StringInfo buf, ForgeRel *rel);
+
+/*
+ * deparse_limited
+ *		Append the WHERE of an updateMany or deleteMany with a limit:
+ *		WHERE EXISTS (SELECT 1 FROM (SELECT t.key FROM table AS t WHERE
+ *		where ORDER BY t.key LIMIT $n FOR [NO KEY] UPDATE OF t) AS l WHERE
+ *		l.key = t.key).  PostgreSQL has no UPDATE ... LIMIT.
+ *
+ *		The inner SELECT picks and locks the rows: its LockRows node sits
+ *		below the LIMIT, so a row that a concurrent transaction changed is
+ *		waited for, and its newest version checked against the where again
+ *		(EvalPlanQual): one that no longer matches is skipped and the next
+ *		row taken, so up to n rows that match when they are locked are
+ *		written.  The outer write finds each by its primary key: its own
+ *		snapshot sees the version before such a concurrent change, and the
+ *		write follows the update chain to the newest version, which this
+ *		statement has locked; its recheck compares the primary key again,
+ *		so it holds.  Finding them by ctid instead would miss every row
+ *		changed concurrently (the locked version is newer than the
+ *		snapshot), and ctid alone is not unique across partitions; a
+ *		partitioned table's primary key is.  Primary-key order makes which
+ *		rows are written, and the order they are locked in, deterministic.
+ *		The lock is the one the write itself takes: FOR UPDATE for a
+ *		delete, FOR NO KEY UPDATE for an update (which takes the stronger
+ *		lock itself if it changes a key column).
+ */
+static void
+deparse_limited(StringInfo buf, ForgeStmt *st)
+{
+	ForgeRel   *rel = st->rel;
+	ForgeUniqueKey *key = &rel->keys[rel->pkey];
+	int			i;
+
+	appendStringInfoString(buf, " WHERE EXISTS (SELECT 1 FROM (SELECT ");
+	deparse_key_columns(buf, rel);
+	appendStringInfoString(buf, " FROM ");
+	deparse_table(buf, rel);
+	appendStringInfoString(buf, " AS t");
+	deparse_where(buf, st->where);
+	appendStringInfoString(buf, " ORDER BY ");
+	deparse_key_columns(buf, rel);
+	appendStringInfo(buf, " LIMIT $%d FOR %sUPDATE OF t) AS l WHERE ",
+					 st->limit,
+					 st->verb == FORGE_DELETE_MANY ? "" : "NO KEY ");
+	for (i = 0; i < key->ncols; i++)
+	{
+		ForgeColumn *c = &rel->cols[key->cols[i]];
+		char	   *lhs = psprintf("l.%s", quote_identifier(c->name));
+		char	   *rhs = psprintf("t.%s", quote_identifier(c->name));
+
+		if (i > 0)
+			appendStringInfoString(buf, " AND ");
+		appendStringInfoChar(buf, '(');
+		forge_deparse_compare(buf, lhs, c->eqopr, rhs, false);
+		appendStringInfoChar(buf, ')');
+	}
+	appendStringInfoChar(buf, ')');
+}
+
+/*
+ * deparse_many_where
+ *		Append the WHERE of an updateMany or deleteMany: its where, or,
+ *		with a limit, deparse_limited's.
+ */
+static void
+deparse_many_where(StringInfo buf, ForgeStmt *st)
+{
+	if (st->limit > 0)
+		deparse_limited(buf, st);
+	else
+		deparse_where(buf, st->where);
+}
+
+/*
+ * deparse_returning_many
+ *		Append the statement of an "and return" verb: WITH t AS (the
+ *		createMany or updateMany RETURNING t.*) SELECT the count, the jsonb
+ *		array of the rows written (deparse_row) and, when the event wants
+ *		them, the first keys, FROM t.  createMany's array is aggregated in
+ *		the order the INSERT returned its rows, the order of its data; an
+ *		updateMany's, which returns rows in the order it happens to find
+ *		them, in primary key order (when the table has one), so that the
+ *		same rows always come back alike.  The included relations
+ *		are read, as in RETURNING, as they were before the statement.
+ */
+static void
+deparse_returning_many(StringInfo buf, ForgeStmt *st)
+{
+	ForgeRel   *rel = st->rel;
+
+	appendStringInfoString(buf, "WITH t AS (");
+	if (st->verb == FORGE_CREATE_MANY)
+		deparse_create_many(buf, st);
+	else
+	{
+		appendStringInfoString(buf, "UPDATE ");
+		deparse_table(buf, rel);
+		appendStringInfoString(buf, " AS t");
+		deparse_assigns(buf, rel, st->assigns);
+		deparse_many_where(buf, st);
+	}
+	appendStringInfoString(buf, " RETURNING t.*) SELECT pg_catalog.count(*),"
+						   " COALESCE(pg_catalog.jsonb_agg(");
+	deparse_row(buf, rel, 0, st->select, st->includes);
+	if (st->verb == FORGE_UPDATE_MANY && rel->pkey >= 0)
+	{
+		appendStringInfoString(buf, " ORDER BY ");
+		deparse_key_columns(buf, rel);
+	}
+	appendStringInfoString(buf, "), '[]'::pg_catalog.jsonb)");
+	if (st->with_keys)
+	{
+		appendStringInfoString(buf, ", (SELECT pg_catalog.jsonb_agg(");
+		forge_deparse_key(buf, rel, "s");
+		appendStringInfo(buf, ") FROM (SELECT * FROM t LIMIT %d) s)",
+						 FORGE_EVENT_KEYS);
+	}
+	appendStringInfoString(buf, " FROM t");
+}
+
 /*
  * is_many
  *		Whether verb writes any number of rows and returns {"count": n}.
@@ -1108,8 +1229,8 @@ is_many(ForgeVerb verb)
 bool
 forge_deparse_selects(ForgeStmt *st)
 {
-	if (st->verb == FORGE_FIND)
-		return false;			/* a SELECT anyway */
+	if (st->verb == FORGE_FIND || st->returning)
+		return st->returning;	/* a SELECT anyway; WITH t ... SELECT */
 	if (is_many(st->verb))
 		return st->with_keys || (st->rel->citus != FORGE_CITUS_NONE &&
 								 st->verb == FORGE_CREATE_MANY);
@@ -1152,6 +1273,12 @@ forge_deparse(StringInfo buf, ForgeStmt *st)
 	bool		row_cte = citus && !is_many(st->verb) && st->verb != FORGE_FIND;
 	int			i;
 
+	if (st->returning)
+	{
+		deparse_returning_many(buf, st);
+		return;
+	}
+
 	if (wrap)
 		appendStringInfoString(buf, "WITH w AS (");
 	if (row_cte)
@@ -1173,7 +1300,7 @@ forge_deparse(StringInfo buf, ForgeStmt *st)
 			deparse_table(buf, rel);
 			appendStringInfoString(buf, " AS t");
 			deparse_assigns(buf, rel, st->assigns);
-			deparse_where(buf, st->where);
+			deparse_many_where(buf, st);
 			if (st->verb == FORGE_UPDATE)
 				deparse_returning(buf, st);
 			break;
@@ -1216,9 +1343,13 @@ forge_deparse(StringInfo buf, ForgeStmt *st)
 			appendStringInfoString(buf, "DELETE FROM ");
 			deparse_table(buf, rel);
 			appendStringInfoString(buf, " AS t");
-			deparse_where(buf, st->where);
+			deparse_many_where(buf, st);
 			if (st->verb == FORGE_DELETE)
 				deparse_returning(buf, st);
+			break;
+		case FORGE_CREATE_MANY_RETURN:
+		case FORGE_UPDATE_MANY_RETURN:
+			elog(ERROR, "unexpected statement verb %d", (int) st->verb);
 			break;
 	}
 	if (wrap && citus)

@@ -35,29 +35,35 @@
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/numeric.h"
 
 #include "reader.h"
 
 static const char *const verb_names[] = {
 	"forge_create", "forge_create_many", "forge_update", "forge_update_many",
-	"forge_upsert", "forge_delete", "forge_delete_many", "connect"
+	"forge_upsert", "forge_delete", "forge_delete_many", "connect",
+	"forge_create_many_and_return", "forge_update_many_and_return"
 };
 
 /* the keys each verb's args may hold, NULL-terminated */
-static const char *const create_keys[] = {"data", "select", "include", NULL};
+static const char *const create_keys[] = {"data", "select", "omit", "include", NULL};
 static const char *const create_many_keys[] = {"data", "skipDuplicates", NULL};
-static const char *const update_keys[] = {"where", "data", "select", "include", NULL};
-static const char *const update_many_keys[] = {"where", "data", NULL};
-static const char *const upsert_keys[] = {"where", "create", "update", "select", "include", NULL};
-static const char *const delete_keys[] = {"where", "select", "include", NULL};
-static const char *const delete_many_keys[] = {"where", NULL};
-static const char *const find_keys[] = {"where", "select", "include", NULL};
+static const char *const update_keys[] = {"where", "data", "select", "omit", "include", NULL};
+static const char *const update_many_keys[] = {"where", "data", "limit", NULL};
+static const char *const upsert_keys[] = {"where", "create", "update", "select", "omit", "include", NULL};
+static const char *const delete_keys[] = {"where", "select", "omit", "include", NULL};
+static const char *const delete_many_keys[] = {"where", "limit", NULL};
+static const char *const find_keys[] = {"where", "select", "omit", "include", NULL};
+static const char *const create_many_return_keys[] = {"data", "skipDuplicates", "select", "omit", "include", NULL};
+static const char *const update_many_return_keys[] = {"where", "data", "limit", "select", "omit", "include", NULL};
 
 static const char *const *const verb_keys[] = {
 	create_keys, create_many_keys, update_keys, update_many_keys,
-	upsert_keys, delete_keys, delete_many_keys, find_keys
+	upsert_keys, delete_keys, delete_many_keys, find_keys,
+	create_many_return_keys, update_many_return_keys
 };
 
 /*
@@ -272,6 +278,48 @@ want_keys(List *stmts, ForgeRel *rel)
 }
 
 /*
+ * read_limit
+ *		The limit of an updateMany or deleteMany (args, the SQL call's
+ *		descriptor; a nested one has none): a non-negative integer, as an
+ *		int8 parameter in st->limit.  The statement then writes the rows
+ *		of at most that many primary keys (deparse_limited), so the table
+ *		needs one.
+ */
+static void
+read_limit(ForgeStmt *st, JsonbContainer *args)
+{
+	JsonbValue *v = args != NULL ? get_arg(args, "limit") : NULL;
+	Datum		d;
+
+	if (v == NULL)
+		return;
+	if (v->type != jbvNumeric)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"limit\" must be a number, not %s",
+						forge_json_type_name(v))));
+	d = DirectFunctionCall1(numeric_int8, NumericGetDatum(v->val.numeric));
+	if (!DatumGetBool(DirectFunctionCall2(numeric_eq,
+										  NumericGetDatum(v->val.numeric),
+										  DirectFunctionCall1(int8_numeric, d))))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"limit\" must be an integer")));
+	if (DatumGetInt64(d) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"limit\" must not be negative"),
+				 errdetail("A limit of 0 writes no row.")));
+	if (st->rel->pkey < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("\"limit\" needs a primary key on \"%s\"",
+						st->rel->model),
+				 errdetail("The rows to write are picked and locked by their primary key.")));
+	st->limit = add_param(st, INT8OID, d, false);
+}
+
+/*
  * arg_object
  *		A part of the descriptor, an object: with args (the SQL call's
  *		descriptor) its key name, required or not; else given, which the
@@ -353,6 +401,8 @@ read_stmts(ForgeVerb verb, ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 										 false, p->dpins, p->dnulls, &pairs);
 			read_nested(st, pairs, NIL, top, args);
 			st->where = read_where_part(st, args, p, verb == FORGE_UPDATE);
+			if (verb == FORGE_UPDATE_MANY)
+				read_limit(st, args);
 			if (verb == FORGE_UPDATE)
 			{
 				int			k = find_unique_key(st, st->where, false);
@@ -397,6 +447,7 @@ read_stmts(ForgeVerb verb, ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 
 		case FORGE_DELETE_MANY:
 			st->where = read_where_part(st, args, p, false);
+			read_limit(st, args);
 			break;
 
 		case FORGE_FIND:
@@ -405,6 +456,8 @@ read_stmts(ForgeVerb verb, ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 			break;
 
 		case FORGE_CREATE_MANY:
+		case FORGE_CREATE_MANY_RETURN:
+		case FORGE_UPDATE_MANY_RETURN:
 			Assert(false);
 			break;
 	}
@@ -440,6 +493,46 @@ read_stmts(ForgeVerb verb, ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 }
 
 /*
+ * read_returning
+ *		The "and return" verbs: stmts, createMany's or updateMany's, also
+ *		return the rows they write, shaped by args' select, omit and
+ *		include.  As in Prisma, only to-one relations may be included: the
+ *		statement reads related rows as they were before it ran, so a new
+ *		row's to-many relations would always be empty.
+ */
+static List *
+read_returning(List *stmts, JsonbContainer *args)
+{
+	ListCell   *lc;
+
+	foreach(lc, stmts)
+	{
+		ForgeStmt  *st = lfirst(lc);
+		ListCell   *ic;
+
+		st->returning = true;
+		read_select(st, args);
+		foreach(ic, st->includes)
+		{
+			ForgeInclude *inc = lfirst(ic);
+
+			if (inc->relation->kind == FORGE_TO_MANY ||
+				inc->relation->kind == FORGE_MANY_TO_MANY)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("%s cannot include %s relation \"%s\"",
+								forge_verb_name(st->verb == FORGE_CREATE_MANY ?
+												FORGE_CREATE_MANY_RETURN :
+												FORGE_UPDATE_MANY_RETURN),
+								forge_relation_kind_name(inc->relation->kind),
+								inc->name),
+						 errdetail("Only to-one relations can be returned with the rows of a many-row write, as in Prisma.")));
+		}
+	}
+	return stmts;
+}
+
+/*
  * forge_read
  *		Read args, the descriptor of verb on rel, into the list of statements
  *		to run (one, except for createMany).  A statement whose data names
@@ -459,6 +552,10 @@ forge_read(ForgeVerb verb, ForgeRel *rel, Jsonb *args)
 						JB_ROOT_IS_SCALAR(args) ? "a scalar" : "an array")));
 	check_args_keys(jc, verb);
 	memset(&p, 0, sizeof(p));
+	if (verb == FORGE_CREATE_MANY_RETURN)
+		return read_returning(read_stmts(FORGE_CREATE_MANY, rel, jc, &p), jc);
+	if (verb == FORGE_UPDATE_MANY_RETURN)
+		return read_returning(read_stmts(FORGE_UPDATE_MANY, rel, jc, &p), jc);
 	p.args = jc;
 	return read_stmts(verb, rel, jc, &p);
 }
@@ -490,10 +587,12 @@ verb_privilege(ForgeVerb verb)
 	{
 		case FORGE_CREATE:
 		case FORGE_CREATE_MANY:
+		case FORGE_CREATE_MANY_RETURN:
 		case FORGE_UPSERT:
 			return ACL_INSERT;
 		case FORGE_UPDATE:
 		case FORGE_UPDATE_MANY:
+		case FORGE_UPDATE_MANY_RETURN:
 			return ACL_UPDATE;
 		case FORGE_DELETE:
 		case FORGE_DELETE_MANY:

@@ -36,7 +36,11 @@
 
 #include "compat.h"
 
-/* The seven verbs.  The order is part of the plan-cache shape. */
+/*
+ * The verbs.  The order is part of the plan-cache shape.  The two
+ * "and return" verbs are the calls' verbs (their names, keys and events);
+ * their statements are createMany's and updateMany's, with returning set.
+ */
 typedef enum ForgeVerb
 {
 	FORGE_CREATE,
@@ -46,7 +50,9 @@ typedef enum ForgeVerb
 	FORGE_UPSERT,
 	FORGE_DELETE,
 	FORGE_DELETE_MANY,
-	FORGE_FIND					/* internal: read one row by a unique key */
+	FORGE_FIND,					/* internal: read one row by a unique key */
+	FORGE_CREATE_MANY_RETURN,	/* createManyAndReturn */
+	FORGE_UPDATE_MANY_RETURN	/* updateManyAndReturn */
 } ForgeVerb;
 
 /*
@@ -369,12 +375,18 @@ typedef struct ForgeStmt
 	int			nmany;			/* createMany: the columns some row gives */
 	int		   *many_cols;		/* in table order */
 	bool	   *many_always;	/* every row gives it: no DEFAULT needed */
+	bool		returning;		/* createMany, updateMany: return the rows
+								 * written, as a jsonb array (the "and
+								 * return" verbs) */
+	int			limit;			/* updateMany, deleteMany: $n of the most
+								 * rows to write, or 0 for no limit */
 } ForgeStmt;
 
 /* What forge_exec_stmts returns (exec.c). */
 typedef struct ForgeResult
 {
-	Datum		value;			/* the row, or {"count": n}; (Datum) 0 when
+	Datum		value;			/* the row, {"count": n} or the array of rows
+								 * written; (Datum) 0 when
 								 * a quiet one-row write found no row */
 	bool		found;			/* a one-row verb found its row */
 	bool		updated;		/* an upsert took its update branch */

@@ -448,6 +448,27 @@ shape_returning(StringInfo key, ForgeStmt *st)
 }
 
 /*
+ * shape_many_where
+ *		Mirror of deparse_many_where (and deparse_limited): the limit's
+ *		parameter and the primary key it picks rows by, then the where.
+ */
+static void
+shape_many_where(StringInfo key, ForgeStmt *st)
+{
+	key_int32(key, st->limit);
+	if (st->limit > 0)
+	{
+		ForgeUniqueKey *pk = &st->rel->keys[st->rel->pkey];
+		int			i;
+
+		shape_pkey(key, st->rel);
+		for (i = 0; i < pk->ncols; i++)
+			key_oid(key, st->rel->cols[pk->cols[i]].eqopr);
+	}
+	shape_where(key, st->where);
+}
+
+/*
  * shape_key_pins
  *		Mirror of deparse_key_pins: which filters of where pin key.
  */
@@ -496,6 +517,7 @@ forge_shape(StringInfo key, ForgeStmt *st)
 	key_byte(key, st->with_keys);
 	if (st->with_keys)
 		shape_pkey(key, rel);
+	key_byte(key, st->returning);
 
 	switch (st->verb)
 	{
@@ -511,7 +533,7 @@ forge_shape(StringInfo key, ForgeStmt *st)
 		case FORGE_UPDATE:
 		case FORGE_UPDATE_MANY:
 			shape_assigns(key, rel, st->assigns);
-			shape_where(key, st->where);
+			shape_many_where(key, st);
 			if (st->verb == FORGE_UPDATE)
 				shape_returning(key, st);
 			break;
@@ -548,10 +570,26 @@ forge_shape(StringInfo key, ForgeStmt *st)
 
 		case FORGE_DELETE:
 		case FORGE_DELETE_MANY:
-			shape_where(key, st->where);
+			shape_many_where(key, st);
 			if (st->verb == FORGE_DELETE)
 				shape_returning(key, st);
 			break;
+
+		case FORGE_CREATE_MANY_RETURN:
+		case FORGE_UPDATE_MANY_RETURN:
+			elog(ERROR, "unexpected statement verb %d", (int) st->verb);
+			break;
+	}
+
+	/*
+	 * an "and return" verb's rows, built over the CTE t; an updateMany's
+	 * in primary key order
+	 */
+	if (st->returning)
+	{
+		shape_row(key, rel, 0, st->select, st->includes);
+		if (st->verb == FORGE_UPDATE_MANY)
+			shape_pkey(key, rel);
 	}
 
 	/* a Citus row is built over the CTE t, outside the write */

@@ -150,16 +150,25 @@ except ImportError:                       # a python3 other than Debian's
 
 VERBS = ["forge_create", "forge_create_many", "forge_update",
          "forge_update_many", "forge_upsert", "forge_delete",
-         "forge_delete_many"]
+         "forge_delete_many", "forge_create_many_and_return",
+         "forge_update_many_and_return"]
 VERB_KEYS = {
-    "forge_create": ["data", "select", "include"],
+    "forge_create": ["data", "select", "omit", "include"],
     "forge_create_many": ["data", "skipDuplicates"],
-    "forge_update": ["where", "data", "select", "include"],
-    "forge_update_many": ["where", "data"],
-    "forge_upsert": ["where", "create", "update", "select", "include"],
-    "forge_delete": ["where", "select", "include"],
-    "forge_delete_many": ["where"],
+    "forge_update": ["where", "data", "select", "omit", "include"],
+    "forge_update_many": ["where", "data", "limit"],
+    "forge_upsert": ["where", "create", "update", "select", "omit",
+                     "include"],
+    "forge_delete": ["where", "select", "omit", "include"],
+    "forge_delete_many": ["where", "limit"],
+    "forge_create_many_and_return": ["data", "skipDuplicates", "select",
+                                     "omit", "include"],
+    "forge_update_many_and_return": ["where", "data", "limit", "select",
+                                     "omit", "include"],
 }
+# the "and return" verbs write as these do, and return an array of rows
+RETURN_BASE = {"forge_create_many_and_return": "forge_create_many",
+               "forge_update_many_and_return": "forge_update_many"}
 ROLE = "forge_fuzz_role"
 LONG = "c63_" + "x" * 59                 # a 63-byte column name
 assert len(LONG.encode()) == 63
@@ -1118,9 +1127,65 @@ class Gen:
                                                       {}, False])}
         return rany(r)
 
+    def omit(self, table):
+        """An omit: columns true or false, sometimes every column, a
+        relation, an unknown column or a wrong type."""
+        r = self.r
+        cols = list(TABLES[table])
+        c = r.random()
+        if c < 0.6:
+            return {k: r.random() < 0.85 for k in r.sample(
+                cols, r.randint(1, min(3, len(cols))))}
+        if c < 0.7:
+            return {k: True for k in cols}
+        if c < 0.8 and self.rels.get(table):
+            return {r.choice(self.rels[table])[0]: True}
+        if c < 0.9:
+            return {col_key(table, r, 0.5): r.choice([True, 1, "true", None,
+                                                      {}, False])}
+        return rany(r)
+
+    def limit(self):
+        """A limit of updateMany / deleteMany, mostly valid."""
+        r = self.r
+        if r.random() < 0.8:
+            return r.choice([0, 1, 2, 3, 10, 1000])
+        return r.choice([-1, 1.5, "2", None, True, [], {}, Raw("1e400"),
+                         Raw("9223372036854775808"), 2147483648, Raw("-0")])
+
+    def returned(self, verb, table, a):
+        """Add the keys of part 3 of issue 12 to a valid descriptor a of
+        verb: omit (instead of a select) where rows are returned, limit on
+        the many-row updates and deletes, and for the "and return" verbs a
+        select or a to-one include."""
+        r = self.r
+        keys = VERB_KEYS[verb]
+        if "omit" in keys and "select" not in a and r.random() < 0.25:
+            cols = list(TABLES[table])
+            a["omit"] = {k: True for k in r.sample(
+                cols, r.randint(1, max(1, min(2, len(cols) - 1))))}
+        if "limit" in keys and r.random() < 0.3:
+            a["limit"] = r.choice([0, 1, 2, 5])
+        if verb in RETURN_BASE and "omit" not in a and r.random() < 0.3:
+            to_one = [x for x in self.rels.get(table, [])
+                      if x[1] in ("to-one", "one-to-one")]
+            if to_one and r.random() < 0.5:
+                a["include"] = {r.choice(to_one)[0]: True}
+            else:
+                cols = list(TABLES[table])
+                a["select"] = {k: True for k in r.sample(
+                    cols, r.randint(1, min(3, len(cols))))}
+        return a
+
     # ---- whole descriptors ---------------------------------------------
 
     def valid(self, verb, table):
+        if verb in RETURN_BASE:
+            return self.returned(verb, table,
+                                 self.valid(RETURN_BASE[verb], table))
+        return self.returned(verb, table, self.valid_base(verb, table))
+
+    def valid_base(self, verb, table):
         r = self.r
         if verb == "forge_create":
             a = {"data": self.valid_row(table)}
@@ -1186,7 +1251,8 @@ class Gen:
             if r.random() < 0.1:
                 a[k] = rany(r)                             # wrong type
             elif k in ("data", "create", "update"):
-                if verb == "forge_create_many":
+                if verb in ("forge_create_many",
+                            "forge_create_many_and_return"):
                     a[k] = [self.rand_data(table, False)
                             if r.random() < 0.85 else rany(r)
                             for _ in range(r.randint(0, 4))]
@@ -1202,6 +1268,12 @@ class Gen:
                     a[k] = self.select(table)
             elif k == "skipDuplicates":
                 a[k] = r.choice([True, False, None, 1, "true", [], {}])
+            elif k == "omit":
+                if r.random() < 0.3:
+                    a[k] = self.omit(table)
+            elif k == "limit":
+                if r.random() < 0.3:
+                    a[k] = self.limit()
         for k in ["include", "orderBy", "Data", "where ", "data "] + \
                 VERBS + [v for v in VERB_KEYS if v != verb]:
             if r.random() < 0.01:
@@ -2174,10 +2246,14 @@ class Fuzzer:
                 val = {"deep": True} if result.startswith("{") else None
             except (TypeError, ValueError):
                 val = None
-            okshape = isinstance(val, dict) and (
-                set(val) == {"count"} and isinstance(val["count"], int)
-                and val["count"] >= 0
-                if verb.endswith("_many") else len(val) > 0)
+            if verb.endswith("_and_return"):
+                okshape = isinstance(val, list) and all(
+                    isinstance(x, dict) and len(x) > 0 for x in val)
+            else:
+                okshape = isinstance(val, dict) and (
+                    set(val) == {"count"} and isinstance(val["count"], int)
+                    and val["count"] >= 0
+                    if verb.endswith("_many") else len(val) > 0)
             if not okshape:
                 self.violation("bad-result", verb, model, args, as_role,
                                prefix, ("returned %r" % (result,))[:500])
@@ -2605,7 +2681,8 @@ class Fuzzer:
                 val = json.loads(result)
             except (TypeError, ValueError, RecursionError):
                 val = {"deep": True}
-            if not isinstance(val, dict):
+            if not isinstance(val, list if verb.endswith("_and_return")
+                              else dict):
                 self.violation("bad-result", None, None, self.script_text(),
                                as_role, "", "returned %r" % (result[:300],))
             if wrapped:
