@@ -66,11 +66,12 @@ COMMENT ON CONSTRAINT "User_invitedById_fkey" ON "User"
 -- Post reaches Tag through the key to Tag, and Tag Post through the key to Post.
 COMMENT ON CONSTRAINT "_PostToTag_B_fkey" ON "_PostToTag" IS '@manyToManyFieldName tags';
 COMMENT ON CONSTRAINT "_PostToTag_A_fkey" ON "_PostToTag" IS '@manyToManyFieldName posts';
--- A self many-to-many: Prisma's "A" holds the row of the field that sorts
--- first (followedBy), which is followed by "B" (so B's rows are A's
--- followedBy, A's rows are B's following).
-COMMENT ON CONSTRAINT "_Follows_A_fkey" ON "_Follows" IS '@manyToManyFieldName followedBy';
-COMMENT ON CONSTRAINT "_Follows_B_fkey" ON "_Follows" IS '@manyToManyFieldName following';
+-- A self many-to-many: Prisma sorts the two fields by name; the first
+-- (followedBy) is model A's field, reaching "B" rows, the second
+-- (following) model B's, reaching "A" rows (as Prisma 7 writes it: when
+-- user 2 follows user 1, the row is A = 1, B = 2).
+COMMENT ON CONSTRAINT "_Follows_B_fkey" ON "_Follows" IS '@manyToManyFieldName followedBy';
+COMMENT ON CONSTRAINT "_Follows_A_fkey" ON "_Follows" IS '@manyToManyFieldName following';
 
 -- forge_relations shows each name, and what the comment declared.
 SELECT name, kind, constraint_name, target, declared_name FROM forge_relations('"User"')
