@@ -19,6 +19,7 @@
 set -euo pipefail
 src=forge_dump_src
 dst=forge_dump_dst
+custom=forge_dump_custom
 old=forge_dump_old
 tmp=$(mktemp -d)
 
@@ -30,6 +31,7 @@ fail() {
 cleanup() {
   PGOPTIONS="-c client_min_messages=warning" psql -X -q -d postgres \
     -c "DROP DATABASE IF EXISTS $src WITH (FORCE)" -c "DROP DATABASE IF EXISTS $dst WITH (FORCE)" \
+    -c "DROP DATABASE IF EXISTS $custom WITH (FORCE)" \
     -c "DROP DATABASE IF EXISTS $old WITH (FORCE)" \
     -c "DROP ROLE IF EXISTS regress_forge_dump_writer" >/dev/null 2>&1 || true
   rm -rf "$tmp"
@@ -82,6 +84,13 @@ psql -X -q -v ON_ERROR_STOP=1 -d "$dst" -f "$tmp/dump.sql" >"$tmp/restore.log" 2
   fail "$src: relation names before the dump: $(q "$src" "$names")"
 [ "$(q "$dst" "$names")" = "$(q "$src" "$names")" ] ||
   fail "relation names changed by dump and restore: $(q "$dst" "$names")"
+# and through pg_dump's custom format and pg_restore
+psql -X -q -d postgres -c "CREATE DATABASE $custom" >/dev/null
+pg_dump -Fc -d "$src" -f "$tmp/dump.custom" || fail "pg_dump -Fc failed"
+pg_restore -d "$custom" "$tmp/dump.custom" >"$tmp/pg_restore.log" 2>&1 ||
+  fail "pg_restore failed: $(tail -n 5 "$tmp/pg_restore.log")"
+[ "$(q "$custom" "$names")" = "$(q "$src" "$names")" ] ||
+  fail "relation names changed by pg_dump -Fc and pg_restore: $(q "$custom" "$names")"
 q "$dst" "SELECT forge_create('\"User\"', '{\"data\": {\"id\": 1, \"posts\": {\"create\": {\"id\": 2,
             \"tags\": {\"create\": {\"id\": 3}}}}}}')" >/dev/null
 [ "$(q "$dst" "SELECT count(*) FROM \"_PostToTag\"")" = 1 ] ||
@@ -141,4 +150,4 @@ q "$old" "SELECT forge_create('items', '{\"data\": {\"id\": 2}}')" >/dev/null
 
 echo "dump: ok: forge 0.1.0 updates to 0.2.0, keeping its events and adding the guard"
 echo "dump: ok: 3 events, their ids and 4 per-table channels are the same after pg_dump and restore; the guard is back"
-echo "dump: ok: relation names declared in comments survive pg_dump and restore, and a nested write uses them"
+echo "dump: ok: relation names declared in comments survive pg_dump and restore (psql and pg_restore), and a nested write uses them"
