@@ -135,6 +135,8 @@ typedef enum ForgeRelationKind
 typedef struct ForgeRelation
 {
 	char	   *name;			/* its name in a descriptor; NULL if it clashed */
+	char	   *declared;		/* the name its constraint's comment declares
+								 * (comments.c), or NULL */
 	char	   *conname;		/* the constraint name (see relations.c) */
 	bool		clashed;
 	ForgeRelationKind kind;
@@ -514,11 +516,17 @@ extern int	forge_column_lookup(ForgeRel *rel, const char *name, int len);
 extern Oid	forge_column_cmp_operator(const ForgeColumn *c, ForgeCmp cmp);
 extern void forge_rel_describe_keys(StringInfo buf, ForgeRel *rel);
 
+/* in comments.c */
+extern char *forge_smart_tag(Oid classid, Oid objid, int32 objsubid,
+							 const char *tag);
+
 /* in relations.c */
 extern void forge_relations_invalidate(Oid relid);
 extern void forge_rel_relations(ForgeRel *rel);
 extern ForgeRelation *forge_relation_lookup(ForgeRel *rel, const char *name,
 											int len);
+extern ForgeRelation *forge_relation_by_constraint(ForgeRel *rel,
+												   const char *name);
 extern const char *forge_relation_kind_name(ForgeRelationKind kind);
 extern void forge_describe_relations(StringInfo buf, ForgeRel *rel);
 

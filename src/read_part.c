@@ -222,8 +222,7 @@ read_part_where(ForgeStmt *st, ForgePart *p)
 	f->args = list_concat(f->args, pin_filters(st, p->wpins, !and));
 	if (p->wrel != NULL)
 	{
-		ForgeRelation *r = forge_relation_lookup(st->rel, p->wrel,
-												 strlen(p->wrel));
+		ForgeRelation *r = forge_relation_by_constraint(st->rel, p->wrel);
 
 		if (r == NULL)
 			elog(ERROR, "relation \"%s\" of \"%s\" not found", p->wrel,

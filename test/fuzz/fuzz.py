@@ -23,6 +23,13 @@ duplicated).  About a third of the calls run as the non-superuser role
 (SET LOCAL ROLE), so row-level security and privileges apply; some set
 forge's GUCs for the call (notify_keys, plan_cache_size = 0 to 3, ...).
 
+Relation names (issue 12): some batches (--name-rate) first declare
+the foreign keys' relation names in their comments (@fieldName,
+@foreignFieldName, @manyToManyFieldName, with fresh names, names several
+keys share, column names, odd strings and empty ones, free text and other
+tools' tags) or clear them; descriptors then name relations by what
+forge_relations shows, and by a declared name that clashed (42710).
+
 forge called from inside forge and inside subtransactions (issue 10's
 crash and its rolled-back events came from there):
 
@@ -1948,12 +1955,9 @@ class Fuzzer:
         self.log = log
         self.cur.execute("SELECT 1 FROM pg_proc WHERE proname = "
                          "'forge_relations'")
-        if self.cur.fetchone():
-            for t in TABLE_KEYS:
-                self.cur.execute("SELECT coalesce(name, constraint_name), "
-                                 "kind, target::text FROM forge_relations(%s) "
-                                 "ORDER BY 1, 2", (t,))
-                self.gen.rels[t] = [tuple(x) for x in self.cur.fetchall()]
+        self.has_relations = self.cur.fetchone() is not None
+        if self.has_relations:
+            self.read_relations()
         else:
             print("fuzz: this forge has no forge_relations(): no relation "
                   "filters")
@@ -2378,9 +2382,69 @@ class Fuzzer:
             self.cache_size = None
             self.cur.execute("RESET forge.plan_cache_size")
         self.tx["batches"] += 1
+        if self.has_relations and r.random() < self.opt.name_rate:
+            self.name_relations()
         if r.random() < self.opt.trigger_rate:
             for _ in range(r.randint(1, 4)):
                 self.add_trigger()
+
+    def read_relations(self):
+        """The relations descriptors may name, per table: each by its name
+        (else its constraint's), and a declared name that clashed too (a
+        descriptor that uses it must fail with 42710)."""
+        self.cur.execute("SELECT 1 FROM pg_proc p JOIN pg_namespace n "
+                         "ON n.oid = p.pronamespace WHERE proname = "
+                         "'forge_relations' AND 'declared_name' = "
+                         "ANY (proargnames)")
+        declared = "declared_name" if self.cur.fetchone() else "NULL::text"
+        for t in TABLE_KEYS:
+            self.cur.execute("SELECT coalesce(name, constraint_name), "
+                             "kind, target::text FROM forge_relations(%%s) "
+                             "UNION ALL SELECT %s, kind, target::text "
+                             "FROM forge_relations(%%s) WHERE name IS NULL "
+                             "AND %s IS NOT NULL ORDER BY 1, 2"
+                             % (declared, declared), (t, t))
+            self.gen.rels[t] = [tuple(x) for x in self.cur.fetchall()]
+
+    RELATION_NAMES = ["posts", "author", "tags", "parent", "boss", "profile",
+                      "id", "req", "parent_id", "fz_tag", "fz_all",
+                      "a b", "é漢", "x" * 70, "'", '"', "\\", "$1", ""]
+
+    def name_relations(self):
+        """Declare the foreign keys' relation names in their comments
+        (PostGraphile's @fieldName, @foreignFieldName, @manyToManyFieldName,
+        issue 12), or clear them, and read the relations again: names
+        fresh, shared by several keys, equal to a column, odd, or empty;
+        comments with free text and other tools' tags.  The event trigger
+        makes forge see them at once."""
+        r = self.r
+        self.cur.execute("SELECT conname, conrelid::regclass::text "
+                         "FROM pg_constraint WHERE contype = 'f' AND "
+                         "connamespace = 'public'::regnamespace ORDER BY 1")
+        stmts = []
+        for con, table in self.cur.fetchall():
+            if r.random() < 0.3:
+                text = None
+            else:
+                lines = []
+                for tag in ("fieldName", "foreignFieldName",
+                            "manyToManyFieldName"):
+                    if r.random() < 0.7:
+                        name = r.choice(self.RELATION_NAMES) \
+                            if r.random() < 0.5 else "rel%d" % r.randint(1, 9)
+                        lines.append("@%s %s" % (tag, name))
+                if r.random() < 0.2:
+                    lines.insert(0, rtext(r).replace("\0", ""))
+                if r.random() < 0.1:
+                    lines.append("@" + rtext(r).replace("\0", ""))
+                text = "\n".join(lines)
+            stmts.append(self.cur.mogrify(
+                "COMMENT ON CONSTRAINT %s ON %s IS %%s"
+                % (psycopg2.extensions.quote_ident(con, self.cur), table),
+                (text,)).decode())
+        if self.ddl(stmts, "comment"):
+            self.tx["batches with declared relation names"] += 1
+        self.read_relations()
 
     def drop_triggers(self):
         for idx in sorted(self.triggers):
@@ -3031,6 +3095,9 @@ def main():
     p.add_argument("--trigger-rate", type=float, default=0.5,
                    help="share of batches (between reseeds) with triggers "
                         "that call forge")
+    p.add_argument("--name-rate", type=float, default=0.3,
+                   help="share of batches that first declare relation names "
+                        "in the foreign keys' comments")
     p.add_argument("--small-cache-rate", type=float, default=0.35,
                    help="share of batches with forge.plan_cache_size 0-3")
     p.add_argument("--self-test", action="store_true",
