@@ -403,6 +403,7 @@ build_column(ForgeColumn *col, Form_pg_attribute att, MemoryContext cxt)
 	col->generated = att->attgenerated;
 	col->collation = att->attcollation;
 	col->identity = att->attidentity;
+	col->hasdefault = att->atthasdef;
 
 	basetype = getBaseTypeAndTypmod(att->atttypid, &basetypmod);
 	col->isjson = (basetype == JSONOID || basetype == JSONBOID);

@@ -990,8 +990,9 @@ deparse_returning(StringInfo buf, ForgeStmt *st)
 /*
  * deparse_key_pins
  *		Append the equalities of where (an AND of filters, as the reader
- *		leaves an upsert's) that pin the columns of key, ANDed; "true" when
- *		there are none.
+ *		leaves an upsert's) that pin the columns of key, and the filters a
+ *		nested write's relation added (the row is connected), ANDed; "true"
+ *		when there are none.
  */
 static void
 deparse_key_pins(StringInfo buf, ForgeFilter *where, ForgeUniqueKey *key)
@@ -1005,11 +1006,10 @@ deparse_key_pins(StringInfo buf, ForgeFilter *where, ForgeUniqueKey *key)
 		ForgeFilter *f = lfirst(lc);
 		bool		inkey = false;
 
-		if (f->pinvalue == NULL)
-			continue;
-		for (i = 0; i < key->ncols; i++)
-			inkey |= (key->cols[i] == f->col);
-		if (!inkey)
+		if (f->pinvalue != NULL)
+			for (i = 0; i < key->ncols; i++)
+				inkey |= (key->cols[i] == f->col);
+		if (!inkey && !f->connects)
 			continue;
 		if (!first)
 			appendStringInfoString(buf, " AND ");
@@ -1022,14 +1022,18 @@ deparse_key_pins(StringInfo buf, ForgeFilter *where, ForgeUniqueKey *key)
 
 /*
  * deparse_upsert_by_update
- *		Append an upsert whose where pins a GENERATED ALWAYS identity, which
- *		the row created cannot carry, so ON CONFLICT on it could never fire:
- *		update the row the where selects (with the update-branch marker),
- *		else, if no row has the pinned key, insert the create row (which
- *		gets the identity's next value), as Prisma's own upsert does.
+ *		Append an upsert whose created row does not carry the where's key
+ *		(create leaves out a key column with a default or identity, which
+ *		the row takes instead), so ON CONFLICT on it could never fire, or a
+ *		nested upsert that must create when the row with the key is not
+ *		connected: update the row the where selects (with the update-branch
+ *		marker), else, if no row has the pinned key (and, nested, is
+ *		connected), insert the create row, as Prisma's own upsert does.
  *		A row that has the key but fails the rest of the where is neither,
- *		so nothing is returned (P2025).  No other write can give a row that
- *		key meanwhile (nothing may set it), so the two never both run.
+ *		so nothing is returned (P2025).  Both parts read one snapshot: a
+ *		row another session writes meanwhile with that key is not seen,
+ *		and under READ COMMITTED two sessions may both insert (as two
+ *		Prisma upserts, which read then write, may).
  */
 static void
 deparse_upsert_by_update(StringInfo buf, ForgeStmt *st)

@@ -428,6 +428,9 @@ read_stmts(ForgeVerb verb, ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 				st->assigns = read_data_part(st, create, true,
 											 p->dpins, p->dnulls, &pairs);
 				merge_pins(st, key, create, p->dpins);
+				/* a nested upsert creates when no connected row has the key */
+				if (p->connected && connects_beyond_key(st->where, key))
+					st->by_update = true;
 				st->updates = read_data_part(st, update, false,
 											 p->upins, false, &upairs);
 				read_nested(st, pairs, upairs, top, args);

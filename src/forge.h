@@ -87,6 +87,8 @@ typedef struct ForgeColumn
 	char		generated;		/* pg_attribute.attgenerated */
 	Oid			collation;		/* pg_attribute.attcollation */
 	char		identity;		/* pg_attribute.attidentity */
+	bool		hasdefault;		/* pg_attribute.atthasdef: a DEFAULT (or a
+								 * generation expression) */
 	bool		isjson;			/* base type is json or jsonb */
 	ForgeTypeIO *data;			/* base type: values written to the column */
 	ForgeTypeIO *cmp;			/* right operand type of the comparisons */
@@ -321,6 +323,8 @@ typedef struct ForgeFilter
 	int			path_param;		/* JSON: $n of the path (text[]), 0: none */
 	int			type_param;		/* JSON lt..gte: $n of the JSON type name */
 	const JsonbValue *pinvalue; /* top-level equality: the value pinned */
+	bool		connects;		/* added by a nested write's relation: the
+								 * row is connected to the one written */
 } ForgeFilter;
 
 /* An orderBy entry of an include. */
@@ -367,8 +371,12 @@ typedef struct ForgeStmt
 	List	   *updates;		/* upsert's update */
 	ForgeFilter *where;			/* NULL: every row */
 	int			conflict_key;	/* upsert: index into rel->keys */
-	bool		by_update;		/* upsert: where pins a GENERATED ALWAYS
-								 * identity, so no ON CONFLICT (deparse.c) */
+	bool		by_update;		/* upsert: the row created does not carry
+								 * the where's key (a key column with a
+								 * default or identity that create leaves
+								 * out), or a nested upsert must create
+								 * when the key's row is not connected:
+								 * no ON CONFLICT (deparse.c) */
 	List	   *select;			/* column indexes; NIL: the whole row */
 	List	   *includes;		/* ForgeInclude: related rows to return */
 	struct ForgeNestedWrite *nested;	/* data names relations: nested.c
@@ -472,6 +480,8 @@ typedef struct ForgePart
 	JsonbValue *skip;			/* createMany's skipDuplicates, or NULL */
 	bool		skip_duplicates;	/* createMany: skip them anyway */
 	const ForgePins *wpins;		/* equalities added to the where */
+	bool		connected;		/* upsert: update only a row the pins or
+								 * the relation filter connect, else create */
 	bool		and;			/* ANDed with it, not at its top level */
 	const char *wrel;			/* a relation filter added too: related rows */
 	const ForgePins *wrel_pins; /* with these values, */

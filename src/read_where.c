@@ -1226,12 +1226,15 @@ key_pin(ForgeFilter *where, ForgeUniqueKey *key, ForgeFilter *f)
 
 /*
  * merge_pins
- *		Upsert: the create row must carry the values the where pins on the
- *		conflict key.  A pinned column missing from create takes the where's
- *		value; one present must be equal.  Except a GENERATED ALWAYS
- *		identity, which no write may set (428C9): the row created gets its
- *		next value instead, and the upsert runs without ON CONFLICT
- *		(st->by_update, see deparse.c).
+ *		Upsert: the create row carries the values the where pins on the
+ *		conflict key that create gives (which must be equal) and, for a
+ *		pinned column missing from create, the where's value, unless the
+ *		column has a default, an identity or a generation expression: then
+ *		the row created takes that, as Prisma's create does (and a GENERATED
+ *		ALWAYS identity could not be set anyway, 428C9).  The row created
+ *		then does not carry the where's key, so ON CONFLICT could not
+ *		arbitrate: the upsert runs without it (st->by_update, see
+ *		deparse.c).  Each column of a compound key is decided alone.
  */
 void
 merge_pins(ForgeStmt *st, ForgeUniqueKey *key, JsonbContainer *create,
@@ -1264,7 +1267,8 @@ merge_pins(ForgeStmt *st, ForgeUniqueKey *key, JsonbContainer *create,
 			getKeyJsonValueFromContainer(create, c->name, c->namelen, NULL);
 		if (given == NULL)
 			given = (JsonbValue *) pin_value(pins, false, c->name);
-		if (given == NULL && c->identity == ATTRIBUTE_IDENTITY_ALWAYS)
+		if (given == NULL &&
+			(c->identity != '\0' || c->hasdefault || c->generated != '\0'))
 			st->by_update = true;
 		else if (given == NULL)
 			st->assigns = lappend(st->assigns,
@@ -1278,6 +1282,37 @@ merge_pins(ForgeStmt *st, ForgeUniqueKey *key, JsonbContainer *create,
 							c->name),
 					 errdetail("The where is the ON CONFLICT target, so the row created must carry the same key.")));
 	}
+}
+
+/*
+ * connects_beyond_key
+ *		Whether where (an AND of filters, as the reader leaves an upsert's)
+ *		holds a filter a nested write's relation added (the row is connected
+ *		to the one written) that the pins of key do not imply: a relation
+ *		filter, or an equality on a column outside key.  Then a row with the
+ *		key may be one that is not connected.
+ */
+bool
+connects_beyond_key(ForgeFilter *where, ForgeUniqueKey *key)
+{
+	ListCell   *lc;
+	int			i;
+
+	foreach(lc, where->args)
+	{
+		ForgeFilter *f = lfirst(lc);
+		bool		inkey = false;
+
+		if (!f->connects)
+			continue;
+		if (f->pinvalue == NULL)
+			return true;
+		for (i = 0; i < key->ncols; i++)
+			inkey |= (key->cols[i] == f->col);
+		if (!inkey)
+			return true;
+	}
+	return false;
 }
 
 /*

@@ -99,6 +99,7 @@ extern ForgeFilter *pin_filter(ForgeStmt *st, int col, const JsonbValue *v,
 extern ForgeFilter *pinned_relation_filter(ForgeStmt *st, ForgeRelation *r,
 										   JsonbContainer *obj,
 										   const ForgePins *pins);
+extern bool connects_beyond_key(ForgeFilter *where, ForgeUniqueKey *key);
 extern ForgeFilter *strip_key_filters(ForgeStmt *st, ForgeUniqueKey *key);
 extern void drop_unused_params(ForgeStmt *st);
 

@@ -483,11 +483,10 @@ shape_key_pins(StringInfo key, ForgeFilter *where, ForgeUniqueKey *ukey)
 		ForgeFilter *f = lfirst(lc);
 		bool		inkey = false;
 
-		if (f->pinvalue == NULL)
-			continue;
-		for (i = 0; i < ukey->ncols; i++)
-			inkey |= (ukey->cols[i] == f->col);
-		if (!inkey)
+		if (f->pinvalue != NULL)
+			for (i = 0; i < ukey->ncols; i++)
+				inkey |= (ukey->cols[i] == f->col);
+		if (!inkey && !f->connects)
 			continue;
 		key_byte(key, 1);
 		shape_filter(key, f);
