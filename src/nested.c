@@ -214,6 +214,23 @@ upsert_other(ForgeNestedRel *nr, int a, ForgeNestedItem *item)
 	return run_part(FORGE_UPSERT, nr->r->other, &p, false);
 }
 
+/*
+ * update_part
+ *		The part of a to-one or one-to-one update item: its data, with the
+ *		where of the {"where", "data"} form ANDed below the pins that
+ *		select the related row (so the where may name any column, and a
+ *		related row it does not match is not found: P2025, as in Prisma).
+ */
+static ForgePart *
+update_part(ForgePart *p, ForgeNestedItem *item)
+{
+	if (item->data == NULL)
+		return part_of(p, NULL, item->value, NULL);
+	part_of(p, item->where, item->data, NULL);
+	p->and = true;
+	return p;
+}
+
 /* ---------------------------------------------------------------------
  * Step 1: to-one relations that set this row's key
  * ---------------------------------------------------------------------
@@ -346,7 +363,7 @@ to_one_after(ForgeRel *rel, Jsonb *prow, ForgeNestedRel *nr, int a)
 	switch (a)
 	{
 		case FORGE_NA_UPDATE:
-			part_of(&p, NULL, first_item(nr, a)->value, NULL);
+			update_part(&p, first_item(nr, a));
 			p.wpins = &other;
 			if (!connected ||
 				run_part(FORGE_UPDATE, r->other, &p, true) == NULL)
@@ -532,7 +549,7 @@ inverse_after(ForgeRel *rel, ForgeNestedRel *nr, int a, const ForgePins *pins)
 				connected_actions(rel, nr, a, pins, NULL, NULL);
 				break;
 			}
-			part_of(&p, NULL, first_item(nr, a)->value, NULL);
+			update_part(&p, first_item(nr, a));
 			p.wpins = pins;
 			p.keep = nr->r;
 			p.keep_pins = pins;

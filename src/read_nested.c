@@ -398,6 +398,30 @@ member(JsonbValue *item, const char *name, bool required,
 }
 
 /*
+ * update_with_where
+ *		Whether item, the object of an update on a to-one or one-to-one nr,
+ *		is Prisma's {"where": {...}, "data": {...}} form rather than the
+ *		data itself: it has a "where" key, or its one key is "data" and the
+ *		related table has no column of that name (whose value it would
+ *		then set, as before this form existed).
+ */
+static bool
+update_with_where(ForgeNestedRel *nr, JsonbValue *item)
+{
+	JsonbContainer *jc = item->val.binary.data;
+	ForgeRel   *other;
+
+	if (getKeyJsonValueFromContainer(jc, "where", 5, NULL) != NULL)
+		return true;
+	if (JsonContainerSize(jc) != 1 ||
+		getKeyJsonValueFromContainer(jc, "data", 4, NULL) == NULL)
+		return false;
+	/* the door the update goes through anyway */
+	other = forge_rel_open(nr->r->other, ACL_UPDATE, RowExclusiveLock);
+	return forge_column_lookup(other, "data", 4) < 0;
+}
+
+/*
  * read_item
  *		The parts of item (an object) of action a on nr, checked in the
  *		order the action uses them.
@@ -415,7 +439,15 @@ read_item(ForgeNestedRel *nr, int a, JsonbValue *item)
 		case FORGE_NA_UPDATE:
 		case FORGE_NA_UPDATE_MANY:
 			if (!many)
-				break;			/* the item is the data */
+			{
+				/* the data, or Prisma's {"where", "data"} (update_with_where) */
+				if (update_with_where(nr, item))
+				{
+					it->where = member(item, "where", false, keys_where_data, nr, a);
+					it->data = member(item, "data", true, keys_where_data, nr, a);
+				}
+				break;
+			}
 			it->where = member(item, "where", a == FORGE_NA_UPDATE,
 							   keys_where_data, nr, a);
 			it->data = member(item, "data", true, keys_where_data, nr, a);

@@ -219,7 +219,9 @@ read_part_where(ForgeStmt *st, ForgePart *p)
 		f = palloc0(sizeof(ForgeFilter));
 		f->col = -1;
 	}
-	f->args = list_concat(f->args, pin_filters(st, p->wpins, !and));
+	/* a one-row update's pins stay its unique selector (nested.c) */
+	f->args = list_concat(f->args, pin_filters(st, p->wpins,
+											   !and || st->verb == FORGE_UPDATE));
 	if (p->wrel != NULL)
 	{
 		ForgeRelation *r = forge_relation_lookup(st->rel, p->wrel,
