@@ -29,7 +29,7 @@ REGRESS = create create_many update upsert delete where select types \
 	extension_schema outbox_plans adversarial2 adversarial3
 REGRESS_OPTS = --load-extension=forge
 
-ISOLATION = increment upsert_race version_check inventory notify outbox nested_connect_or_create \
+ISOLATION = increment upsert_race version_check inventory notify outbox nested_connect_or_create nested_upsert_to_one \
 	upsert_delete upsert_serializable update_many_phantom relations_inval
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=forge
 

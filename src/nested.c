@@ -48,10 +48,12 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/resowner.h"
 
 #include "forge.h"
 
@@ -791,6 +793,179 @@ after_actions(ForgeRel *rel, List *rels, Jsonb *row)
 	}
 }
 
+/* ---------------------------------------------------------------------
+ * An upsert whose branches set its to-one keys
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * lock_row
+ *		Whether the row an upsert's where pins by its conflict key exists,
+ *		locking it FOR UPDATE if so: then no other transaction can delete
+ *		it or change its key before this one ends, so the upsert will take
+ *		its update branch.  A SELECT over st's own parameters.
+ */
+static bool
+lock_row(ForgeStmt *st)
+{
+	ForgeUniqueKey *key = &st->rel->keys[st->conflict_key];
+	ForgeStmt	find = *st;
+	ForgeFilter *pins = palloc0(sizeof(ForgeFilter));
+	ListCell   *lc;
+	int			i;
+
+	pins->kind = FORGE_F_AND;
+	pins->col = -1;
+	foreach(lc, st->where->args)
+	{
+		ForgeFilter *f = lfirst(lc);
+
+		for (i = 0; i < key->ncols; i++)
+			if (f->pinvalue != NULL && f->col == key->cols[i])
+			{
+				pins->args = lappend(pins->args, f);
+				break;
+			}
+	}
+	find.verb = FORGE_FIND;
+	find.where = pins;
+	find.lock = true;
+	find.with_keys = false;
+	find.select = NIL;
+	for (i = 0; i < key->ncols; i++)
+		find.select = lappend_int(find.select, key->cols[i]);
+	find.includes = NIL;
+	find.nested = NULL;
+	find.by_update = false;
+	return forge_exec_stmts(FORGE_FIND, st->rel, list_make1(&find), true,
+							false).found;
+}
+
+/*
+ * binds_key
+ *		Whether rels hold a to-one action that binds key parameters
+ *		(create, connect, connectOrCreate), and with writes, one that
+ *		writes a row (create, connectOrCreate).
+ */
+static bool
+binds_key(List *rels, bool writes)
+{
+	ListCell   *lc;
+
+	foreach(lc, rels)
+	{
+		ForgeNestedRel *nr = lfirst(lc);
+
+		if (nr->r->kind != FORGE_TO_ONE)
+			continue;
+		if (nr->has[FORGE_NA_CREATE] || nr->has[FORGE_NA_CONNECT_OR_CREATE] ||
+			(!writes && nr->has[FORGE_NA_CONNECT]))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * upsert_by_branch
+ *		Steps 1 and 2 for an upsert whose create or update holds a to-one
+ *		create, connect or connectOrCreate (branch_first): each runs only
+ *		in the branch the upsert takes, as in Prisma, which reads the row
+ *		and then creates or updates; here without a window between the
+ *		read and the write.
+ *
+ *		The row is looked for by its key and locked (lock_row).  Found, it
+ *		stays: the update's to-one actions run, then the upsert as an
+ *		update (by_update, deparse.c), which updates that row (or, if the
+ *		rest of the where rejects it, nothing: P2025).  Not found, the
+ *		create's to-one actions run, then the upsert as INSERT ... ON
+ *		CONFLICT, in a subtransaction: should another transaction have
+ *		created the row meanwhile, ON CONFLICT takes the update branch, and
+ *		if that needed the update's to-one keys, or the create's actions
+ *		wrote rows, the subtransaction is rolled back (their rows and
+ *		events with it) and the upsert starts again, to find the row now.
+ *		A create whose actions only read (connect) and an update that needs
+ *		none run without a subtransaction.
+ */
+static ForgeResult
+upsert_by_branch(ForgeStmt *st, bool quiet)
+{
+	ForgeNestedWrite *nw = st->nested;
+	bool		by_update = st->by_update;
+	ForgeResult res;
+
+	for (;;)
+	{
+		MemoryContext cxt = CurrentMemoryContext;
+		ResourceOwner owner = CurrentResourceOwner;
+		bool		ready;
+		volatile bool sub;
+
+		CHECK_FOR_INTERRUPTS();
+		if (lock_row(st))
+		{
+			first_actions(st, nw->urels);
+			st->by_update = true;
+			res = forge_exec_stmts(st->verb, st->rel, list_make1(st), quiet,
+								   true);
+			st->by_update = by_update;
+			return res;
+		}
+
+		/*
+		 * The create branch.  ON CONFLICT may still find a row another
+		 * transaction created meanwhile: the update branch may run only if
+		 * it needs no key of its own (the guard), and must be undone if the
+		 * create's actions wrote rows.
+		 */
+		ready = !binds_key(nw->urels, false);
+		sub = !ready || binds_key(nw->rels, true);
+		st->values[st->guard - 1] = BoolGetDatum(ready);
+		if (sub)
+		{
+			BeginInternalSubTransaction(NULL);
+			MemoryContextSwitchTo(cxt);
+		}
+		PG_TRY();
+		{
+			first_actions(st, nw->rels);
+			res = forge_exec_stmts(st->verb, st->rel, list_make1(st), true,
+								   true);
+		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+
+			if (!sub)
+				PG_RE_THROW();
+			MemoryContextSwitchTo(cxt);
+			edata = CopyErrorData();
+			FlushErrorState();
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(cxt);
+			CurrentResourceOwner = owner;
+			ReThrowError(edata);
+		}
+		PG_END_TRY();
+		if (sub && res.updated)
+		{
+			/* another transaction created the row: take the update branch */
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(cxt);
+			CurrentResourceOwner = owner;
+			continue;
+		}
+		if (sub)
+		{
+			ReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(cxt);
+			CurrentResourceOwner = owner;
+		}
+		if (!res.found && !quiet)
+			forge_exec_not_found(st->verb, st->rel);
+		return res;
+	}
+}
+
 /*
  * nested_write
  *		Run st, a create, update or upsert whose data names relations (see
@@ -809,13 +984,18 @@ nested_write(ForgeStmt *st, bool quiet)
 
 	check_stack_depth();
 
-	/* 1: to-one rows this row's key points to */
-	first_actions(st, nw->rels);
-	if (st->verb == FORGE_UPSERT)
-		first_actions(st, nw->urels);
+	if (nw->branch_first)
+		res = upsert_by_branch(st, quiet);
+	else
+	{
+		/* 1: to-one rows this row's key points to */
+		first_actions(st, nw->rels);
+		if (st->verb == FORGE_UPSERT)
+			first_actions(st, nw->urels);
 
-	/* 2: this row */
-	res = forge_exec_stmts(st->verb, rel, list_make1(st), quiet, true);
+		/* 2: this row */
+		res = forge_exec_stmts(st->verb, rel, list_make1(st), quiet, true);
+	}
 	if ((quiet && !res.found) || !nw->after)
 		return res;
 

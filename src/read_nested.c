@@ -680,10 +680,13 @@ read_rels_actions(ForgeStmt *st, List *rels, List **assigns)
 
 /*
  * upsert_first
- *		An upsert cannot write a related row before it knows its branch.
+ *		Whether rels (of an upsert's create or update) hold a to-one create,
+ *		connect or connectOrCreate: it must run before the upsert, and only
+ *		when the upsert takes its branch (nested.c, upsert_by_branch).  A
+ *		disconnect only sets the key to null, in its branch's own SET.
  */
-static void
-upsert_first(ForgeRel *rel, List *rels)
+static bool
+upsert_first(List *rels)
 {
 	ListCell   *lc;
 	int			a;
@@ -695,14 +698,9 @@ upsert_first(ForgeRel *rel, List *rels)
 		for (a = 0; a < FORGE_NUM_ACTIONS; a++)
 			if (nr->has[a] && forge_nested_runs_first(nr, a) &&
 				a != FORGE_NA_DISCONNECT)
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("\"%s\" through to-one relation \"%s\" is not supported in an upsert",
-								action_names[a], nr->name),
-						 errdetail("It would write the related row before the upsert knows whether it creates or updates."),
-						 errhint("Set the key column of \"%s\" in create or update, or connect in a separate write.",
-								 rel->relname)));
+				return true;
 	}
+	return false;
 }
 
 /*
@@ -737,10 +735,7 @@ read_nested(ForgeStmt *st, List *pairs, List *upairs, bool top,
 						rel->relname),
 				 errdetail("The row is read back, or changed again, by its primary key after the nested writes.")));
 	if (st->verb == FORGE_UPSERT)
-	{
-		upsert_first(rel, nw->rels);
-		upsert_first(rel, nw->urels);
-	}
+		nw->branch_first = upsert_first(nw->rels) || upsert_first(nw->urels);
 
 	read_rels_actions(st, nw->rels, &st->assigns);
 	read_rels_actions(st, nw->urels, &st->updates);
