@@ -26,7 +26,7 @@ REGRESS = create create_many update upsert delete where select types \
 	errors plancache security outbox channels relations relation_filters include nested \
 	security_relations relations_self relations_partitioned nested_keys unique_selectors \
 	identity hostile_schema adversarial fuzz_found plan_shape relations_inval \
-	extension_schema outbox_plans adversarial2 adversarial3
+	extension_schema outbox_plans adversarial2 adversarial3 nested_to_one
 REGRESS_OPTS = --load-extension=forge
 
 ISOLATION = increment upsert_race version_check inventory notify outbox nested_connect_or_create nested_upsert_to_one \
