@@ -226,3 +226,23 @@ SELECT forge_upsert('posts', '{"where": {"slug": "p5"},
 ROLLBACK TO SAVEPOINT a;
 COMMIT;
 SELECT * FROM rows WHERE t IN ('editors', 'posts');
+-- the where's key may be a GENERATED ALWAYS identity (the row created gets
+-- the next value, so the upsert runs as update-or-insert) or compound
+CREATE TABLE notes (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    body text, editor_id int NOT NULL REFERENCES editors);
+SELECT forge_upsert('notes', '{"where": {"id": 7},
+  "create": {"body": "new", "editor": {"connect": {"name": "fay"}}},
+  "update": {"body": "unused", "editor": {"create": {"name": "unused"}}}}');
+SELECT forge_upsert('notes', '{"where": {"id": 1},
+  "create": {"body": "unused", "editor": {"create": {"name": "unused"}}},
+  "update": {"body": "upd", "editor": {"connectOrCreate": {"where": {"name": "nd"},
+                                                         "create": {"name": "nd"}}}}}');
+CREATE TABLE slots (day int, n int, editor_id int NOT NULL REFERENCES editors,
+                    PRIMARY KEY (day, n));
+SELECT forge_upsert('slots', '{"where": {"day_n": {"day": 1, "n": 2}},
+  "create": {"editor": {"connect": {"name": "ed"}}},
+  "update": {"editor": {"connect": {"name": "fay"}}}}');
+SELECT forge_upsert('slots', '{"where": {"day_n": {"day": 1, "n": 2}},
+  "create": {"editor": {"connect": {"name": "ed"}}},
+  "update": {"editor": {"connect": {"name": "fay"}}}}');
+SELECT * FROM rows WHERE t = 'editors';
