@@ -18,6 +18,12 @@
  *	   goes through its join table, and a to-one update, upsert or delete
  *	   uses the key this row holds.
  *
+ * An upsert whose create or update sets a to-one key (create, connect,
+ * connectOrCreate) runs steps 1 and 2 for the branch it takes only
+ * (upsert_by_branch): it locks its row if it exists, else creates in a
+ * subtransaction that it retries as an update should another transaction
+ * create the row meanwhile.
+ *
  * Each write of an action is a part (ForgePart): the where, data, create
  * or update the descriptor gave, plus the columns the relation pins to
  * values of rows already written, read into statements by forge_read_part
