@@ -26,11 +26,12 @@ REGRESS = create create_many scalar_list_writes timestamps_utc update upsert ups
 	errors plancache security outbox channels relations relation_filters include nested \
 	security_relations relations_self relations_partitioned nested_keys unique_selectors \
 	identity hostile_schema adversarial fuzz_found plan_shape relations_inval \
-	scalar_lists filters_prisma7 json_filters relation_names \
+	scalar_lists filters_prisma7 json_filters relation_names nested_to_one \
 	extension_schema outbox_plans adversarial2 adversarial3 omit many_and_return limit
 REGRESS_OPTS = --load-extension=forge
 
-ISOLATION = increment list_ops upsert_race upsert_default_key version_check inventory notify outbox nested_connect_or_create \
+ISOLATION = increment list_ops upsert_race upsert_default_key version_check inventory notify outbox \
+	nested_connect_or_create nested_upsert_to_one \
 	upsert_delete upsert_serializable update_many_phantom relations_inval limit relation_names
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=forge
 

@@ -277,7 +277,7 @@ SELECT forge_create('users', '{"data": {"email": "x", "posts": {"create": {"titl
 SELECT forge_create('posts', '{"data": {"title": "t", "author_id": 1, "author": {"connect": {"id": 2}}}}');
 -- connect needs a unique where
 SELECT forge_create('posts', '{"data": {"title": "t", "author": {"connect": {"name": "Ada L."}}}}');
--- upsert cannot write a to-one related row before it knows its branch
+-- an upsert whose branch takes a to-one connect (sql/nested_to_one.sql)
 SELECT forge_upsert('posts', '{"where": {"id": 1}, "create": {"title": "t",
     "author": {"connect": {"id": 1}}}, "update": {}}');
 -- createMany and updateMany write columns only

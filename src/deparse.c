@@ -516,8 +516,17 @@ deparse_upsert_mark(StringInfo buf, ForgeStmt *st, ForgeUniqueKey *key)
 	ForgeFilter *where = st->where;
 	int			i;
 
-	appendStringInfo(buf, " WHERE (OPERATOR(%s.<@~@>) true)",
-					 quote_identifier(get_namespace_name(nsp)));
+	/*
+	 * nested.c may hold the update branch back (upsert_by_branch), after
+	 * the marker: a CASE keeps the order, which the planner may change
+	 * between ANDed conditions.
+	 */
+	if (st->guard > 0)
+		appendStringInfo(buf, " WHERE (CASE WHEN (OPERATOR(%s.<@~@>) true) THEN $%d ELSE false END)",
+						 quote_identifier(get_namespace_name(nsp)), st->guard);
+	else
+		appendStringInfo(buf, " WHERE (OPERATOR(%s.<@~@>) true)",
+						 quote_identifier(get_namespace_name(nsp)));
 
 	/*
 	 * The conflicting row must be the row the where selects.  ON CONFLICT
@@ -1340,6 +1349,8 @@ forge_deparse(StringInfo buf, ForgeStmt *st)
 			deparse_table(buf, rel);
 			appendStringInfoString(buf, " AS t");
 			deparse_where(buf, st->where);
+			if (st->lock)
+				appendStringInfoString(buf, " FOR UPDATE OF t");
 			break;
 
 		case FORGE_DELETE:

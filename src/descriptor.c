@@ -434,10 +434,18 @@ read_stmts(ForgeVerb verb, ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 				st->updates = read_data_part(st, update, false,
 											 p->upins, false, &upairs);
 				read_nested(st, pairs, upairs, top, args);
+				if (st->nested != NULL && st->nested->branch_first)
+					st->guard = add_param(st, BOOLOID, BoolGetDatum(true),
+										  false);
 				if (st->updates == NIL)
 					st->updates = keep_assign(keep_column(rel, st->conflict_key));
-				/* by_update reads the pins from where, so it keeps them */
-				if (!st->by_update)
+				/*
+				 * by_update reads the pins from where, so it keeps them; so
+				 * does an upsert that nested.c may run by update
+				 * (upsert_by_branch)
+				 */
+				if (!st->by_update &&
+					!(st->nested != NULL && st->nested->branch_first))
 					st->where = strip_key_filters(st, key);
 				drop_unused_params(st);
 				break;

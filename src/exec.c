@@ -174,6 +174,16 @@ not_found(ForgeVerb verb, ForgeRel *rel)
 }
 
 /*
+ * forge_exec_not_found
+ *		P2025 for a one-row write of verb on rel that nested.c ran quietly.
+ */
+void
+forge_exec_not_found(ForgeVerb verb, ForgeRel *rel)
+{
+	not_found(verb, rel);
+}
+
+/*
  * count_result
  *		{"count": n}
  */

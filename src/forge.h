@@ -381,6 +381,9 @@ typedef struct ForgeStmt
 	List	   *includes;		/* ForgeInclude: related rows to return */
 	struct ForgeNestedWrite *nested;	/* data names relations: nested.c
 										 * runs it */
+	bool		lock;			/* FIND: SELECT ... FOR UPDATE (nested.c) */
+	int			guard;			/* upsert: $n of a bool the DO UPDATE needs
+								 * true, or 0 (nested.c, upsert_by_branch) */
 	bool		skip_duplicates;	/* createMany */
 	int			nmany;			/* createMany: the columns some row gives */
 	int		   *many_cols;		/* in table order */
@@ -455,6 +458,9 @@ typedef struct ForgeNestedWrite
 	List	   *urels;			/* of upsert's update */
 	bool		top;			/* the SQL call itself */
 	bool		after;			/* something runs after the row is written */
+	bool		branch_first;	/* upsert: a to-one create, connect or
+								 * connectOrCreate of one branch runs first
+								 * (nested.c, upsert_by_branch) */
 	JsonbContainer *args;		/* top and after: select and include of the
 								 * row read back */
 } ForgeNestedWrite;
@@ -628,6 +634,7 @@ extern ForgeResult forge_exec_stmts(ForgeVerb verb, ForgeRel *rel,
 									List *stmts, bool quiet, bool event);
 extern Datum forge_exec(ForgeVerb verb, ForgeRel *rel, List *stmts);
 extern void forge_note_upsert_update(void);
+extern void forge_exec_not_found(ForgeVerb verb, ForgeRel *rel);
 extern ForgeActive *forge_active_call(void);
 
 /* in nested.c */

@@ -18,6 +18,12 @@
  *	   goes through its join table, and a to-one update, upsert or delete
  *	   uses the key this row holds.
  *
+ * An upsert whose create or update sets a to-one key (create, connect,
+ * connectOrCreate) runs steps 1 and 2 for the branch it takes only
+ * (upsert_by_branch): it locks its row if it exists, else creates in a
+ * subtransaction that it retries as an update should another transaction
+ * create the row meanwhile.
+ *
  * Each write of an action is a part (ForgePart): the where, data, create
  * or update the descriptor gave, plus the columns the relation pins to
  * values of rows already written, read into statements by forge_read_part
@@ -48,10 +54,12 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/resowner.h"
 
 #include "forge.h"
 
@@ -216,6 +224,23 @@ upsert_other(ForgeNestedRel *nr, int a, ForgeNestedItem *item)
 	return run_part(FORGE_UPSERT, nr->r->other, &p, false);
 }
 
+/*
+ * update_part
+ *		The part of a to-one or one-to-one update item: its data, with the
+ *		where of the {"where", "data"} form ANDed below the pins that
+ *		select the related row (so the where may name any column, and a
+ *		related row it does not match is not found: P2025, as in Prisma).
+ */
+static ForgePart *
+update_part(ForgePart *p, ForgeNestedItem *item)
+{
+	if (item->data == NULL)
+		return part_of(p, NULL, item->value, NULL);
+	part_of(p, item->where, item->data, NULL);
+	p->and = true;
+	return p;
+}
+
 /* ---------------------------------------------------------------------
  * Step 1: to-one relations that set this row's key
  * ---------------------------------------------------------------------
@@ -348,7 +373,7 @@ to_one_after(ForgeRel *rel, Jsonb *prow, ForgeNestedRel *nr, int a)
 	switch (a)
 	{
 		case FORGE_NA_UPDATE:
-			part_of(&p, NULL, first_item(nr, a)->value, NULL);
+			update_part(&p, first_item(nr, a));
 			p.wpins = &other;
 			if (!connected ||
 				run_part(FORGE_UPDATE, r->other, &p, true) == NULL)
@@ -534,7 +559,7 @@ inverse_after(ForgeRel *rel, ForgeNestedRel *nr, int a, const ForgePins *pins)
 				connected_actions(rel, nr, a, pins, NULL, NULL);
 				break;
 			}
-			part_of(&p, NULL, first_item(nr, a)->value, NULL);
+			update_part(&p, first_item(nr, a));
 			p.wpins = pins;
 			p.keep = nr->r;
 			p.keep_pins = pins;
@@ -795,6 +820,179 @@ after_actions(ForgeRel *rel, List *rels, Jsonb *row)
 	}
 }
 
+/* ---------------------------------------------------------------------
+ * An upsert whose branches set its to-one keys
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * lock_row
+ *		Whether the row an upsert's where pins by its conflict key exists,
+ *		locking it FOR UPDATE if so: then no other transaction can delete
+ *		it or change its key before this one ends, so the upsert will take
+ *		its update branch.  A SELECT over st's own parameters.
+ */
+static bool
+lock_row(ForgeStmt *st)
+{
+	ForgeUniqueKey *key = &st->rel->keys[st->conflict_key];
+	ForgeStmt	find = *st;
+	ForgeFilter *pins = palloc0(sizeof(ForgeFilter));
+	ListCell   *lc;
+	int			i;
+
+	pins->kind = FORGE_F_AND;
+	pins->col = -1;
+	foreach(lc, st->where->args)
+	{
+		ForgeFilter *f = lfirst(lc);
+
+		for (i = 0; i < key->ncols; i++)
+			if (f->pinvalue != NULL && f->col == key->cols[i])
+			{
+				pins->args = lappend(pins->args, f);
+				break;
+			}
+	}
+	find.verb = FORGE_FIND;
+	find.where = pins;
+	find.lock = true;
+	find.with_keys = false;
+	find.select = NIL;
+	for (i = 0; i < key->ncols; i++)
+		find.select = lappend_int(find.select, key->cols[i]);
+	find.includes = NIL;
+	find.nested = NULL;
+	find.by_update = false;
+	return forge_exec_stmts(FORGE_FIND, st->rel, list_make1(&find), true,
+							false).found;
+}
+
+/*
+ * binds_key
+ *		Whether rels hold a to-one action that binds key parameters
+ *		(create, connect, connectOrCreate), and with writes, one that
+ *		writes a row (create, connectOrCreate).
+ */
+static bool
+binds_key(List *rels, bool writes)
+{
+	ListCell   *lc;
+
+	foreach(lc, rels)
+	{
+		ForgeNestedRel *nr = lfirst(lc);
+
+		if (nr->r->kind != FORGE_TO_ONE)
+			continue;
+		if (nr->has[FORGE_NA_CREATE] || nr->has[FORGE_NA_CONNECT_OR_CREATE] ||
+			(!writes && nr->has[FORGE_NA_CONNECT]))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * upsert_by_branch
+ *		Steps 1 and 2 for an upsert whose create or update holds a to-one
+ *		create, connect or connectOrCreate (branch_first): each runs only
+ *		in the branch the upsert takes, as in Prisma, which reads the row
+ *		and then creates or updates; here without a window between the
+ *		read and the write.
+ *
+ *		The row is looked for by its key and locked (lock_row).  Found, it
+ *		stays: the update's to-one actions run, then the upsert as an
+ *		update (by_update, deparse.c), which updates that row (or, if the
+ *		rest of the where rejects it, nothing: P2025).  Not found, the
+ *		create's to-one actions run, then the upsert as INSERT ... ON
+ *		CONFLICT, in a subtransaction: should another transaction have
+ *		created the row meanwhile, ON CONFLICT takes the update branch, and
+ *		if that needed the update's to-one keys, or the create's actions
+ *		wrote rows, the subtransaction is rolled back (their rows and
+ *		events with it) and the upsert starts again, to find the row now.
+ *		A create whose actions only read (connect) and an update that needs
+ *		none run without a subtransaction.
+ */
+static ForgeResult
+upsert_by_branch(ForgeStmt *st, bool quiet)
+{
+	ForgeNestedWrite *nw = st->nested;
+	bool		by_update = st->by_update;
+	ForgeResult res;
+
+	for (;;)
+	{
+		MemoryContext cxt = CurrentMemoryContext;
+		ResourceOwner owner = CurrentResourceOwner;
+		bool		ready;
+		volatile bool sub;
+
+		CHECK_FOR_INTERRUPTS();
+		if (lock_row(st))
+		{
+			first_actions(st, nw->urels);
+			st->by_update = true;
+			res = forge_exec_stmts(st->verb, st->rel, list_make1(st), quiet,
+								   true);
+			st->by_update = by_update;
+			return res;
+		}
+
+		/*
+		 * The create branch.  ON CONFLICT may still find a row another
+		 * transaction created meanwhile: the update branch may run only if
+		 * it needs no key of its own (the guard), and must be undone if the
+		 * create's actions wrote rows.
+		 */
+		ready = !binds_key(nw->urels, false);
+		sub = !ready || binds_key(nw->rels, true);
+		st->values[st->guard - 1] = BoolGetDatum(ready);
+		if (sub)
+		{
+			BeginInternalSubTransaction(NULL);
+			MemoryContextSwitchTo(cxt);
+		}
+		PG_TRY();
+		{
+			first_actions(st, nw->rels);
+			res = forge_exec_stmts(st->verb, st->rel, list_make1(st), true,
+								   true);
+		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+
+			if (!sub)
+				PG_RE_THROW();
+			MemoryContextSwitchTo(cxt);
+			edata = CopyErrorData();
+			FlushErrorState();
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(cxt);
+			CurrentResourceOwner = owner;
+			ReThrowError(edata);
+		}
+		PG_END_TRY();
+		if (sub && res.updated)
+		{
+			/* another transaction created the row: take the update branch */
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(cxt);
+			CurrentResourceOwner = owner;
+			continue;
+		}
+		if (sub)
+		{
+			ReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(cxt);
+			CurrentResourceOwner = owner;
+		}
+		if (!res.found && !quiet)
+			forge_exec_not_found(st->verb, st->rel);
+		return res;
+	}
+}
+
 /*
  * nested_write
  *		Run st, a create, update or upsert whose data names relations (see
@@ -813,13 +1011,18 @@ nested_write(ForgeStmt *st, bool quiet)
 
 	check_stack_depth();
 
-	/* 1: to-one rows this row's key points to */
-	first_actions(st, nw->rels);
-	if (st->verb == FORGE_UPSERT)
-		first_actions(st, nw->urels);
+	if (nw->branch_first)
+		res = upsert_by_branch(st, quiet);
+	else
+	{
+		/* 1: to-one rows this row's key points to */
+		first_actions(st, nw->rels);
+		if (st->verb == FORGE_UPSERT)
+			first_actions(st, nw->urels);
 
-	/* 2: this row */
-	res = forge_exec_stmts(st->verb, rel, list_make1(st), quiet, true);
+		/* 2: this row */
+		res = forge_exec_stmts(st->verb, rel, list_make1(st), quiet, true);
+	}
 	if ((quiet && !res.found) || !nw->after)
 		return res;
 

@@ -422,6 +422,30 @@ one_row_array(JsonbValue *row)
 }
 
 /*
+ * update_with_where
+ *		Whether item, the object of an update on a to-one or one-to-one nr,
+ *		is Prisma's {"where": {...}, "data": {...}} form rather than the
+ *		data itself: it has a "where" key, or its one key is "data" and the
+ *		related table has no column of that name (whose value it would
+ *		then set, as before this form existed).
+ */
+static bool
+update_with_where(ForgeNestedRel *nr, JsonbValue *item)
+{
+	JsonbContainer *jc = item->val.binary.data;
+	ForgeRel   *other;
+
+	if (getKeyJsonValueFromContainer(jc, "where", 5, NULL) != NULL)
+		return true;
+	if (JsonContainerSize(jc) != 1 ||
+		getKeyJsonValueFromContainer(jc, "data", 4, NULL) == NULL)
+		return false;
+	/* the door the update goes through anyway */
+	other = forge_rel_open(nr->r->other, ACL_UPDATE, RowExclusiveLock);
+	return forge_column_lookup(other, "data", 4) < 0;
+}
+
+/*
  * read_item
  *		The parts of item (an object) of action a on nr, checked in the
  *		order the action uses them.
@@ -439,7 +463,15 @@ read_item(ForgeNestedRel *nr, int a, JsonbValue *item)
 		case FORGE_NA_UPDATE:
 		case FORGE_NA_UPDATE_MANY:
 			if (!many)
-				break;			/* the item is the data */
+			{
+				/* the data, or Prisma's {"where", "data"} (update_with_where) */
+				if (update_with_where(nr, item))
+				{
+					it->where = member(item, "where", false, keys_where_data, nr, a);
+					it->data = member(item, "data", true, keys_where_data, nr, a);
+				}
+				break;
+			}
 			it->where = member(item, "where", a == FORGE_NA_UPDATE,
 							   keys_where_data, nr, a);
 			it->data = member(item, "data", true, keys_where_data, nr, a);
@@ -671,10 +703,13 @@ read_rels_actions(ForgeStmt *st, List *rels, List **assigns)
 
 /*
  * upsert_first
- *		An upsert cannot write a related row before it knows its branch.
+ *		Whether rels (of an upsert's create or update) hold a to-one create,
+ *		connect or connectOrCreate: it must run before the upsert, and only
+ *		when the upsert takes its branch (nested.c, upsert_by_branch).  A
+ *		disconnect only sets the key to null, in its branch's own SET.
  */
-static void
-upsert_first(ForgeRel *rel, List *rels)
+static bool
+upsert_first(List *rels)
 {
 	ListCell   *lc;
 	int			a;
@@ -686,14 +721,9 @@ upsert_first(ForgeRel *rel, List *rels)
 		for (a = 0; a < FORGE_NUM_ACTIONS; a++)
 			if (nr->has[a] && forge_nested_runs_first(nr, a) &&
 				a != FORGE_NA_DISCONNECT)
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("\"%s\" through to-one relation \"%s\" is not supported in an upsert",
-								action_names[a], nr->name),
-						 errdetail("It would write the related row before the upsert knows whether it creates or updates."),
-						 errhint("Set the key column of \"%s\" in create or update, or connect in a separate write.",
-								 rel->relname)));
+				return true;
 	}
+	return false;
 }
 
 /*
@@ -728,10 +758,7 @@ read_nested(ForgeStmt *st, List *pairs, List *upairs, bool top,
 						rel->relname),
 				 errdetail("The row is read back, or changed again, by its primary key after the nested writes.")));
 	if (st->verb == FORGE_UPSERT)
-	{
-		upsert_first(rel, nw->rels);
-		upsert_first(rel, nw->urels);
-	}
+		nw->branch_first = upsert_first(nw->rels) || upsert_first(nw->urels);
 
 	read_rels_actions(st, nw->rels, &st->assigns);
 	read_rels_actions(st, nw->urels, &st->updates);

@@ -221,7 +221,8 @@ read_part_where(ForgeStmt *st, ForgePart *p)
 		f = palloc0(sizeof(ForgeFilter));
 		f->col = -1;
 	}
-	pins = pin_filters(st, p->wpins, !and);
+	/* a one-row update's pins stay its unique selector (nested.c) */
+	pins = pin_filters(st, p->wpins, !and || st->verb == FORGE_UPDATE);
 	foreach(lc, pins)
 		((ForgeFilter *) lfirst(lc))->connects = true;
 	f->args = list_concat(f->args, pins);

@@ -1403,6 +1403,7 @@ drop_unused_params(ForgeStmt *st)
 	foreach(lc, st->updates)
 		used[((ForgeAssign *) lfirst(lc))->param] = true;
 	mark_filter_params(st->where, used);
+	used[st->guard] = st->guard > 0;
 
 	for (i = 1; i <= st->nparams; i++)
 	{
@@ -1419,4 +1420,18 @@ drop_unused_params(ForgeStmt *st)
 	foreach(lc, st->updates)
 		((ForgeAssign *) lfirst(lc))->param = map[((ForgeAssign *) lfirst(lc))->param];
 	renumber_filter_params(st->where, map);
+	st->guard = map[st->guard];
+	if (st->nested != NULL)
+	{
+		/* the key parameters that nested.c binds (read_nested.c) */
+		List	   *all = list_concat_copy(st->nested->rels, st->nested->urels);
+
+		foreach(lc, all)
+		{
+			ForgeNestedRel *nr = lfirst(lc);
+
+			for (i = 0; i < nr->r->nkeys; i++)
+				nr->params[i] = map[nr->params[i]];
+		}
+	}
 }

@@ -557,6 +557,7 @@ forge_shape(StringInfo key, ForgeStmt *st)
 				for (i = 0; i < ukey->ncols; i++)
 					shape_column(key, rel, ukey->cols[i]);
 				shape_assigns(key, rel, st->updates);
+				key_int32(key, st->guard);
 				shape_where(key, st->where);
 				shape_returning(key, st);
 				break;
@@ -565,6 +566,7 @@ forge_shape(StringInfo key, ForgeStmt *st)
 		case FORGE_FIND:
 			shape_row(key, rel, 0, st->select, st->includes);
 			shape_where(key, st->where);
+			key_byte(key, st->lock);
 			break;
 
 		case FORGE_DELETE:

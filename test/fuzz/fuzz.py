@@ -829,7 +829,8 @@ class Gen:
                      "data": self.valid_update_data(target)
                      if r.random() < 0.7 else self.rand_data(target, True)}
             elif a == "update":
-                v = self.valid_update_data(target)
+                v = self.to_one_update(target) if r.random() < 0.4 \
+                    else self.valid_update_data(target)
             elif a == "upsert":
                 v = {"create": self.child_row(target, depth),
                      "update": self.valid_update_data(target)}
@@ -845,6 +846,22 @@ class Gen:
                 v = rany(r)
             acts[a] = v
         return name, acts
+
+    def to_one_update(self, target):
+        """A to-one or one-to-one update in Prisma's {where, data} form
+        (where optional): the where filters the related row."""
+        v = {"data": self.valid_update_data(target)}
+        if self.r.random() < 0.7:
+            v["where"] = self.where(target)
+        return v
+
+    def upsert_branches(self, table, a):
+        """Nested actions in an upsert's create and update: to-one create,
+        connect and connectOrCreate run only in the branch taken."""
+        for branch, update in (("create", False), ("update", True)):
+            if self.r.random() < 0.7:
+                name, v = self.nested(table, update, valid=True)
+                a[branch][name] = v
 
     def assign_op(self, kind):
         r = self.r
@@ -1236,6 +1253,9 @@ class Gen:
                 self.rels.get(table) and r.random() < 0.2:
             name, v = self.nested(table, verb == "forge_update", valid=True)
             a["data"][name] = v
+        if verb == "forge_upsert" and self.rels.get(table) and \
+                r.random() < 0.2:
+            self.upsert_branches(table, a)
         if verb in ("forge_create", "forge_update", "forge_upsert",
                     "forge_delete") and r.random() < 0.3:
             cols = list(TABLES[table])
