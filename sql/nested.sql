@@ -378,3 +378,24 @@ SELECT ups_err($$forge_update('ups_users', '{"where": {"id": 1}, "data": {"ups_p
     {"createMany": [{"data": [{"title": "c7"}]}, {"data": [{"title": "c8"}]}]}}}')$$);
 DROP TABLE ups_post_tags, ups_tags, ups_posts, ups_users;
 DROP FUNCTION ups_err(text);
+
+-- A nested connectOrCreate or upsert finds its row before it inserts, as
+-- Prisma's does (it reads, then writes): connecting a tag that exists
+-- spends no value of the tags' sequence, so the next tag created gets the
+-- id Prisma would give it.  The INSERT is still guarded by ON CONFLICT on
+-- the where's key (test/isolation/specs/nested_connect_or_create.spec).
+CREATE TABLE seq_tags (id serial PRIMARY KEY, name text UNIQUE NOT NULL);
+CREATE TABLE seq_posts (id serial PRIMARY KEY, title text);
+CREATE TABLE seq_post_tags (post_id int REFERENCES seq_posts, tag_id int REFERENCES seq_tags,
+                            PRIMARY KEY (post_id, tag_id));
+INSERT INTO seq_tags (name) VALUES ('pg');
+INSERT INTO seq_posts (title) VALUES ('p');
+SELECT forge_update('seq_posts', '{"where": {"id": 1}, "data": {"seq_tags": {"connectOrCreate": [
+    {"where": {"name": "pg"}, "create": {"name": "pg"}},
+    {"where": {"name": "c"}, "create": {"name": "c"}}]}},
+  "select": {"seq_tags": {"orderBy": {"id": "asc"}}}}');
+SELECT forge_update('seq_posts', '{"where": {"id": 1}, "data": {"seq_tags": {"upsert":
+    {"where": {"name": "c"}, "create": {"name": "c"}, "update": {"name": "C"}}}},
+  "select": {"seq_tags": {"orderBy": {"id": "asc"}}}}');
+SELECT forge_create('seq_tags', '{"data": {"name": "next"}}');
+DROP TABLE seq_post_tags, seq_tags, seq_posts;

@@ -1043,6 +1043,13 @@ deparse_key_pins(StringInfo buf, ForgeFilter *where, ForgeUniqueKey *key)
  *		row another session writes meanwhile with that key is not seen,
  *		and under READ COMMITTED two sessions may both insert (as two
  *		Prisma upserts, which read then write, may).
+ *
+ *		With st->find_first (a nested upsert or connectOrCreate whose row
+ *		carries the key), the INSERT also takes ON CONFLICT on the key with
+ *		the upsert's DO UPDATE: the row is found first, so one that exists
+ *		spends no sequence value on a conflicting INSERT (Prisma's ids),
+ *		and one that another session creates meanwhile is updated, as by
+ *		the plain upsert.
  */
 static void
 deparse_upsert_by_update(StringInfo buf, ForgeStmt *st)
@@ -1050,6 +1057,7 @@ deparse_upsert_by_update(StringInfo buf, ForgeStmt *st)
 	ForgeRel   *rel = st->rel;
 	ForgeUniqueKey *key = &rel->keys[st->conflict_key];
 	ListCell   *lc;
+	int			i;
 
 	appendStringInfoString(buf, "WITH u AS (UPDATE ");
 	deparse_table(buf, rel);
@@ -1092,6 +1100,20 @@ deparse_upsert_by_update(StringInfo buf, ForgeStmt *st)
 	appendStringInfoString(buf, " AS t WHERE ");
 	deparse_key_pins(buf, st->where, key);
 	appendStringInfoChar(buf, ')');
+	if (st->find_first)
+	{
+		/* a row another session created meanwhile takes the update */
+		appendStringInfoString(buf, " ON CONFLICT (");
+		for (i = 0; i < key->ncols; i++)
+		{
+			if (i > 0)
+				appendStringInfoString(buf, ", ");
+			deparse_column(buf, rel, key->cols[i], false);
+		}
+		appendStringInfoString(buf, ") DO UPDATE");
+		deparse_assigns(buf, rel, st->updates);
+		deparse_upsert_mark(buf, st, key);
+	}
 	deparse_returning(buf, st);
 	appendStringInfoString(buf, ", false) SELECT * FROM u UNION ALL SELECT * FROM i");
 }

@@ -439,6 +439,23 @@ read_stmts(ForgeVerb verb, ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 										  false);
 				if (st->updates == NIL)
 					st->updates = keep_assign(keep_column(rel, st->conflict_key));
+
+				/*
+				 * A nested upsert or connectOrCreate finds the row before it
+				 * inserts, as Prisma's (which reads, then writes) does, so a
+				 * row that exists spends no sequence value on an INSERT
+				 * that conflicts; the INSERT is still guarded by ON CONFLICT
+				 * on the key against a row another session creates
+				 * meanwhile.  So the ids a Prisma user's writes give are
+				 * Prisma's, and the write stays race-free.
+				 */
+				if (!top && !st->by_update &&
+					!(st->nested != NULL && st->nested->branch_first))
+				{
+					st->by_update = true;
+					st->find_first = true;
+				}
+
 				/*
 				 * by_update reads the pins from where, so it keeps them; so
 				 * does an upsert that nested.c may run by update

@@ -377,6 +377,9 @@ typedef struct ForgeStmt
 								 * out), or a nested upsert must create
 								 * when the key's row is not connected:
 								 * no ON CONFLICT (deparse.c) */
+	bool		find_first;		/* upsert, by_update: the INSERT is also
+								 * guarded by ON CONFLICT on the key (a
+								 * nested upsert or connectOrCreate) */
 	List	   *select;			/* column indexes; NIL: the whole row */
 	List	   *includes;		/* ForgeInclude: related rows to return */
 	struct ForgeNestedWrite *nested;	/* data names relations: nested.c

@@ -550,6 +550,16 @@ forge_shape(StringInfo key, ForgeStmt *st)
 					shape_returning(key, st);
 					shape_insert(key, rel, st->assigns);
 					shape_key_pins(key, st->where, ukey);
+					key_byte(key, st->find_first);
+					if (st->find_first)
+					{
+						key_int16(key, ukey->ncols);
+						for (i = 0; i < ukey->ncols; i++)
+							shape_column(key, rel, ukey->cols[i]);
+						shape_assigns(key, rel, st->updates);
+						key_int32(key, st->guard);
+						shape_where(key, st->where);
+					}
 					break;
 				}
 				shape_insert(key, rel, st->assigns);
