@@ -246,3 +246,4 @@ SELECT forge_upsert('slots', '{"where": {"day_n": {"day": 1, "n": 2}},
   "create": {"editor": {"connect": {"name": "ed"}}},
   "update": {"editor": {"connect": {"name": "fay"}}}}');
 SELECT * FROM rows WHERE t = 'editors';
+DROP FUNCTION err(text);

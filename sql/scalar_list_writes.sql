@@ -37,7 +37,9 @@ SELECT forge_update('sl_posts', '{"where": {"id": 3}, "data": {"tags": {"remove"
 -- Removing everything leaves an empty list; a NULL list stays NULL.
 SELECT forge_update('sl_posts', '{"where": {"id": 3}, "data": {"tags": {"remove": ["p", "q"]}}, "select": {"tags": true}}');
 UPDATE sl_posts SET tags = NULL WHERE id = 3;
+-- (returned as [], as Prisma returns a NULL list; the table keeps NULL)
 SELECT forge_update('sl_posts', '{"where": {"id": 3}, "data": {"tags": {"remove": "p"}}, "select": {"tags": true}}');
+SELECT tags IS NULL AS still_null FROM sl_posts WHERE id = 3;
 
 -- addUnique: append each value not already in the list, in the given order;
 -- a value given twice is added once.  Existing duplicates stay.

@@ -922,6 +922,42 @@ deparse_include(StringInfo buf, ForgeInclude *inc, ForgeRel *outer)
 }
 
 /*
+ * is_list_column
+ *		Whether c is a scalar list: an array column (or a domain over one).
+ */
+static bool
+is_list_column(const ForgeColumn *c)
+{
+	return c->data->category == TYPCATEGORY_ARRAY && !c->isjson;
+}
+
+/*
+ * deparse_column_value
+ *		Append the value of column col of the row aliased at level, for a
+ *		returned row: the column itself, but a scalar list that is NULL as
+ *		the empty JSON array.  Prisma's scalar lists are never null (its
+ *		client reads a NULL array as []), and a Prisma user's code indexes
+ *		and spreads them, so forge returns them the same way; the table
+ *		keeps the NULL, which where filters still see (isEmpty does not
+ *		match it, as in Prisma).
+ */
+static void
+deparse_column_value(StringInfo buf, ForgeRel *rel, int level, int col)
+{
+	const char *name = quote_identifier(rel->cols[col].name);
+
+	if (!is_list_column(&rel->cols[col]))
+	{
+		deparse_alias(buf, level);
+		appendStringInfo(buf, ".%s", name);
+		return;
+	}
+	appendStringInfoString(buf, "COALESCE(pg_catalog.to_jsonb(");
+	deparse_alias(buf, level);
+	appendStringInfo(buf, ".%s), '[]'::pg_catalog.jsonb)", name);
+}
+
+/*
  * deparse_row
  *		Append the row aliased at level of table rel as jsonb: every column
  *		through to_jsonb, or the selected ones through jsonb_build_object,
@@ -936,9 +972,21 @@ deparse_row(StringInfo buf, ForgeRel *rel, int level, List *select,
 
 	if (select == NIL)
 	{
+		int			i;
+
 		appendStringInfoString(buf, "pg_catalog.to_jsonb(");
 		deparse_alias(buf, level);
 		appendStringInfoString(buf, ".*)");
+		/* a NULL list comes back as [] (deparse_column_value) */
+		for (i = 0; i < rel->ncols; i++)
+		{
+			if (!is_list_column(&rel->cols[i]))
+				continue;
+			appendStringInfo(buf, " OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(%s, ",
+							 quote_literal_cstr(rel->cols[i].name));
+			deparse_column_value(buf, rel, level, i);
+			appendStringInfoChar(buf, ')');
+		}
 	}
 	else
 	{
@@ -956,8 +1004,7 @@ deparse_row(StringInfo buf, ForgeRel *rel, int level, List *select,
 				appendStringInfoString(buf, ", ");
 			appendStringInfo(buf, "%s, ",
 							 quote_literal_cstr(rel->cols[col].name));
-			deparse_alias(buf, level);
-			appendStringInfo(buf, ".%s", quote_identifier(rel->cols[col].name));
+			deparse_column_value(buf, rel, level, col);
 			n++;
 		}
 		appendStringInfoString(buf, n > 0 ? ")" : "'{}'::pg_catalog.jsonb");

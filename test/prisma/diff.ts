@@ -7,14 +7,15 @@
 // the same rows (SEED).  Results are compared after normalising what differs
 // only in spelling: Prisma's Date objects and forge's ISO strings become
 // the same instant, object keys are sorted, and a scenario may rename
-// forge's relation keys to Prisma's field names (until a table declares
-// them, forge names relations after tables).  Errors compare as Prisma's
-// codes: forge's SQLSTATEs map to them as README's Errors table says.
+// forge's keys.  forge_side's relations carry Prisma's field names
+// (run.sh applies tools/prisma-relations), so descriptors use them as a
+// Prisma user writes them.  Errors compare as Prisma's codes: forge's
+// SQLSTATEs map to them as README's Errors table says.
 //
 // Run by test/prisma/run.sh, which creates the databases; PGHOST and PGPORT
 // name the cluster.  Prints one line a scenario and ends with
 // "prisma-diff: N passed, N failed"; exits 1 on any failure.
-import { PrismaClient } from "./generated/client";
+import { PrismaClient, Prisma } from "./generated/client";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { Client } from "pg";
 
@@ -36,8 +37,11 @@ TRUNCATE "User", "Profile", "Post", "Tag", "_PostToTag" RESTART IDENTITY CASCADE
 INSERT INTO "User" (email, name, views, score) VALUES
   ('ada@x.co', 'Ada', 5, 1.5), ('bob@x.co', 'Bob', 0, 0), ('cy@x.co', NULL, 2, 4);
 INSERT INTO "Profile" (bio, "userId") VALUES ('math', 1);
-INSERT INTO "Post" (title, published, "authorId") VALUES
-  ('Notes', true, 1), ('Draft', false, 1), ('Hello', true, 2), ('Orphan', false, NULL);
+INSERT INTO "Post" (title, published, "authorId", labels, meta) VALUES
+  ('Notes', true, 1, '{pg,sql}', '{"a": 1, "tags": ["x", "y"]}'),
+  ('Draft', false, 1, '{}', 'null'),
+  ('Hello', true, 2, '{pg}', '{"a": 2, "s": "Hello world"}'),
+  ('Orphan', false, NULL, NULL, NULL);
 INSERT INTO "Tag" (name) VALUES ('pg'), ('math');
 INSERT INTO "_PostToTag" ("A", "B") VALUES (1, 1), (1, 2), (3, 1);
 `;
@@ -46,6 +50,7 @@ type Scenario = {
   name: string;
   prisma: (p: PrismaClient) => Promise<unknown>;
   forge: [fn: string, model: string, args: unknown];
+  forgeAll?: [fn: string, model: string, args: unknown][]; // several calls, results in an array
   rename?: Record<string, string>; // forge key -> Prisma key, at any depth
   ordered?: boolean; // arrays keep their order (else rows sort by id)
 };
@@ -85,11 +90,10 @@ const scenarios: Scenario[] = [
     forge: ["forge_create", "User", {
       data: {
         email: "f@x.co",
-        Post: { create: [{ title: "A" }, { title: "B", Tag: { connect: [{ name: "pg" }] } }] },
+        posts: { create: [{ title: "A" }, { title: "B", tags: { connect: [{ name: "pg" }] } }] },
       },
-      include: { Post: { include: { Tag: true } } },
+      include: { posts: { include: { tags: true } } },
     }],
-    rename: { Post: "posts", Tag: "tags" },
   },
   {
     name: "update: set and increment",
@@ -144,7 +148,7 @@ const scenarios: Scenario[] = [
   {
     name: "updateMany by a relation filter (some)",
     prisma: (p) => p.user.updateMany({ where: { posts: { some: { published: false } } }, data: { views: 0 } }),
-    forge: ["forge_update_many", "User", { where: { Post: { some: { published: false } } }, data: { views: 0 } }],
+    forge: ["forge_update_many", "User", { where: { posts: { some: { published: false } } }, data: { views: 0 } }],
   },
   {
     name: "deleteMany by a to-one relation filter (is)",
@@ -154,7 +158,7 @@ const scenarios: Scenario[] = [
   {
     name: "deleteMany by a many-to-many filter (none)",
     prisma: (p) => p.post.deleteMany({ where: { tags: { none: {} } } }),
-    forge: ["forge_delete_many", "Post", { where: { Tag: { none: {} } } }],
+    forge: ["forge_delete_many", "Post", { where: { tags: { none: {} } } }],
   },
   {
     name: "upsert: the row exists",
@@ -233,19 +237,17 @@ const scenarios: Scenario[] = [
       }),
     forge: ["forge_update", "User", {
       where: { id: 1 },
-      data: { Post: { updateMany: { where: { published: false }, data: { published: true } } } },
-      include: { Post: true },
+      data: { posts: { updateMany: { where: { published: false }, data: { published: true } } } },
+      include: { posts: true },
     }],
-    rename: { Post: "posts" },
   },
   {
     name: "nested set of a many-to-many",
     prisma: (p) =>
       p.post.update({ where: { id: 1 }, data: { tags: { set: [{ name: "math" }] } }, include: { tags: true } }),
     forge: ["forge_update", "Post", {
-      where: { id: 1 }, data: { Tag: { set: [{ name: "math" }] } }, include: { Tag: true },
+      where: { id: 1 }, data: { tags: { set: [{ name: "math" }] } }, include: { tags: true },
     }],
-    rename: { Tag: "tags" },
   },
   {
     name: "nested connectOrCreate of a many-to-many",
@@ -259,12 +261,11 @@ const scenarios: Scenario[] = [
       }),
     forge: ["forge_update", "Post", {
       where: { id: 2 },
-      data: { Tag: { connectOrCreate: [
+      data: { tags: { connectOrCreate: [
         { where: { name: "pg" }, create: { name: "pg" } },
         { where: { name: "c" }, create: { name: "c" } }] } },
-      include: { Tag: true },
+      include: { tags: true },
     }],
-    rename: { Tag: "tags" },
   },
   {
     name: "nested disconnect of a to-one",
@@ -276,16 +277,143 @@ const scenarios: Scenario[] = [
     prisma: (p) =>
       p.user.update({ where: { id: 2 }, data: { posts: { update: { where: { id: 1 }, data: { title: "x" } } } } }),
     forge: ["forge_update", "User", {
-      where: { id: 2 }, data: { Post: { update: { where: { id: 1 }, data: { title: "x" } } } },
+      where: { id: 2 }, data: { posts: { update: { where: { id: 1 }, data: { title: "x" } } } },
     }],
   },
   {
     name: "nested one-to-one create",
     prisma: (p) => p.user.update({ where: { id: 2 }, data: { profile: { create: { bio: "b" } } }, include: { profile: true } }),
     forge: ["forge_update", "User", {
-      where: { id: 2 }, data: { Profile: { create: { bio: "b" } } }, include: { Profile: true },
+      where: { id: 2 }, data: { profile: { create: { bio: "b" } } }, include: { profile: true },
     }],
-    rename: { Profile: "profile" },
+  },
+  // issue 12: what a Prisma 7 user writes beyond the basics
+  {
+    name: "create with omit",
+    prisma: (p) => p.user.create({ data: { email: "o@x.co" }, omit: { views: true, score: true } }),
+    forge: ["forge_create", "User", { data: { email: "o@x.co" }, omit: { views: true, score: true } }],
+  },
+  {
+    name: "createManyAndReturn with select",
+    prisma: (p) =>
+      p.user.createManyAndReturn({ data: [{ email: "m1@x.co" }, { email: "m2@x.co", name: "M" }], select: { id: true, name: true } }),
+    forge: ["forge_create_many_and_return", "User", {
+      data: [{ email: "m1@x.co" }, { email: "m2@x.co", name: "M" }], select: { id: true, name: true },
+    }],
+    ordered: true,
+  },
+  {
+    name: "updateManyAndReturn with omit",
+    prisma: (p) => p.user.updateManyAndReturn({ where: { views: { gt: 0 } }, data: { views: 0 }, omit: { score: true } }),
+    forge: ["forge_update_many_and_return", "User", {
+      where: { views: { gt: 0 } }, data: { views: 0 }, omit: { score: true },
+    }],
+  },
+  {
+    name: "updateMany with limit",
+    prisma: (p) => p.post.updateMany({ where: { published: true }, data: { title: "L" }, limit: 1 }),
+    forge: ["forge_update_many", "Post", { where: { published: true }, data: { title: "L" }, limit: 1 }],
+  },
+  {
+    name: "deleteMany with limit",
+    prisma: (p) => p.post.deleteMany({ where: { authorId: 1 }, limit: 1 }),
+    forge: ["forge_delete_many", "Post", { where: { authorId: 1 }, limit: 1 }],
+  },
+  {
+    name: "scalar list push",
+    prisma: (p) => p.post.update({ where: { id: 1 }, data: { labels: { push: ["new", "pg"] } } }),
+    forge: ["forge_update", "Post", { where: { id: 1 }, data: { labels: { push: ["new", "pg"] } } }],
+  },
+  {
+    name: "scalar list push onto a NULL list",
+    prisma: (p) => p.post.update({ where: { id: 4 }, data: { labels: { push: "a" } }, select: { labels: true } }),
+    forge: ["forge_update", "Post", { where: { id: 4 }, data: { labels: { push: "a" } }, select: { labels: true } }],
+  },
+  {
+    name: "scalar list filters has, hasSome, isEmpty",
+    prisma: (p) =>
+      p.post.updateMany({ where: { OR: [{ labels: { has: "sql" } }, { labels: { hasSome: ["x", "pg"] } }, { labels: { isEmpty: true } }] }, data: { title: "F" } }),
+    forge: ["forge_update_many", "Post", {
+      where: { OR: [{ labels: { has: "sql" } }, { labels: { hasSome: ["x", "pg"] } }, { labels: { isEmpty: true } }] }, data: { title: "F" },
+    }],
+  },
+  {
+    name: "insensitive in",
+    prisma: (p) => p.user.updateMany({ where: { name: { in: ["ADA", "bob"], mode: "insensitive" } }, data: { views: 7 } }),
+    forge: ["forge_update_many", "User", { where: { name: { in: ["ADA", "bob"], mode: "insensitive" } }, data: { views: 7 } }],
+  },
+  {
+    name: "Json null written as JsonNull, and DbNull",
+    prisma: async (p) => [
+      await p.post.update({ where: { id: 1 }, data: { meta: Prisma.JsonNull }, select: { meta: true } }),
+      await p.post.update({ where: { id: 3 }, data: { meta: Prisma.DbNull }, select: { meta: true } })],
+    forge: ["forge_update_many", "Post", { where: { id: -1 }, data: { title: "unused" } }],
+    forgeAll: [
+      ["forge_update", "Post", { where: { id: 1 }, data: { meta: { $type: "Enum", value: "JsonNull" } }, select: { meta: true } }],
+      ["forge_update", "Post", { where: { id: 3 }, data: { meta: { $type: "Enum", value: "DbNull" } }, select: { meta: true } }]],
+  },
+  {
+    name: "Json filters: JsonNull, path equals, string_contains, array_contains",
+    prisma: (p) =>
+      p.post.updateMany({ where: { OR: [
+        { meta: { equals: Prisma.JsonNull } },
+        { meta: { path: ["a"], equals: 2 } },
+        { meta: { path: ["s"], string_contains: "world" } },
+        { meta: { path: ["tags"], array_contains: ["y"] } }] }, data: { title: "J" } }),
+    forge: ["forge_update_many", "Post", { where: { OR: [
+      { meta: { equals: { $type: "Enum", value: "JsonNull" } } },
+      { meta: { path: ["a"], equals: 2 } },
+      { meta: { path: ["s"], string_contains: "world" } },
+      { meta: { path: ["tags"], array_contains: ["y"] } }] }, data: { title: "J" } }],
+  },
+  {
+    name: "DateTime with an offset is stored as the UTC instant",
+    prisma: (p) => p.post.create({ data: { title: "T", at: "2024-05-01T12:00:00+02:00" } }),
+    forge: ["forge_create", "Post", { data: { title: "T", at: "2024-05-01T12:00:00+02:00" } }],
+  },
+  {
+    name: "to-one update in the {where, data} form",
+    prisma: (p) =>
+      p.post.update({ where: { id: 1 }, data: { author: { update: { where: { name: "Ada" }, data: { views: { increment: 1 } } } } }, include: { author: true } }),
+    forge: ["forge_update", "Post", {
+      where: { id: 1 }, data: { author: { update: { where: { name: "Ada" }, data: { views: { increment: 1 } } } } }, include: { author: true },
+    }],
+  },
+  {
+    name: "to-one update whose where does not match is P2025",
+    prisma: (p) => p.post.update({ where: { id: 1 }, data: { author: { update: { where: { name: "Bob" }, data: { views: 1 } } } } }),
+    forge: ["forge_update", "Post", { where: { id: 1 }, data: { author: { update: { where: { name: "Bob" }, data: { views: 1 } } } } }],
+  },
+  {
+    name: "upsert with a to-one connect in create (new row)",
+    prisma: (p) =>
+      p.post.upsert({ where: { id: 50 }, create: { title: "U", author: { connect: { email: "bob@x.co" } } }, update: { title: "V" } }),
+    forge: ["forge_upsert", "Post", {
+      where: { id: 50 }, create: { title: "U", author: { connect: { email: "bob@x.co" } } }, update: { title: "V" },
+    }],
+  },
+  {
+    name: "upsert with a to-one connectOrCreate in update (existing row)",
+    prisma: (p) =>
+      p.post.upsert({ where: { id: 4 }, create: { title: "U" },
+        update: { author: { connectOrCreate: { where: { email: "z@x.co" }, create: { email: "z@x.co" } } } } }),
+    forge: ["forge_upsert", "Post", {
+      where: { id: 4 }, create: { title: "U" },
+      update: { author: { connectOrCreate: { where: { email: "z@x.co" }, create: { email: "z@x.co" } } } },
+    }],
+  },
+  {
+    name: "nested upsert of a many-to-many: a tag not linked is created",
+    prisma: (p) =>
+      p.post.update({ where: { id: 3 }, data: { tags: { upsert: { where: { id: 2 }, create: { name: "new" }, update: { name: "M" } } } }, include: { tags: true } }),
+    forge: ["forge_update", "Post", {
+      where: { id: 3 }, data: { tags: { upsert: { where: { id: 2 }, create: { name: "new" }, update: { name: "M" } } } }, include: { tags: true },
+    }],
+  },
+  {
+    name: "nested createMany with one row",
+    prisma: (p) => p.user.update({ where: { id: 3 }, data: { posts: { createMany: { data: { title: "C" } } } }, include: { posts: true } }),
+    forge: ["forge_update", "User", { where: { id: 3 }, data: { posts: { createMany: { data: { title: "C" } } } }, include: { posts: true } }],
   },
 ];
 
@@ -356,10 +484,13 @@ async function main() {
       pres = `error ${prismaError(e)}`;
     }
     try {
-      const [fn, model, args] = s.forge;
-      const r = await fc.query(`SELECT ${fn}($1::regclass, $2::jsonb) AS r`,
-        [`"${model}"`, JSON.stringify(args)]);
-      fres = JSON.stringify(normalise(r.rows[0].r, s.rename ?? {}, !!s.ordered));
+      const out: unknown[] = [];
+      for (const [fn, model, args] of s.forgeAll ?? [s.forge]) {
+        const r = await fc.query(`SELECT ${fn}($1::regclass, $2::jsonb) AS r`,
+          [`"${model}"`, JSON.stringify(args)]);
+        out.push(r.rows[0].r);
+      }
+      fres = JSON.stringify(normalise(s.forgeAll ? out : out[0], s.rename ?? {}, !!s.ordered));
     } catch (e: any) {
       fres = `error ${SQLSTATE_TO_PRISMA[e.code] ?? `SQLSTATE ${e.code}: ${e.message}`}`;
     }

@@ -4,7 +4,8 @@
 # Installs the pinned client (package-lock.json: npm ci, from the npm
 # registry) once, generates it from prisma/schema.prisma, creates two
 # databases on the cluster that PGHOST/PGPORT name (prisma_side and
-# forge_side, dropped first) with schema.sql's tables, and runs diff.ts,
+# forge_side, dropped first) with schema.sql's tables (forge_side also
+# with the relation names tools/prisma-relations declares), runs diff.ts,
 # which sends each scenario's writes through Prisma to one and through
 # forge to the other and compares results, errors and tables.  Prisma's
 # schema engine cannot be downloaded here, so `prisma generate` is pointed
@@ -29,5 +30,7 @@ for db in prisma_side forge_side; do
   psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
   psql -X -q -v ON_ERROR_STOP=1 -d "$db" -f schema.sql
 done
-psql -X -q -v ON_ERROR_STOP=1 -d forge_side -c "CREATE EXTENSION forge" -c "SET forge.notify = off"
+psql -X -q -v ON_ERROR_STOP=1 -d forge_side -c "CREATE EXTENSION forge"
+# the relation names of the Prisma schema, as a Prisma user declares them
+../../tools/prisma-relations prisma/schema.prisma | psql -X -q -v ON_ERROR_STOP=1 -d forge_side
 npx --no-install tsx diff.ts "$@"

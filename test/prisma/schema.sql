@@ -11,7 +11,7 @@ CREATE TABLE "Profile" (
 CREATE UNIQUE INDEX "Profile_userId_key" ON "Profile"("userId");
 CREATE TABLE "Post" (
     "id" SERIAL NOT NULL, "title" TEXT NOT NULL, "published" BOOLEAN NOT NULL DEFAULT false,
-    "authorId" INTEGER,
+    "authorId" INTEGER, "labels" TEXT[], "meta" JSONB, "at" TIMESTAMP(3),
     CONSTRAINT "Post_pkey" PRIMARY KEY ("id"));
 CREATE TABLE "Tag" (
     "id" SERIAL NOT NULL, "name" TEXT NOT NULL,
