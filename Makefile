@@ -13,6 +13,8 @@ OBJS = \
 	src/read_data.o \
 	src/read_where.o \
 	src/read_select.o \
+	src/read_soft.o \
+	src/comments.o \
 	src/deparse.o \
 	src/shape.o \
 	src/plancache.o \
@@ -26,7 +28,7 @@ REGRESS = create create_many update upsert delete where select types \
 	errors plancache security outbox channels relations relation_filters include nested \
 	security_relations relations_self relations_partitioned nested_keys unique_selectors \
 	identity hostile_schema adversarial fuzz_found plan_shape relations_inval \
-	extension_schema outbox_plans adversarial2 adversarial3
+	extension_schema outbox_plans adversarial2 adversarial3 soft_delete
 REGRESS_OPTS = --load-extension=forge
 
 ISOLATION = increment upsert_race version_check inventory notify outbox nested_connect_or_create \
@@ -67,4 +69,4 @@ EXTRA_CLEAN = forge-listen
 # PGXS tracks no header dependencies: every object depends on forge.h and compat.h,
 # the reader's on reader.h.
 $(OBJS): src/forge.h src/compat.h
-src/descriptor.o src/read_json.o src/read_data.o src/read_where.o src/read_select.o src/read_nested.o src/read_part.o: src/reader.h
+src/descriptor.o src/read_json.o src/read_data.o src/read_where.o src/read_select.o src/read_nested.o src/read_part.o src/read_soft.o: src/reader.h

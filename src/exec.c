@@ -133,6 +133,11 @@ expected_result(ForgeVerb verb, ForgeStmt *st)
 			return SPI_OK_DELETE;
 		case FORGE_FIND:
 			return SPI_OK_SELECT;
+		case FORGE_SOFT_DELETE:
+		case FORGE_SOFT_DELETE_MANY:
+		case FORGE_RESTORE:
+		case FORGE_RESTORE_MANY:
+			break;				/* forge_verb_base maps them to updates */
 	}
 	return 0;					/* keep compiler quiet */
 }
@@ -161,6 +166,15 @@ not_found(ForgeVerb verb, ForgeRel *rel)
 				(errcode(ERRCODE_FORGE_NOT_FOUND),
 				 errmsg("record in \"%s\" not found", rel->model),
 				 errdetail("No row matches the where.")));
+	if (verb == FORGE_SOFT_DELETE || verb == FORGE_RESTORE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FORGE_NOT_FOUND),
+				 errmsg("record to %s in \"%s\" not found",
+						verb == FORGE_SOFT_DELETE ? "soft-delete" : "restore",
+						rel->model),
+				 errdetail("No %s row matches the where of %s.",
+						   verb == FORGE_SOFT_DELETE ? "live" : "soft-deleted",
+						   forge_verb_name(verb))));
 	ereport(ERROR,
 			(errcode(ERRCODE_FORGE_NOT_FOUND),
 			 errmsg("record to %s in \"%s\" not found",
@@ -205,9 +219,10 @@ count_result(uint64 n)
  *		follow-up update of its row raises none).
  */
 ForgeResult
-forge_exec_stmts(ForgeVerb verb, ForgeRel *rel, List *stmts, bool quiet,
+forge_exec_stmts(ForgeVerb call_verb, ForgeRel *rel, List *stmts, bool quiet,
 				 bool event)
 {
+	ForgeVerb	verb = forge_verb_base(call_verb);
 	ForgeActive frame;
 	ForgeResult res;
 	Datum		result = (Datum) 0;
@@ -222,7 +237,7 @@ forge_exec_stmts(ForgeVerb verb, ForgeRel *rel, List *stmts, bool quiet,
 
 	memset(&frame, 0, sizeof(frame));
 	frame.rel = rel;
-	frame.verb = verb;
+	frame.verb = call_verb;		/* the outbox's event names it */
 	frame.started = GetCurrentTimestamp();
 
 	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
@@ -290,7 +305,7 @@ forge_exec_stmts(ForgeVerb verb, ForgeRel *rel, List *stmts, bool quiet,
 		if (SPI_processed == 0)
 		{
 			if (!quiet)
-				not_found(verb, rel);
+				not_found(call_verb, rel);
 			continue;
 		}
 		total += SPI_processed;
@@ -343,7 +358,7 @@ forge_exec_stmts(ForgeVerb verb, ForgeRel *rel, List *stmts, bool quiet,
 	if (verb == FORGE_FIND)
 		return res;
 	if (event)
-		forge_event(rel, verb, op, total, firstsql ? firstsql : "",
+		forge_event(rel, call_verb, op, total, firstsql ? firstsql : "",
 					frame.started, keys);
 	if (verb != FORGE_CREATE && verb != FORGE_UPDATE &&
 		verb != FORGE_UPSERT && verb != FORGE_DELETE)
