@@ -32,7 +32,7 @@ REGRESS = create create_many update upsert delete where select types \
 REGRESS_OPTS = --load-extension=forge
 
 ISOLATION = increment upsert_race version_check inventory notify outbox nested_connect_or_create \
-	upsert_delete upsert_serializable update_many_phantom relations_inval
+	upsert_delete upsert_serializable update_many_phantom relations_inval soft_delete_notify
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=forge
 
 PG_CONFIG ?= pg_config

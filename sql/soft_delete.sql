@@ -195,6 +195,26 @@ SELECT forge_restore('sd.posts', '{"where": {"id": 11}, "select": {"id": true}}'
 SELECT hits, misses FROM forge_plan_cache_stats();
 
 --
+-- Events: a soft-delete verb's event says "op": "update" (it is one) and
+-- names the verb, with "semanticOp" softDelete, softDeleteMany, restore or
+-- restoreMany, so a listener can tell a soft delete from another update.
+-- The outbox records the same payload (test/isolation/specs/
+-- soft_delete_notify.spec shows the NOTIFY events).
+--
+TRUNCATE forge_outbox RESTART IDENTITY;
+SELECT forge_outbox_enable('sd.posts');
+SELECT forge_soft_delete('sd.posts', '{"where": {"id": 12}, "select": {"id": true}}');
+SELECT forge_restore('sd.posts', '{"where": {"id": 12}, "select": {"id": true}}');
+SELECT forge_soft_delete_many('sd.posts', '{"where": {"id": {"in": [10, 12]}}}');
+SELECT forge_restore_many('sd.posts', '{}');
+SELECT forge_update('sd.posts', '{"where": {"id": 12}, "data": {}, "select": {"id": true}}');
+SELECT event->>'op' AS op, event->>'verb' AS verb, event->'semanticOp' AS "semanticOp",
+       event->'rowCount' AS "rowCount", event->'keys' AS keys
+  FROM forge_outbox ORDER BY id;
+SELECT forge_outbox_disable('sd.posts');
+TRUNCATE forge_outbox RESTART IDENTITY;
+
+--
 -- The tag must be on a nullable timestamptz or timestamp column, and on
 -- one column only: anything else is an error on every use of the table,
 -- not ignored (ignored, its soft-deleted rows would count as live).  A
