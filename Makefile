@@ -13,6 +13,7 @@ OBJS = \
 	src/read_data.o \
 	src/read_where.o \
 	src/read_select.o \
+	src/read_soft.o \
 	src/deparse.o \
 	src/shape.o \
 	src/plancache.o \
@@ -27,12 +28,14 @@ REGRESS = create create_many scalar_list_writes timestamps_utc update upsert ups
 	security_relations relations_self relations_partitioned nested_keys unique_selectors \
 	identity hostile_schema adversarial fuzz_found plan_shape relations_inval \
 	scalar_lists filters_prisma7 json_filters relation_names nested_to_one \
-	extension_schema outbox_plans adversarial2 adversarial3 omit many_and_return limit
+	extension_schema outbox_plans adversarial2 adversarial3 omit many_and_return limit \
+	soft_delete
 REGRESS_OPTS = --load-extension=forge
 
 ISOLATION = increment list_ops upsert_race upsert_default_key version_check inventory notify outbox \
 	nested_connect_or_create nested_upsert_to_one \
-	upsert_delete upsert_serializable update_many_phantom relations_inval limit relation_names
+	upsert_delete upsert_serializable update_many_phantom relations_inval limit relation_names \
+	soft_delete_notify
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=forge
 
 PG_CONFIG ?= pg_config
@@ -69,4 +72,4 @@ EXTRA_CLEAN = forge-listen
 # PGXS tracks no header dependencies: every object depends on forge.h and compat.h,
 # the reader's on reader.h.
 $(OBJS): src/forge.h src/compat.h
-src/descriptor.o src/read_json.o src/read_data.o src/read_where.o src/read_select.o src/read_nested.o src/read_part.o: src/reader.h
+src/descriptor.o src/read_json.o src/read_data.o src/read_where.o src/read_select.o src/read_nested.o src/read_part.o src/read_soft.o: src/reader.h

@@ -167,3 +167,29 @@ LANGUAGE C VOLATILE SECURITY INVOKER PARALLEL UNSAFE;
 CREATE EVENT TRIGGER forge_comment_invalidate ON ddl_command_end
     WHEN TAG IN ('COMMENT')
     EXECUTE FUNCTION @extschema@.forge_comment_invalidate();
+
+-- issue 12: soft delete
+--
+-- The soft-delete verbs: each is one UPDATE of the table's soft-delete
+-- column, the column whose comment has the tag @softDelete (a nullable
+-- timestamptz or timestamp).  Like the seven verbs, they run as the caller
+-- and are not STRICT.
+CREATE FUNCTION @extschema@.forge_soft_delete(model pg_catalog.regclass, args pg_catalog.jsonb)
+RETURNS pg_catalog.jsonb
+AS 'MODULE_PATHNAME', 'forge_soft_delete'
+LANGUAGE C VOLATILE SECURITY INVOKER PARALLEL UNSAFE;
+
+CREATE FUNCTION @extschema@.forge_soft_delete_many(model pg_catalog.regclass, args pg_catalog.jsonb)
+RETURNS pg_catalog.jsonb
+AS 'MODULE_PATHNAME', 'forge_soft_delete_many'
+LANGUAGE C VOLATILE SECURITY INVOKER PARALLEL UNSAFE;
+
+CREATE FUNCTION @extschema@.forge_restore(model pg_catalog.regclass, args pg_catalog.jsonb)
+RETURNS pg_catalog.jsonb
+AS 'MODULE_PATHNAME', 'forge_restore'
+LANGUAGE C VOLATILE SECURITY INVOKER PARALLEL UNSAFE;
+
+CREATE FUNCTION @extschema@.forge_restore_many(model pg_catalog.regclass, args pg_catalog.jsonb)
+RETURNS pg_catalog.jsonb
+AS 'MODULE_PATHNAME', 'forge_restore_many'
+LANGUAGE C VOLATILE SECURITY INVOKER PARALLEL UNSAFE;

@@ -662,6 +662,56 @@ build_keys(ForgeRel *rel, Relation r)
 }
 
 /*
+ * read_soft_delete
+ *		Find rel's soft-delete column, the one whose comment has the tag
+ *		@softDelete (forge_smart_tag), into rel->softdelete (-1: none).  A
+ *		tag forge cannot honour is an error on every use of the table, not
+ *		ignored: ignored, the rows it marks deleted would count as live.
+ */
+static void
+read_soft_delete(ForgeRel *rel, Relation r)
+{
+	int			i;
+
+	rel->softdelete = -1;
+	for (i = 0; i < rel->ncols; i++)
+	{
+		ForgeColumn *c = &rel->cols[i];
+		Form_pg_attribute att = TupleDescAttr(RelationGetDescr(r),
+											  c->attnum - 1);
+		char	   *tag = forge_smart_tag(RelationRelationId, rel->relid,
+										  c->attnum, "softDelete");
+
+		if (tag == NULL)
+			continue;
+		if (tag[0] != '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("tag @softDelete of column \"%s\" of \"%s\" takes no value",
+							c->name, rel->model),
+					 errhint("Write the tag alone on its line of the column's comment.")));
+		if (rel->softdelete >= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("table \"%s\" has two soft-delete columns, \"%s\" and \"%s\"",
+							rel->model, rel->cols[rel->softdelete].name, c->name),
+					 errhint("Keep the @softDelete tag in the comment of one column.")));
+		if ((c->data->typid != TIMESTAMPTZOID && c->data->typid != TIMESTAMPOID) ||
+			att->attnotnull || c->generated != '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("soft-delete column \"%s\" of \"%s\" must be a nullable timestamptz or timestamp column",
+							c->name, rel->model),
+					 errdetail("Its comment has the tag @softDelete, and the column is %s%s%s.",
+							   format_type_be(c->typid),
+							   att->attnotnull ? " NOT NULL" : "",
+							   c->generated != '\0' ? " GENERATED" : ""),
+					 errhint("Change the column, or remove the tag from its comment.")));
+		rel->softdelete = i;
+	}
+}
+
+/*
  * build_rel
  *		Read what forge needs of relation relid into a new ForgeRel.
  */
@@ -731,6 +781,7 @@ build_rel(Oid relid)
 	qsort_arg(rel->byname, rel->ncols, sizeof(int), colname_cmp, rel->cols);
 
 	build_keys(rel, r);
+	read_soft_delete(rel, r);
 	forge_citus_read(rel, r);
 
 	MemoryContextSwitchTo(old);

@@ -191,11 +191,13 @@ static void deparse_filter(StringInfo buf, ForgeFilter *f);
  *		Append "FROM related AS rN [JOIN join AS jN ON ...] WHERE link": the
  *		rows of relation r related to the row aliased at outer_level of
  *		table outer.  The keys compare with the foreign key's own equality
- *		operators.
+ *		operators.  live: only the related rows that are not soft-deleted
+ *		(other's soft-delete column is null).
  */
 static void
 deparse_related_from(StringInfo buf, ForgeRelation *r, ForgeRel *outer,
-					 int outer_level, ForgeRel *other, ForgeRel *joinrel)
+					 int outer_level, ForgeRel *other, ForgeRel *joinrel,
+					 bool live)
 {
 	StringInfoData outer_alias,
 				inner,
@@ -257,6 +259,9 @@ deparse_related_from(StringInfo buf, ForgeRelation *r, ForgeRel *outer,
 				break;
 		}
 	}
+	if (live)
+		appendStringInfo(buf, " AND %s.%s IS NULL", inner.data,
+						 quote_identifier(other->cols[other->softdelete].name));
 }
 
 
@@ -272,7 +277,7 @@ deparse_relation_filter(StringInfo buf, ForgeFilter *f)
 	appendStringInfoString(buf, f->test == FORGE_SOME ? "(EXISTS (SELECT 1" :
 						   "(NOT EXISTS (SELECT 1");
 	deparse_related_from(buf, f->relation, f->rel, f->level, f->other,
-						 f->join);
+						 f->join, f->live);
 	if (f->args != NIL)
 	{
 		appendStringInfoString(buf, " AND ");
@@ -870,7 +875,7 @@ deparse_include(StringInfo buf, ForgeInclude *inc, ForgeRel *outer)
 		appendStringInfoString(buf, "(SELECT ");
 		deparse_row(buf, inc->rel, inc->level, inc->select, inc->includes);
 		deparse_related_from(buf, r, outer, inc->level - 1, inc->rel,
-							 inc->join);
+							 inc->join, inc->live);
 		appendStringInfoChar(buf, ')');
 		return;
 	}
@@ -907,7 +912,7 @@ deparse_include(StringInfo buf, ForgeInclude *inc, ForgeRel *outer)
 	appendStringInfo(buf, " AS j, pg_catalog.row_number() OVER (%s) AS o",
 					 order.len > 0 ? order.data + 1 : "");
 	deparse_related_from(buf, r, outer, inc->level - 1, inc->rel,
-							 inc->join);
+							 inc->join, inc->live);
 	if (inc->where != NULL && inc->where->kind != FORGE_F_TRUE)
 	{
 		appendStringInfoString(buf, " AND ");
@@ -1420,6 +1425,13 @@ forge_deparse(StringInfo buf, ForgeStmt *st)
 			deparse_where(buf, st->where);
 			if (st->lock)
 				appendStringInfoString(buf, " FOR UPDATE OF t");
+			break;
+
+		case FORGE_SOFT_DELETE:
+		case FORGE_SOFT_DELETE_MANY:
+		case FORGE_RESTORE:
+		case FORGE_RESTORE_MANY:
+			elog(ERROR, "a soft-delete verb is read into an update");
 			break;
 
 		case FORGE_DELETE:

@@ -45,25 +45,36 @@
 static const char *const verb_names[] = {
 	"forge_create", "forge_create_many", "forge_update", "forge_update_many",
 	"forge_upsert", "forge_delete", "forge_delete_many", "connect",
-	"forge_create_many_and_return", "forge_update_many_and_return"
+	"forge_create_many_and_return", "forge_update_many_and_return",
+	"forge_soft_delete", "forge_soft_delete_many", "forge_restore",
+	"forge_restore_many"
+};
+
+/* the events' "semanticOp" of each verb: NULL for the plain verbs */
+static const char *const verb_semantics[] = {
+	NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+	"softDelete", "softDeleteMany", "restore", "restoreMany"
 };
 
 /* the keys each verb's args may hold, NULL-terminated */
-static const char *const create_keys[] = {"data", "select", "omit", "include", NULL};
+static const char *const create_keys[] = {"data", "select", "omit", "include", "withDeleted", NULL};
 static const char *const create_many_keys[] = {"data", "skipDuplicates", NULL};
-static const char *const update_keys[] = {"where", "data", "select", "omit", "include", NULL};
-static const char *const update_many_keys[] = {"where", "data", "limit", NULL};
-static const char *const upsert_keys[] = {"where", "create", "update", "select", "omit", "include", NULL};
-static const char *const delete_keys[] = {"where", "select", "omit", "include", NULL};
-static const char *const delete_many_keys[] = {"where", "limit", NULL};
+static const char *const update_keys[] = {"where", "data", "select", "omit", "include", "withDeleted", NULL};
+static const char *const update_many_keys[] = {"where", "data", "limit", "withDeleted", NULL};
+static const char *const upsert_keys[] = {"where", "create", "update", "select", "omit", "include", "withDeleted", NULL};
+static const char *const delete_keys[] = {"where", "select", "omit", "include", "withDeleted", NULL};
+static const char *const delete_many_keys[] = {"where", "limit", "withDeleted", NULL};
 static const char *const find_keys[] = {"where", "select", "omit", "include", NULL};
 static const char *const create_many_return_keys[] = {"data", "skipDuplicates", "select", "omit", "include", NULL};
-static const char *const update_many_return_keys[] = {"where", "data", "limit", "select", "omit", "include", NULL};
+static const char *const update_many_return_keys[] = {"where", "data", "limit", "select", "omit", "include", "withDeleted", NULL};
+static const char *const soft_keys[] = {"where", "select", "omit", "include", NULL};
+static const char *const soft_many_keys[] = {"where", NULL};
 
 static const char *const *const verb_keys[] = {
 	create_keys, create_many_keys, update_keys, update_many_keys,
 	upsert_keys, delete_keys, delete_many_keys, find_keys,
-	create_many_return_keys, update_many_return_keys
+	create_many_return_keys, update_many_return_keys,
+	soft_keys, soft_many_keys, soft_keys, soft_many_keys
 };
 
 /*
@@ -74,6 +85,37 @@ const char *
 forge_verb_name(ForgeVerb verb)
 {
 	return verb_names[verb];
+}
+
+/*
+ * forge_verb_base
+ *		The verb of verb's statements: an update for the soft-delete verbs,
+ *		verb itself for the others.
+ */
+ForgeVerb
+forge_verb_base(ForgeVerb verb)
+{
+	switch (verb)
+	{
+		case FORGE_SOFT_DELETE:
+		case FORGE_RESTORE:
+			return FORGE_UPDATE;
+		case FORGE_SOFT_DELETE_MANY:
+		case FORGE_RESTORE_MANY:
+			return FORGE_UPDATE_MANY;
+		default:
+			return verb;
+	}
+}
+
+/*
+ * forge_verb_semantic
+ *		The "semanticOp" of verb's events, or NULL.
+ */
+const char *
+forge_verb_semantic(ForgeVerb verb)
+{
+	return verb_semantics[verb];
 }
 
 /*
@@ -384,9 +426,17 @@ read_stmts(ForgeVerb verb, ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 	if (verb == FORGE_CREATE_MANY)
 		return want_keys(read_create_many(rel, args, p), rel);
 
-	st = new_stmt(verb, rel);
+	st = new_stmt(forge_verb_base(verb), rel);
+	st->with_deleted = top ? read_with_deleted(args) : p->with_deleted;
 	switch (verb)
 	{
+		case FORGE_SOFT_DELETE:
+		case FORGE_SOFT_DELETE_MANY:
+		case FORGE_RESTORE:
+		case FORGE_RESTORE_MANY:
+			read_soft(st, verb, args);
+			break;
+
 		case FORGE_CREATE:
 			st->assigns = read_data_part(st,
 										 arg_object(args, p->data, "data", verb, true),
@@ -412,6 +462,8 @@ read_stmts(ForgeVerb verb, ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 			}
 			else if (st->assigns == NIL)
 				st->assigns = keep_assign(keep_column(rel, -1));
+			if (top || p->live)
+				st->where = soft_where(st, st->where, true);
 			break;
 
 		case FORGE_UPSERT:
@@ -464,6 +516,9 @@ read_stmts(ForgeVerb verb, ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 				if (!st->by_update &&
 					!(st->nested != NULL && st->nested->branch_first))
 					st->where = strip_key_filters(st, key);
+				/* a soft-deleted conflicting row fails the where: P2025 */
+				if (top || p->live)
+					st->where = soft_where(st, st->where, true);
 				drop_unused_params(st);
 				break;
 			}
@@ -471,16 +526,22 @@ read_stmts(ForgeVerb verb, ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 		case FORGE_DELETE:
 			st->where = read_where_part(st, args, p, true);
 			find_unique_key(st, st->where, false);
+			if (top || p->live)
+				st->where = soft_where(st, st->where, true);
 			break;
 
 		case FORGE_DELETE_MANY:
 			st->where = read_where_part(st, args, p, false);
 			read_limit(st, args);
+			if (top || p->live)
+				st->where = soft_where(st, st->where, true);
 			break;
 
 		case FORGE_FIND:
 			st->where = read_where_part(st, args, p, true);
 			find_unique_key(st, st->where, false);
+			if (p->live)
+				st->where = soft_where(st, st->where, true);
 			break;
 
 		case FORGE_CREATE_MANY:
@@ -490,7 +551,8 @@ read_stmts(ForgeVerb verb, ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 			break;
 	}
 	if (verb == FORGE_CREATE || verb == FORGE_UPDATE ||
-		verb == FORGE_UPSERT || verb == FORGE_DELETE || verb == FORGE_FIND)
+		verb == FORGE_UPSERT || verb == FORGE_DELETE || verb == FORGE_FIND ||
+		verb == FORGE_SOFT_DELETE || verb == FORGE_RESTORE)
 	{
 		if (st->nested != NULL && st->nested->after)
 		{
@@ -621,6 +683,10 @@ verb_privilege(ForgeVerb verb)
 		case FORGE_UPDATE:
 		case FORGE_UPDATE_MANY:
 		case FORGE_UPDATE_MANY_RETURN:
+		case FORGE_SOFT_DELETE:
+		case FORGE_SOFT_DELETE_MANY:
+		case FORGE_RESTORE:
+		case FORGE_RESTORE_MANY:
 			return ACL_UPDATE;
 		case FORGE_DELETE:
 		case FORGE_DELETE_MANY:
@@ -646,6 +712,6 @@ forge_open_model(ForgeVerb verb, Oid relid)
 									 RowExclusiveLock);
 
 	if (verb != FORGE_FIND)
-		forge_citus_check_write(rel, verb);
+		forge_citus_check_write(rel, forge_verb_base(verb));
 	return rel;
 }

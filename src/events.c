@@ -329,7 +329,8 @@ append_keys(StringInfo buf, Jsonb *keys, int budget)
  *						make the table ambiguous
  *		"txid"			pg_current_xact_id() of the writing transaction
  *						(assigned now if the call wrote no row)
- *		"op", "verb", "semanticOp" (null)
+ *		"op", "verb", "semanticOp" (softDelete, softDeleteMany, restore,
+ *						restoreMany for the soft-delete verbs, else null)
  *		"rowCount"
  *		"duration_ms"	from ev->started to now
  *		"startedAt"		ev->started in ISO 8601 UTC
@@ -361,7 +362,11 @@ forge_event_payload(StringInfo buf, const ForgeEventFields *ev)
 	escape_json(buf, ev->op);
 	appendStringInfoString(buf, ",\"verb\":");
 	escape_json(buf, forge_verb_name(ev->verb));
-	appendStringInfoString(buf, ",\"semanticOp\":null");
+	appendStringInfoString(buf, ",\"semanticOp\":");
+	if (forge_verb_semantic(ev->verb) != NULL)
+		escape_json(buf, forge_verb_semantic(ev->verb));
+	else
+		appendStringInfoString(buf, "null");
 	if (ev->with_rowcount)
 		appendStringInfo(buf, ",\"rowCount\":" UINT64_FORMAT, ev->rowcount);
 	if (ev->with_duration)

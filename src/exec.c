@@ -137,6 +137,11 @@ expected_result(ForgeVerb verb, ForgeStmt *st)
 		case FORGE_CREATE_MANY_RETURN:
 		case FORGE_UPDATE_MANY_RETURN:
 			return SPI_OK_SELECT;
+		case FORGE_SOFT_DELETE:
+		case FORGE_SOFT_DELETE_MANY:
+		case FORGE_RESTORE:
+		case FORGE_RESTORE_MANY:
+			break;				/* forge_verb_base maps them to updates */
 	}
 	return 0;					/* keep compiler quiet */
 }
@@ -165,6 +170,15 @@ not_found(ForgeVerb verb, ForgeRel *rel)
 				(errcode(ERRCODE_FORGE_NOT_FOUND),
 				 errmsg("record in \"%s\" not found", rel->model),
 				 errdetail("No row matches the where.")));
+	if (verb == FORGE_SOFT_DELETE || verb == FORGE_RESTORE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FORGE_NOT_FOUND),
+				 errmsg("record to %s in \"%s\" not found",
+						verb == FORGE_SOFT_DELETE ? "soft-delete" : "restore",
+						rel->model),
+				 errdetail("No %s row matches the where of %s.",
+						   verb == FORGE_SOFT_DELETE ? "live" : "soft-deleted",
+						   forge_verb_name(verb))));
 	ereport(ERROR,
 			(errcode(ERRCODE_FORGE_NOT_FOUND),
 			 errmsg("record to %s in \"%s\" not found",
@@ -219,9 +233,10 @@ count_result(uint64 n)
  *		follow-up update of its row raises none).
  */
 ForgeResult
-forge_exec_stmts(ForgeVerb verb, ForgeRel *rel, List *stmts, bool quiet,
+forge_exec_stmts(ForgeVerb call_verb, ForgeRel *rel, List *stmts, bool quiet,
 				 bool event)
 {
+	ForgeVerb	verb = forge_verb_base(call_verb);
 	ForgeActive frame;
 	ForgeResult res;
 	Datum		result = (Datum) 0;
@@ -237,7 +252,7 @@ forge_exec_stmts(ForgeVerb verb, ForgeRel *rel, List *stmts, bool quiet,
 
 	memset(&frame, 0, sizeof(frame));
 	frame.rel = rel;
-	frame.verb = verb;
+	frame.verb = call_verb;		/* the outbox's event names it */
 	frame.started = GetCurrentTimestamp();
 
 	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
@@ -325,7 +340,7 @@ forge_exec_stmts(ForgeVerb verb, ForgeRel *rel, List *stmts, bool quiet,
 		if (SPI_processed == 0)
 		{
 			if (!quiet)
-				not_found(verb, rel);
+				not_found(call_verb, rel);
 			continue;
 		}
 		total += SPI_processed;
@@ -381,7 +396,7 @@ forge_exec_stmts(ForgeVerb verb, ForgeRel *rel, List *stmts, bool quiet,
 	if (verb == FORGE_FIND)
 		return res;
 	if (event)
-		forge_event(rel, verb, op, total, firstsql ? firstsql : "",
+		forge_event(rel, call_verb, op, total, firstsql ? firstsql : "",
 					frame.started, keys);
 	if (verb == FORGE_CREATE_MANY_RETURN || verb == FORGE_UPDATE_MANY_RETURN)
 		res.value = rows != (Datum) 0 ? rows :

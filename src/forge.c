@@ -178,6 +178,10 @@ PG_FUNCTION_INFO_V1(forge_delete);
 PG_FUNCTION_INFO_V1(forge_delete_many);
 PG_FUNCTION_INFO_V1(forge_create_many_and_return);
 PG_FUNCTION_INFO_V1(forge_update_many_and_return);
+PG_FUNCTION_INFO_V1(forge_soft_delete);
+PG_FUNCTION_INFO_V1(forge_soft_delete_many);
+PG_FUNCTION_INFO_V1(forge_restore);
+PG_FUNCTION_INFO_V1(forge_restore_many);
 PG_FUNCTION_INFO_V1(forge_plan_cache_stats);
 PG_FUNCTION_INFO_V1(forge_plan_cache_reset);
 PG_FUNCTION_INFO_V1(forge_upsert_mark);
@@ -245,6 +249,37 @@ Datum
 forge_update_many_and_return(PG_FUNCTION_ARGS)
 {
 	return forge_run(fcinfo, FORGE_UPDATE_MANY_RETURN);
+}
+
+/*
+ * forge_soft_delete(model, args) returns the soft-deleted row, or raises
+ * P2025: one UPDATE that sets the table's soft-delete column (read_soft.c)
+ */
+Datum
+forge_soft_delete(PG_FUNCTION_ARGS)
+{
+	return forge_run(fcinfo, FORGE_SOFT_DELETE);
+}
+
+/* forge_soft_delete_many(model, args) returns {"count": n} */
+Datum
+forge_soft_delete_many(PG_FUNCTION_ARGS)
+{
+	return forge_run(fcinfo, FORGE_SOFT_DELETE_MANY);
+}
+
+/* forge_restore(model, args) returns the restored row, or raises P2025 */
+Datum
+forge_restore(PG_FUNCTION_ARGS)
+{
+	return forge_run(fcinfo, FORGE_RESTORE);
+}
+
+/* forge_restore_many(model, args) returns {"count": n} */
+Datum
+forge_restore_many(PG_FUNCTION_ARGS)
+{
+	return forge_run(fcinfo, FORGE_RESTORE_MANY);
 }
 
 /*

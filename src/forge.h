@@ -40,6 +40,10 @@
  * The verbs.  The order is part of the plan-cache shape.  The two
  * "and return" verbs are the calls' verbs (their names, keys and events);
  * their statements are createMany's and updateMany's, with returning set.
+ * The soft-delete verbs are SQL functions of their own, whose statements
+ * are updates: a ForgeStmt of one has verb FORGE_UPDATE or
+ * FORGE_UPDATE_MANY (forge_verb_base), and the call's verb names it in its
+ * event.
  */
 typedef enum ForgeVerb
 {
@@ -52,7 +56,11 @@ typedef enum ForgeVerb
 	FORGE_DELETE_MANY,
 	FORGE_FIND,					/* internal: read one row by a unique key */
 	FORGE_CREATE_MANY_RETURN,	/* createManyAndReturn */
-	FORGE_UPDATE_MANY_RETURN	/* updateManyAndReturn */
+	FORGE_UPDATE_MANY_RETURN,	/* updateManyAndReturn */
+	FORGE_SOFT_DELETE,
+	FORGE_SOFT_DELETE_MANY,
+	FORGE_RESTORE,
+	FORGE_RESTORE_MANY
 } ForgeVerb;
 
 /*
@@ -198,6 +206,7 @@ typedef struct ForgeRel
 	int			nkeys;
 	ForgeUniqueKey *keys;
 	int			pkey;			/* index of the primary key, or -1 */
+	int			softdelete;		/* the @softDelete column, or -1 */
 	ForgeCitusKind citus;		/* how Citus manages it */
 	bool		citus_outbox;	/* a Citus table with outbox triggers */
 	uint32		generation;		/* distinct for every ForgeRel built */
@@ -325,6 +334,8 @@ typedef struct ForgeFilter
 	const JsonbValue *pinvalue; /* top-level equality: the value pinned */
 	bool		connects;		/* added by a nested write's relation: the
 								 * row is connected to the one written */
+	bool		live;			/* RELATION: soft-deleted related rows are
+								 * not related (other->softdelete) */
 } ForgeFilter;
 
 /* An orderBy entry of an include. */
@@ -348,6 +359,7 @@ typedef struct ForgeInclude
 	List	   *order;			/* to-many: ForgeOrder */
 	int			take;			/* to-many: $n of LIMIT, or 0 */
 	int			skip;			/* to-many: $n of OFFSET, or 0 */
+	bool		live;			/* leave out soft-deleted related rows */
 } ForgeInclude;
 
 /*
@@ -361,6 +373,8 @@ typedef struct ForgeStmt
 	int			level;			/* while reading: the alias level of new filters */
 	int			nconditions;	/* while reading: filters made so far */
 	bool		with_keys;		/* also return the primary keys written */
+	bool		with_deleted;	/* while reading: "withDeleted", so includes
+								 * and relation filters keep soft-deleted rows */
 	ForgeRel   *rel;
 	int			nparams;
 	int			maxparams;
@@ -502,6 +516,9 @@ typedef struct ForgePart
 	ForgeRelation *keep;		/* update data may not change this key */
 	const ForgePins *keep_pins; /* whose columns are these */
 	JsonbContainer *args;		/* a read back: its select and include */
+	bool		live;			/* the user's where: leave out soft-deleted
+								 * rows (unless with_deleted) */
+	bool		with_deleted;	/* the call's "withDeleted" */
 } ForgePart;
 
 /* The error context of a running nested action. */
@@ -520,6 +537,10 @@ extern bool forge_notify_keys;
 extern bool forge_notify_timing;
 extern bool forge_notify_model_channel;
 extern int	forge_plan_cache_size;
+
+/* in comments.c */
+extern char *forge_smart_tag(Oid classid, Oid objid, int32 objsubid,
+							 const char *tag);
 
 /* in catalog.c */
 #define FORGE_EXTENSION_NAME "forge"
@@ -570,6 +591,8 @@ extern List *forge_read(ForgeVerb verb, ForgeRel *rel, Jsonb *args);
 extern List *forge_read_part(ForgeVerb verb, Oid relid, ForgePart *p,
 							 ForgeRel **rel);
 extern const char *forge_verb_name(ForgeVerb verb);
+extern ForgeVerb forge_verb_base(ForgeVerb verb);
+extern const char *forge_verb_semantic(ForgeVerb verb);
 
 /* in read_nested.c */
 extern const char *forge_nested_action_name(ForgeNestedAction a);

@@ -65,6 +65,9 @@
 
 #include "forge.h"
 
+/* the running call's "withDeleted" (read_soft.c), for the parts it reads */
+static bool with_deleted = false;
+
 #define ERRCODE_FORGE_NOT_FOUND MAKE_SQLSTATE('P','2','0','2','5')
 
 static ForgeResult nested_write(ForgeStmt *st, bool quiet);
@@ -176,6 +179,20 @@ part_of(ForgePart *p, JsonbValue *where, JsonbValue *data, JsonbValue *update)
 	p->where = where;
 	p->data = data;
 	p->update = update;
+	p->with_deleted = with_deleted;
+	return p;
+}
+
+/*
+ * live_part
+ *		p, whose where the descriptor gave (or which selects the related
+ *		row a nested action names): soft-deleted rows are not selected,
+ *		unless the call says "withDeleted" (read_soft.c).
+ */
+static ForgePart *
+live_part(ForgePart *p)
+{
+	p->live = true;
 	return p;
 }
 
@@ -223,7 +240,7 @@ upsert_other(ForgeNestedRel *nr, int a, ForgeNestedItem *item)
 
 	part_of(&p, item->where, item->data,
 			a == FORGE_NA_UPSERT ? item->update : NULL);
-	return run_part(FORGE_UPSERT, nr->r->other, &p, false);
+	return run_part(FORGE_UPSERT, nr->r->other, live_part(&p), false);
 }
 
 /*
@@ -277,7 +294,8 @@ to_one_first(ForgeStmt *st, ForgeNestedRel *nr, int a)
 			break;
 		case FORGE_NA_CONNECT:
 			row = run_part(FORGE_FIND, r->other,
-						   part_of(&p, first_item(nr, a)->value, NULL, NULL),
+						   live_part(part_of(&p, first_item(nr, a)->value,
+											 NULL, NULL)),
 						   true);
 			if (row == NULL)
 				not_found(a, nr, rel, false);
@@ -441,8 +459,8 @@ connected_actions(ForgeRel *rel, ForgeNestedRel *nr, int a,
 		ForgePart	p;
 
 		CHECK_FOR_INTERRUPTS();
-		part_of(&p, update ? item->where : item->value,
-				update ? item->data : NULL, NULL);
+		live_part(part_of(&p, update ? item->where : item->value,
+						  update ? item->data : NULL, NULL));
 		if (update && pins != NULL)
 		{
 			p.keep = nr->r;
@@ -509,7 +527,8 @@ inverse_after(ForgeRel *rel, ForgeNestedRel *nr, int a, const ForgePins *pins)
 			foreach(lc, nr->items[a])
 			{
 				CHECK_FOR_INTERRUPTS();
-				part_of(&p, ((ForgeNestedItem *) lfirst(lc))->value, NULL, NULL);
+				live_part(part_of(&p, ((ForgeNestedItem *) lfirst(lc))->value,
+								  NULL, NULL));
 				p.dpins = pins;
 				if (run_part(FORGE_UPDATE, child, &p, true) == NULL)
 					not_found(FORGE_NA_CONNECT, nr, rel, false);
@@ -541,7 +560,7 @@ inverse_after(ForgeRel *rel, ForgeNestedRel *nr, int a, const ForgePins *pins)
 		case FORGE_NA_DELETE:
 			if (one)
 			{
-				part_of(&p, NULL, NULL, NULL);
+				live_part(part_of(&p, NULL, NULL, NULL));
 				p.wpins = pins;
 				if (run_part(FORGE_DELETE, child, &p, true) == NULL)
 					not_found(a, nr, rel, true);
@@ -561,7 +580,7 @@ inverse_after(ForgeRel *rel, ForgeNestedRel *nr, int a, const ForgePins *pins)
 				connected_actions(rel, nr, a, pins, NULL, NULL);
 				break;
 			}
-			update_part(&p, first_item(nr, a));
+			live_part(update_part(&p, first_item(nr, a)));
 			p.wpins = pins;
 			p.keep = nr->r;
 			p.keep_pins = pins;
@@ -580,7 +599,8 @@ inverse_after(ForgeRel *rel, ForgeNestedRel *nr, int a, const ForgePins *pins)
 				 * update; to-many: only a connected row is updated, else the
 				 * row is created, as Prisma does (deparse_upsert_by_update)
 				 */
-				part_of(&p, one ? NULL : item->where, item->data, item->update);
+				live_part(part_of(&p, one ? NULL : item->where, item->data,
+								  item->update));
 				p.wpins = pins;
 				p.connected = !one;
 				p.dpins = pins;
@@ -618,7 +638,7 @@ inverse_after(ForgeRel *rel, ForgeNestedRel *nr, int a, const ForgePins *pins)
 				CHECK_FOR_INTERRUPTS();
 				if (one)
 					let_go(nr, pins, where);
-				part_of(&p, where, NULL, NULL);
+				live_part(part_of(&p, where, NULL, NULL));
 				p.dpins = pins;
 				if (run_part(FORGE_UPDATE, child, &p, true) == NULL)
 					not_found(a, nr, rel, false);
@@ -634,7 +654,7 @@ inverse_after(ForgeRel *rel, ForgeNestedRel *nr, int a, const ForgePins *pins)
 				if (one)
 					let_go(nr, pins, item->where);
 				/* created with the key, or found and given the key */
-				part_of(&p, item->where, item->data, NULL);
+				live_part(part_of(&p, item->where, item->data, NULL));
 				p.dpins = pins;
 				p.upins = pins;
 				run_part(FORGE_UPSERT, child, &p, false);
@@ -705,8 +725,8 @@ many_to_many_after(ForgeRel *rel, ForgeNestedRel *nr, int a,
 
 				CHECK_FOR_INTERRUPTS();
 				crow = run_part(FORGE_FIND, child,
-								part_of(&p, ((ForgeNestedItem *) lfirst(lc))->value,
-										NULL, NULL),
+								live_part(part_of(&p, ((ForgeNestedItem *) lfirst(lc))->value,
+												  NULL, NULL)),
 								true);
 				if (crow == NULL)
 					not_found(FORGE_NA_CONNECT, nr, rel, false);
@@ -1055,18 +1075,22 @@ forge_nested(ForgeStmt *st)
 {
 	ForgeEventHold save;
 	ForgeResult res;
+	bool		save_with_deleted = with_deleted;
 
 	forge_events_hold(&save);
+	with_deleted = st->with_deleted;
 	PG_TRY();
 	{
 		res = nested_write(st, false);
 	}
 	PG_CATCH();
 	{
+		with_deleted = save_with_deleted;
 		forge_events_release(&save, false);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
+	with_deleted = save_with_deleted;
 	forge_events_release(&save, true);
 	return res.value;
 }

@@ -119,6 +119,7 @@ read_include(ForgeStmt *st, ForgeRelation *r, const JsonbValue *key,
 	inc->name = key_text(key);
 	inc->relation = r;
 	inc->rel = forge_rel_open(r->other, ACL_SELECT, AccessShareLock);
+	inc->live = soft_live(st, inc->rel);
 	inc->join = open_join(r);
 	inc->level = st->level + 1;
 

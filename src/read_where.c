@@ -975,6 +975,7 @@ relation_test(ForgeStmt *st, ForgeRelation *r, ForgeRel *other,
 	f->other = other;
 	f->join = open_join(r);
 	f->test = test;
+	f->live = soft_live(st, other);
 	if (obj != NULL || pins != NULL)
 	{
 		ForgeRel   *outer = st->rel;

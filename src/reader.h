@@ -9,7 +9,7 @@
  * helpers, parameters, column lookup), read_data.c (data), read_where.c
  * (where and unique selectors), read_select.c (select and include),
  * read_nested.c (relation keys of data: nested writes), read_part.c (the
- * parts of them nested.c runs) and descriptor.c (each verb's statements).  Nothing outside the reader
+ * parts of them nested.c runs), read_soft.c (soft delete) and descriptor.c (each verb's statements).  Nothing outside the reader
  * includes this file.
  *
  * Copyright (c) 2026, the forge authors
@@ -110,6 +110,12 @@ extern void read_select(ForgeStmt *st, JsonbContainer *args);
 extern void read_nested(ForgeStmt *st, List *pairs, List *upairs, bool top,
 						JsonbContainer *args);
 extern void read_back_select(ForgeStmt *st);
+
+/* in read_soft.c */
+extern bool read_with_deleted(JsonbContainer *args);
+extern bool soft_live(ForgeStmt *st, ForgeRel *other);
+extern ForgeFilter *soft_where(ForgeStmt *st, ForgeFilter *where, bool live);
+extern void read_soft(ForgeStmt *st, ForgeVerb verb, JsonbContainer *args);
 
 /* in read_part.c */
 extern void check_part(ForgePart *p);

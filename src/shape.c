@@ -145,11 +145,13 @@ static void shape_filter(StringInfo key, ForgeFilter *f);
 /*
  * shape_related_from
  *		Mirror of deparse_related_from: the related table (and join table)
- *		and each key comparison, by attnums and operator.
+ *		and each key comparison, by attnums and operator; live, and the
+ *		soft-delete column it tests.
  */
 static void
 shape_related_from(StringInfo key, ForgeRelation *r, ForgeRel *outer,
-				   int outer_level, ForgeRel *other, ForgeRel *joinrel)
+				   int outer_level, ForgeRel *other, ForgeRel *joinrel,
+				   bool live)
 {
 	int			i;
 
@@ -187,6 +189,9 @@ shape_related_from(StringInfo key, ForgeRelation *r, ForgeRel *outer,
 				break;
 		}
 	}
+	key_byte(key, live);
+	if (live)
+		shape_column(key, other, other->softdelete);
 }
 
 /*
@@ -198,7 +203,7 @@ shape_relation_filter(StringInfo key, ForgeFilter *f)
 {
 	key_byte(key, (uint8) f->test);
 	shape_related_from(key, f->relation, f->rel, f->level, f->other,
-					   f->join);
+					   f->join, f->live);
 	key_byte(key, f->args != NIL);
 	if (f->args != NIL)
 		shape_filter(key, linitial(f->args));
@@ -387,7 +392,7 @@ shape_include(StringInfo key, ForgeInclude *inc, ForgeRel *outer)
 	{
 		shape_row(key, inc->rel, inc->level, inc->select, inc->includes);
 		shape_related_from(key, r, outer, inc->level - 1, inc->rel,
-						   inc->join);
+						   inc->join, inc->live);
 		return;
 	}
 
@@ -402,7 +407,8 @@ shape_include(StringInfo key, ForgeInclude *inc, ForgeRel *outer)
 	if (inc->order == NIL)
 		shape_pkey(key, inc->rel);
 	shape_row(key, inc->rel, inc->level, inc->select, inc->includes);
-	shape_related_from(key, r, outer, inc->level - 1, inc->rel, inc->join);
+	shape_related_from(key, r, outer, inc->level - 1, inc->rel, inc->join,
+					   inc->live);
 	shape_where(key, inc->where);
 	key_int32(key, inc->take);
 	key_int32(key, inc->skip);
@@ -586,6 +592,12 @@ forge_shape(StringInfo key, ForgeStmt *st)
 				shape_returning(key, st);
 			break;
 
+		case FORGE_SOFT_DELETE:
+		case FORGE_SOFT_DELETE_MANY:
+		case FORGE_RESTORE:
+		case FORGE_RESTORE_MANY:
+			elog(ERROR, "a soft-delete verb is read into an update");
+			break;
 		case FORGE_CREATE_MANY_RETURN:
 		case FORGE_UPDATE_MANY_RETURN:
 			elog(ERROR, "unexpected statement verb %d", (int) st->verb);

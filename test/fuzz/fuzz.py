@@ -155,23 +155,32 @@ except ImportError:                       # a python3 other than Debian's
     except ImportError:
         sys.exit("fuzz.py needs psycopg2: apt-get install python3-psycopg2")
 
+# the soft-delete verbs (issue 12): fz_parent and fz_tag have a
+# @softDelete column, the other tables none (their calls are 42703)
+SOFT_VERBS = ["forge_soft_delete", "forge_soft_delete_many", "forge_restore",
+              "forge_restore_many"]
 VERBS = ["forge_create", "forge_create_many", "forge_update",
          "forge_update_many", "forge_upsert", "forge_delete",
          "forge_delete_many", "forge_create_many_and_return",
-         "forge_update_many_and_return"]
+         "forge_update_many_and_return"] + SOFT_VERBS
 VERB_KEYS = {
-    "forge_create": ["data", "select", "omit", "include"],
+    "forge_create": ["data", "select", "omit", "include", "withDeleted"],
     "forge_create_many": ["data", "skipDuplicates"],
-    "forge_update": ["where", "data", "select", "omit", "include"],
-    "forge_update_many": ["where", "data", "limit"],
+    "forge_update": ["where", "data", "select", "omit", "include",
+                     "withDeleted"],
+    "forge_update_many": ["where", "data", "limit", "withDeleted"],
     "forge_upsert": ["where", "create", "update", "select", "omit",
-                     "include"],
-    "forge_delete": ["where", "select", "omit", "include"],
-    "forge_delete_many": ["where", "limit"],
+                     "include", "withDeleted"],
+    "forge_delete": ["where", "select", "omit", "include", "withDeleted"],
+    "forge_delete_many": ["where", "limit", "withDeleted"],
     "forge_create_many_and_return": ["data", "skipDuplicates", "select",
                                      "omit", "include"],
     "forge_update_many_and_return": ["where", "data", "limit", "select",
-                                     "omit", "include"],
+                                     "omit", "include", "withDeleted"],
+    "forge_soft_delete": ["where", "select", "omit", "include"],
+    "forge_soft_delete_many": ["where"],
+    "forge_restore": ["where", "select", "omit", "include"],
+    "forge_restore_many": ["where"],
 }
 # the "and return" verbs write as these do, and return an array of rows
 RETURN_BASE = {"forge_create_many_and_return": "forge_create_many",
@@ -192,9 +201,10 @@ TABLES = {
         "ka": "int4", "kb": "text", "code": "text", "parent_id": "fk",
         LONG: "int4",
     },
-    "fz_parent": {"id": "int4", "name": "text", "boss_id": "boss"},
+    "fz_parent": {"id": "int4", "name": "text", "boss_id": "boss",
+                  "deleted_at": "timestamptz"},
     "fz_rls": {"id": "int4", "owner": "owner", "n": "int4", "note": "text"},
-    "fz_tag": {"id": "int4", "label": "text"},
+    "fz_tag": {"id": "int4", "label": "text", "deleted_at": "timestamptz"},
     "fz_all_tag": {"all_id": "allref", "tag_id": "tagref"},
     "fz_profile": {"id": "int4", "all_id": "allref", "bio": "text"},
 }
@@ -216,8 +226,10 @@ CREATE DOMAIN fz_posint AS int CHECK (VALUE > 0);
 CREATE TABLE fz_parent (
     id      int PRIMARY KEY,
     name    text UNIQUE,
-    boss_id int REFERENCES fz_parent (id)   -- a self-reference
+    boss_id int REFERENCES fz_parent (id),  -- a self-reference
+    deleted_at timestamptz
 );
+COMMENT ON COLUMN fz_parent.deleted_at IS '@softDelete';
 CREATE TABLE fz_all (
     id        serial PRIMARY KEY,
     i2        int2,
@@ -255,7 +267,9 @@ CREATE UNIQUE INDEX fz_all_i2_m_idx ON fz_all (i2, m);
 CREATE UNIQUE INDEX fz_all_code_idx ON fz_all (code) WHERE code <> '';
 -- relations: fz_all -> fz_parent (to-one "parent"), fz_all <-> fz_tag
 -- (many-to-many through fz_all_tag), fz_all - fz_profile (one-to-one)
-CREATE TABLE fz_tag (id int PRIMARY KEY, label text);
+CREATE TABLE fz_tag (id int PRIMARY KEY, label text, deleted_at timestamptz);
+COMMENT ON COLUMN fz_tag.deleted_at IS 'soft delete:
+@softDelete';
 CREATE TABLE fz_all_tag (
     all_id int REFERENCES fz_all (id) ON DELETE CASCADE,
     tag_id int REFERENCES fz_tag (id) ON DELETE CASCADE,
@@ -1213,14 +1227,36 @@ class Gen:
 
     # ---- whole descriptors ---------------------------------------------
 
+    def soft(self, verb, table):
+        """A soft-delete verb's descriptor: a where (unique for the one-row
+        verbs), sometimes a select or include."""
+        r = self.r
+        if verb in ("forge_soft_delete", "forge_restore"):
+            a = {"where": self.unique_where(table)}
+            if r.random() < 0.3:
+                a["select"] = self.select(table)
+            elif self.rels.get(table) and r.random() < 0.2:
+                a["include"] = self.include(table)
+            return a
+        return {"where": self.where(table)} if r.random() < 0.9 else {}
+
+    def with_deleted(self, verb, a):
+        """Sometimes add "withDeleted" to a verb that takes it."""
+        if "withDeleted" in VERB_KEYS[verb] and self.r.random() < 0.2:
+            a["withDeleted"] = self.r.choice([True, False])
+        return a
+
     def valid(self, verb, table):
         if verb in RETURN_BASE:
             return self.returned(verb, table,
                                  self.valid(RETURN_BASE[verb], table))
-        return self.returned(verb, table, self.valid_base(verb, table))
+        return self.returned(verb, table,
+                             self.with_deleted(verb, self.valid_verb(verb, table)))
 
-    def valid_base(self, verb, table):
+    def valid_verb(self, verb, table):
         r = self.r
+        if verb in SOFT_VERBS:
+            return self.soft(verb, table)
         if verb == "forge_create":
             a = {"data": self.valid_row(table)}
         elif verb == "forge_create_many":
@@ -1311,6 +1347,9 @@ class Gen:
             elif k == "limit":
                 if r.random() < 0.3:
                     a[k] = self.limit()
+            elif k == "withDeleted":
+                if r.random() < 0.3:
+                    a[k] = r.choice([True, False, None, 1, "true", [], {}])
         for k in ["include", "orderBy", "Data", "where ", "data "] + \
                 VERBS + [v for v in VERB_KEYS if v != verb]:
             if r.random() < 0.01:
@@ -2055,14 +2094,18 @@ class Fuzzer:
             ("forge_delete_many", "fz_profile", "{}"),  # disconnected ones
             ("forge_delete_many", "fz_all_tag", "{}"),
             ("forge_delete_many", "fz_rls", "{}"),
-            ("forge_delete_many", "fz_parent", "{}"),
-            ("forge_delete_many", "fz_tag", "{}"),
+            # soft-deleted rows too
+            ("forge_delete_many", "fz_parent", '{"withDeleted": true}'),
+            ("forge_delete_many", "fz_tag", '{"withDeleted": true}'),
             ("forge_create_many", "fz_parent", dumps({"data": [
                 {"id": i, "name": "p%d" % i,
-                 "boss_id": None if i <= 2 else i // 2}
+                 "boss_id": None if i <= 2 else i // 2,
+                 "deleted_at": "2024-01-01T00:00:00Z" if i == 10 else None}
                 for i in range(1, 11)]})),
             ("forge_create_many", "fz_tag", dumps({"data": [
-                {"id": i, "label": "tag%d" % i} for i in range(1, 6)]})),
+                {"id": i, "label": "tag%d" % i,
+                 "deleted_at": "2024-01-01T00:00:00Z" if i == 5 else None}
+                for i in range(1, 6)]})),
             ("forge_create_many", "fz_all", dumps({"data": [
                 {"id": i, "i2": i, "i4": i * 10, "i8": i * 100,
                  "num": Raw("%d.5" % i), "f4": i / 4, "f8": i / 8,
