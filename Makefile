@@ -27,6 +27,7 @@ REGRESS = create create_many update upsert delete where select types \
 	security_relations relations_self relations_partitioned nested_keys unique_selectors \
 	identity hostile_schema adversarial fuzz_found plan_shape relations_inval \
 	extension_schema outbox_plans adversarial2 adversarial3
+REGRESS += include_count include_cursor
 REGRESS_OPTS = --load-extension=forge
 
 ISOLATION = increment upsert_race version_check inventory notify outbox nested_connect_or_create \

@@ -434,7 +434,7 @@ read_relation_count(ForgeStmt *st, const JsonbValue *v, int depth)
 							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 							 errmsg("unknown key \"%s\" in the \"_count\" of relation \"%s\"",
 									key_text(&k2), c->name),
-							 errhint("Write true, or {\"where\": {…}}.")));
+							 errhint("Write true, or {\"where\": {...}}.")));
 				c->rel = forge_rel_open(r->other, ACL_SELECT, AccessShareLock);
 				st->rel = c->rel;
 				st->level++;
