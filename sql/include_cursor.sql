@@ -139,10 +139,25 @@ SELECT err($$forge_update('posts', '{"where": {"id": 1}, "data": {}, "include": 
 SELECT err($$forge_update('users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"cursor": {"title": "notes"}}}}')$$);
 SELECT err($$forge_update('users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"cursor": 11}}}')$$);
 SELECT err($$forge_update('posts', '{"where": {"id": 10}, "data": {}, "include": {"author": {"cursor": {"id": 1}}}}')$$);
+-- every table an orderBy, a cursor or a _count reads is opened with the
+-- caller's SELECT privilege checked first: a role that may read posts but
+-- not users or comments cannot order or count by them
+CREATE ROLE regress_forge_inc_cursor NOLOGIN;
+GRANT USAGE ON SCHEMA inc_cursor TO regress_forge_inc_cursor;
+GRANT SELECT, UPDATE ON posts, tags, post_tags TO regress_forge_inc_cursor;
+SET ROLE regress_forge_inc_cursor;
+SELECT err($$forge_update('tags', '{"where": {"id": 100}, "data": {}, "include": {"posts": {"orderBy": {"author": {"name": "asc"}}}}}')$$);
+SELECT err($$forge_update('tags', '{"where": {"id": 100}, "data": {}, "include": {"posts": {"orderBy": {"comments": {"_count": "asc"}}}}}')$$);
+SELECT err($$forge_update('tags', '{"where": {"id": 100}, "data": {}, "include": {"_count": {"select": {"posts": {"where": {"comments": {"some": {}}}}}}}}')$$);
+SELECT err($$forge_update('posts', '{"where": {"id": 10}, "data": {}, "include": {"_count": true}}')$$);
+-- what it may read works
+SELECT forge_update('tags', '{"where": {"id": 100}, "data": {}, "select": {"_count": true, "posts": {"cursor": {"id": 14}, "select": {"id": true}}}}');
+RESET ROLE;
 \pset format aligned
 \pset tuples_only off
 
 RESET search_path;
 SET client_min_messages = warning;
 DROP SCHEMA inc_cursor CASCADE;
+DROP ROLE regress_forge_inc_cursor;
 RESET client_min_messages;
