@@ -48,6 +48,14 @@ SELECT forge_update('tags', '{"where": {"id": 100}, "data": {},
   "include": {"posts": {"orderBy": {"author": {"name": "asc"}}, "select": {"id": true}}}}');
 SELECT forge_update('tags', '{"where": {"id": 100}, "data": {},
   "include": {"posts": {"orderBy": {"author": {"name": "desc"}}, "select": {"id": true}}}}');
+-- Prisma's {sort, nulls} places the nulls (Prisma takes it on optional
+-- fields only; forge on any column)
+SELECT forge_update('tags', '{"where": {"id": 100}, "data": {},
+  "include": {"posts": {"orderBy": {"author": {"name": {"sort": "asc", "nulls": "first"}}}, "select": {"id": true}}}}');
+SELECT forge_update('tags', '{"where": {"id": 100}, "data": {},
+  "include": {"posts": {"orderBy": {"author": {"name": {"sort": "desc", "nulls": "last"}}}, "select": {"id": true}}}}');
+SELECT forge_update('users', '{"where": {"id": 1}, "data": {},
+  "include": {"posts": {"orderBy": {"rank": {"sort": "desc"}}, "select": {"id": true}}}}');
 -- orderBy a to-many relation's _count (Prisma: orderBy: {comments: {_count: "desc"}})
 SELECT forge_update('users', '{"where": {"id": 1}, "data": {},
   "include": {"posts": {"orderBy": {"comments": {"_count": "desc"}}, "select": {"id": true}}}}');
@@ -109,6 +117,11 @@ SELECT forge_update('tags', '{"where": {"id": 100}, "data": {},
   "include": {"posts": {"cursor": {"id": 15}, "orderBy": {"author": {"name": "desc"}}, "select": {"id": true}}}}');
 SELECT forge_update('tags', '{"where": {"id": 100}, "data": {},
   "include": {"posts": {"cursor": {"id": 11}, "orderBy": {"comments": {"_count": "desc"}}, "select": {"id": true}}}}');
+-- and where {sort, nulls} puts them
+SELECT forge_update('tags', '{"where": {"id": 100}, "data": {},
+  "include": {"posts": {"cursor": {"id": 15}, "orderBy": {"author": {"name": {"sort": "asc", "nulls": "first"}}}, "select": {"id": true}}}}');
+SELECT forge_update('tags', '{"where": {"id": 100}, "data": {},
+  "include": {"posts": {"cursor": {"id": 13}, "orderBy": {"author": {"name": {"sort": "desc", "nulls": "last"}}}, "select": {"id": true}}}}');
 
 -- one plan per shape: the cursor's values are parameters
 SELECT forge_plan_cache_reset();
@@ -131,6 +144,10 @@ SELECT err($$forge_update('users', '{"where": {"id": 1}, "data": {}, "include": 
 SELECT err($$forge_update('users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"orderBy": {"author": {"nick": "asc"}}}}}')$$);
 SELECT err($$forge_update('users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"orderBy": {"author": {"name": "up"}}}}}')$$);
 SELECT err($$forge_update('users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"orderBy": {"comments": {"_count": "up"}}}}}')$$);
+SELECT err($$forge_update('users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"orderBy": {"rank": {"sort": "asc", "nulls": "middle"}}}}}')$$);
+SELECT err($$forge_update('users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"orderBy": {"rank": {"nulls": "first"}}}}}')$$);
+SELECT err($$forge_update('users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"orderBy": {"rank": {"sort": "asc", "mode": "x"}}}}}')$$);
+SELECT err($$forge_update('users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"orderBy": {"comments": {"_count": {"sort": "asc"}}}}}}')$$);
 SELECT err($$forge_update('users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"orderBy": {"author": {"name": "asc", "id": "asc"}}}}}')$$);
 SELECT err($$forge_update('users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"orderBy": {"rank": "asc", "id": "desc"}}}}')$$);
 SELECT err($$forge_update('users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"orderBy": [{}]}}}')$$);

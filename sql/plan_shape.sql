@@ -131,6 +131,8 @@ SELECT what, plan_of(verb, model, args::jsonb) FROM (VALUES
   ('include posts, by author email', 'forge_update', 'users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"orderBy": {"author": {"email": "asc"}}}}}'),
   ('include posts, by author name', 'forge_update', 'users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"orderBy": {"author": {"name": "asc"}}}}}'),
   ('include posts, by author name desc', 'forge_update', 'users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"orderBy": {"author": {"name": "desc"}}}}}'),
+  ('include posts, by author name desc, nulls last', 'forge_update', 'users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"orderBy": {"author": {"name": {"sort": "desc", "nulls": "last"}}}}}}'),
+  ('include posts, by author name desc, nulls first', 'forge_update', 'users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"orderBy": {"author": {"name": {"sort": "desc", "nulls": "first"}}}}}}'),
   ('include posts, by tags count', 'forge_update', 'users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"orderBy": {"tags": {"_count": "asc"}}}}}'),
   ('include posts, by tags count desc', 'forge_update', 'users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"orderBy": {"tags": {"_count": "desc"}}}}}'),
   ('include _count',          'forge_update', 'users', '{"where": {"id": 1}, "data": {}, "include": {"_count": true}}'),

@@ -671,8 +671,7 @@ deparse_order_compare(StringInfo buf, ForgeOrder *o, int a, int b,
  * deparse_cursor_order
  *		Append whether the row at level a sorts at or after the row at
  *		level b in order (from entry lc on): lexicographically, each entry
- *		ascending with nulls last or descending with nulls first, as ORDER
- *		BY sorts them.
+ *		in its direction with nulls first or last, as ORDER BY sorts them.
  */
 static void
 deparse_cursor_order(StringInfo buf, List *order, const ListCell *lc,
@@ -692,7 +691,8 @@ deparse_cursor_order(StringInfo buf, List *order, const ListCell *lc,
 	appendStringInfoString(buf, "(COALESCE(");
 	deparse_order_compare(buf, o, a, b, o->desc ? FORGE_LT : FORGE_GT);
 	appendStringInfo(buf, ", %s IS %sNULL AND %s IS %sNULL)",
-					 x.data, o->desc ? "NOT " : "", y.data, o->desc ? "" : "NOT ");
+					 x.data, o->nulls_first ? "NOT " : "",
+					 y.data, o->nulls_first ? "" : "NOT ");
 	/* or equal, and the rest at or after */
 	appendStringInfoString(buf, " OR (COALESCE(");
 	deparse_order_compare(buf, o, a, b, FORGE_EQ);
@@ -783,6 +783,9 @@ deparse_include(StringInfo buf, ForgeInclude *inc, ForgeRel *outer)
 		deparse_order_key(&order, o, inc->level);
 		if (o->desc)
 			appendStringInfoString(&order, " DESC");
+		if (o->nulls_first != o->desc)
+			appendStringInfoString(&order, o->nulls_first ? " NULLS FIRST" :
+								   " NULLS LAST");
 	}
 	appendStringInfo(buf, "(SELECT COALESCE(pg_catalog.jsonb_agg(s%d.j ORDER BY s%d.o),"
 					 " '[]'::pg_catalog.jsonb) FROM (SELECT ",

@@ -298,6 +298,8 @@ typedef struct ForgeOrder
 {
 	int			col;			/* column of rel; -1 through a relation */
 	bool		desc;
+	bool		nulls_first;	/* where nulls sort: by default first when
+								 * descending, as ORDER BY puts them */
 	ForgeRel   *rel;			/* the table of the ordered row */
 	ForgeRelation *relation;	/* NULL: col; else the relation followed */
 	ForgeRel   *other;			/* relation: the related table */

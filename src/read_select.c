@@ -100,6 +100,58 @@ read_direction(const JsonbValue *val, const char *name)
 }
 
 /*
+ * read_sort
+ *		The direction of column orderBy entry name into o: "asc" or
+ *		"desc", or Prisma's {"sort": "asc"|"desc", "nulls": "first"|"last"}
+ *		(without nulls, ORDER BY's default: last ascending, first
+ *		descending).
+ */
+static void
+read_sort(ForgeOrder *o, const JsonbValue *val, const char *name)
+{
+	JsonbIterator *it;
+	JsonbValue	k,
+				v;
+	JsonbValue *sort;
+
+	if (!is_object(val))
+	{
+		o->desc = read_direction(val, name);
+		o->nulls_first = o->desc;
+		return;
+	}
+	it = JsonbIteratorInit(val->val.binary.data);
+	while (next_pair(&it, &k, &v))
+		if (!key_is(&k, "sort") && !key_is(&k, "nulls"))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown key \"%s\" in the \"orderBy\" of %s",
+							key_text(&k), name),
+					 errhint("Write \"asc\", \"desc\" or {\"sort\": \"asc\", \"nulls\": \"last\"}.")));
+	sort = get_arg(val->val.binary.data, "sort");
+	if (sort == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"orderBy\" of %s needs \"sort\"", name)));
+	o->desc = read_direction(sort, name);
+	o->nulls_first = o->desc;
+	sort = get_arg(val->val.binary.data, "nulls");
+	if (sort == NULL)
+		return;
+	if (sort->type == jbvString && sort->val.string.len == 5 &&
+		memcmp(sort->val.string.val, "first", 5) == 0)
+		o->nulls_first = true;
+	else if (sort->type == jbvString && sort->val.string.len == 4 &&
+			 memcmp(sort->val.string.val, "last", 4) == 0)
+		o->nulls_first = false;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"nulls\" in the \"orderBy\" of %s must be \"first\" or \"last\"",
+						name)));
+}
+
+/*
  * read_order_key
  *		One orderBy key of a row of table rel and its value: a column and
  *		its direction, a to-one relation and an object ordering the related
@@ -135,7 +187,7 @@ read_order_key(ForgeStmt *st, ForgeRel *rel, const JsonbValue *key,
 							c->name, format_type_be(c->typid)),
 					 errdetail("Type %s has no default btree operator class.",
 							   format_type_be(c->typid))));
-		o->desc = read_direction(val, psprintf("column \"%s\"", name));
+		read_sort(o, val, psprintf("column \"%s\"", name));
 		return o;
 	}
 	if (key->val.string.len < NAMEDATALEN)
@@ -180,6 +232,7 @@ read_order_key(ForgeStmt *st, ForgeRel *rel, const JsonbValue *key,
 							 name)));
 		o->desc = read_direction(&v, psprintf("\"_count\" of relation \"%s\"",
 											  name));
+		o->nulls_first = o->desc;	/* a count is never null */
 		return o;
 	}
 	if (key_is(&k, "_count") &&
@@ -191,6 +244,7 @@ read_order_key(ForgeStmt *st, ForgeRel *rel, const JsonbValue *key,
 				 errdetail("\"_count\" orders by the number of rows of a to-many or many-to-many relation.")));
 	o->sub = read_order_key(st, o->other, &k, &v, hops + 1);
 	o->desc = o->sub->desc;
+	o->nulls_first = o->sub->nulls_first;
 	return o;
 }
 

@@ -361,6 +361,7 @@ shape_order_key(StringInfo key, ForgeOrder *o, int level, bool compare)
 	check_stack_depth();
 	key_byte(key, o->relation == NULL ? 0 : o->sub == NULL ? 1 : 2);
 	key_byte(key, o->desc);
+	key_byte(key, o->nulls_first);
 	if (o->relation == NULL)
 	{
 		ForgeColumn *c = &o->rel->cols[o->col];

@@ -962,6 +962,11 @@ class Gen:
                            else col_key(target, r, 0.3): d}}
         if r.random() < 0.3 and depth < 3:
             return {name: self.relation_order(target, depth + 1)}
+        if r.random() < 0.3:                       # Prisma's {sort, nulls}
+            d = {"sort": d if r.random() < 0.9 else None,
+                 "nulls": r.choice(["first", "last", "middle", None])}
+            if r.random() < 0.2:
+                del d[r.choice(["sort", "nulls"])]
         return {name: {col_key(target, r, 0.2) if r.random() < 0.9
                        else "_count": d}}
 
