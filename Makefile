@@ -19,19 +19,20 @@ OBJS = \
 	src/exec.o \
 	src/events.o \
 	src/outbox.o \
-	src/relations.o src/nested.o src/citus.o
+	src/relations.o src/comments.o src/nested.o src/citus.o
 DATA = forge--0.1.0.sql forge--0.1.0--0.2.0.sql
 
-REGRESS = create create_many update upsert delete where select types \
+REGRESS = create create_many scalar_list_writes timestamps_utc update upsert upsert_defaults delete where select types \
 	errors plancache security outbox channels relations relation_filters include nested \
 	security_relations relations_self relations_partitioned nested_keys unique_selectors \
 	identity hostile_schema adversarial fuzz_found plan_shape relations_inval \
-	extension_schema outbox_plans adversarial2 adversarial3
+	scalar_lists filters_prisma7 json_filters relation_names \
+	extension_schema outbox_plans adversarial2 adversarial3 omit many_and_return limit
 REGRESS += include_count include_cursor
 REGRESS_OPTS = --load-extension=forge
 
-ISOLATION = increment upsert_race version_check inventory notify outbox nested_connect_or_create \
-	upsert_delete upsert_serializable update_many_phantom relations_inval
+ISOLATION = increment list_ops upsert_race upsert_default_key version_check inventory notify outbox nested_connect_or_create \
+	upsert_delete upsert_serializable update_many_phantom relations_inval limit relation_names
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=forge
 
 PG_CONFIG ?= pg_config

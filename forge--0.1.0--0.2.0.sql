@@ -113,3 +113,57 @@ CREATE FUNCTION @extschema@.forge_model_channel(model pg_catalog.regclass,
 RETURNS pg_catalog.text
 AS 'MODULE_PATHNAME', 'forge_model_channel'
 LANGUAGE C STABLE STRICT SECURITY INVOKER PARALLEL SAFE;
+
+-- issue 12: returned rows and limit
+--
+-- Prisma's createManyAndReturn and updateManyAndReturn: the write of
+-- forge_create_many and forge_update_many in one statement, returning the
+-- jsonb array of the rows written (select, omit and to-one include shape
+-- them).  The other verbs gained keys (omit; limit on update_many and
+-- delete_many) without a change of signature.
+CREATE FUNCTION @extschema@.forge_create_many_and_return(model pg_catalog.regclass,
+                                                         args pg_catalog.jsonb)
+RETURNS pg_catalog.jsonb
+AS 'MODULE_PATHNAME', 'forge_create_many_and_return'
+LANGUAGE C VOLATILE SECURITY INVOKER PARALLEL UNSAFE;
+
+CREATE FUNCTION @extschema@.forge_update_many_and_return(model pg_catalog.regclass,
+                                                         args pg_catalog.jsonb)
+RETURNS pg_catalog.jsonb
+AS 'MODULE_PATHNAME', 'forge_update_many_and_return'
+LANGUAGE C VOLATILE SECURITY INVOKER PARALLEL UNSAFE;
+
+-- issue 12: relation names
+--
+-- A foreign key's comment may declare its relations' names, in
+-- PostGraphile's smart-comment tags (@fieldName, @foreignFieldName,
+-- @manyToManyFieldName; src/comments.c, src/relations.c), so that a
+-- descriptor uses the names a Prisma schema gives them.  forge_relations
+-- shows what a comment declares in a new last column, declared_name.
+DROP FUNCTION @extschema@.forge_relations(pg_catalog.regclass);
+CREATE FUNCTION @extschema@.forge_relations(model pg_catalog.regclass,
+    OUT name pg_catalog.text, OUT kind pg_catalog.text,
+    OUT constraint_name pg_catalog.text, OUT columns pg_catalog.text[],
+    OUT target pg_catalog.regclass, OUT target_columns pg_catalog.text[],
+    OUT join_table pg_catalog.regclass, OUT join_columns pg_catalog.text[],
+    OUT join_target_columns pg_catalog.text[],
+    OUT declared_name pg_catalog.text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'forge_relations'
+LANGUAGE C VOLATILE STRICT SECURITY INVOKER PARALLEL RESTRICTED;
+
+-- COMMENT sends no invalidation, and every backend caches a table's
+-- relations: this event trigger, at the end of each COMMENT, invalidates
+-- the commented table (or the table of a commented column or constraint)
+-- and the table a commented foreign key references, so that every session
+-- reads their relations again.  It fires for any role that may comment
+-- (the owner), runs as that role, and only sends invalidations.
+-- Internal: not for direct use.
+CREATE FUNCTION @extschema@.forge_comment_invalidate()
+RETURNS pg_catalog.event_trigger
+AS 'MODULE_PATHNAME', 'forge_comment_invalidate'
+LANGUAGE C VOLATILE SECURITY INVOKER PARALLEL UNSAFE;
+
+CREATE EVENT TRIGGER forge_comment_invalidate ON ddl_command_end
+    WHEN TAG IN ('COMMENT')
+    EXECUTE FUNCTION @extschema@.forge_comment_invalidate();

@@ -71,8 +71,12 @@ SELECT err($$forge_delete('e_users', '{"where": {"id": {"gt": 0}}}')$$);
 SELECT err($$forge_upsert('e_users', '{"where": {}, "create": {}, "update": {}}')$$);
 -- a comparison the column's type cannot make, an unsupported filter
 CREATE TABLE e_docs (id int PRIMARY KEY, body json, tags int[]);
-SELECT err($$forge_delete_many('e_docs', '{"where": {"body": {"lt": 1}}}')$$);
-SELECT err($$forge_delete_many('e_docs', '{"where": {"body": {"equals": {"a": 1}}}}')$$);
+SELECT err($$forge_delete_many('e_docs', '{"where": {"body": {"lt": null}}}')$$);
+SELECT err($$forge_delete_many('e_docs', '{"where": {"body": {"in": [{"a": 1}]}}}')$$);
+SELECT err($$forge_delete_many('e_docs', '{"where": {"body": {"path": ["a"]}}}')$$);
+SELECT err($$forge_delete_many('e_docs', '{"where": {"body": {"path": "a", "equals": 1}}}')$$);
+SELECT err($$forge_delete_many('e_docs', '{"where": {"body": {"between": 1}}}')$$);
+SELECT err($$forge_delete_many('e_docs', '{"where": {"id": {"has": 1}}}')$$);
 SELECT err($$forge_delete_many('e_docs', '{"where": {"tags": {"in": [[1], [2]]}}}')$$);
 DROP TABLE e_docs;
 -- limits: a where more than 500 levels deep, or of more than 1000 conditions

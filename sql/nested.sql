@@ -206,8 +206,9 @@ SELECT forge_update('posts', '{"where": {"id": 1},
 SELECT forge_update('users', '{"where": {"email": "kim@x.co"},
     "data": {"posts": {"createMany": {"data": [{"title": "k1"}, {"title": "k2"}]}}},
   "select": {"posts": {"select": {"title": true}, "orderBy": {"title": "asc"}}}}');
--- a createMany given an empty list of items writes nothing (it crashed
--- the backend: the first item of no items)
+-- createMany takes one object, as in Prisma (whose client refuses an
+-- array there); an array, even empty, is 22023 (an empty one crashed the
+-- backend once: the first item of no items)
 SELECT forge_update('users', '{"where": {"email": "kim@x.co"},
     "data": {"posts": {"createMany": []}}, "select": {"email": true}}');
 
@@ -309,3 +310,71 @@ SELECT forge_create('nokey', '{"data": {"email": "bob@x.co",
 
 RESET search_path;
 DROP SCHEMA nw CASCADE;
+
+-- A to-many upsert updates only a row connected to this one.  Its where
+-- may match a row of another parent: then, as in Prisma, it creates (the
+-- row updated and the row created are decided in one statement: UPDATE the
+-- connected row, else INSERT where no connected row has the key).
+CREATE TABLE ups_users (id serial PRIMARY KEY, email text UNIQUE NOT NULL);
+CREATE TABLE ups_posts (id serial PRIMARY KEY, title text UNIQUE NOT NULL,
+                        author_id int REFERENCES ups_users);
+CREATE TABLE ups_tags (id serial PRIMARY KEY, name text UNIQUE NOT NULL);
+CREATE TABLE ups_post_tags (post_id int REFERENCES ups_posts ON DELETE CASCADE,
+                            tag_id int REFERENCES ups_tags ON DELETE CASCADE,
+                            PRIMARY KEY (post_id, tag_id));
+INSERT INTO ups_users (email) VALUES ('u1@x.co'), ('u2@x.co');
+INSERT INTO ups_posts (title, author_id) VALUES ('p1', 1), ('p2', 2);
+INSERT INTO ups_tags (name) VALUES ('a'), ('b');
+INSERT INTO ups_post_tags VALUES (1, 1);
+CREATE FUNCTION ups_err(call text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE st text; msg text;
+BEGIN
+  EXECUTE 'SELECT ' || call;
+  RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
+  RETURN st || ': ' || msg;
+END $$;
+-- user 2 upserts post 1, which is user 1's: a new post (the id's default)
+SELECT forge_update('ups_users', '{"where": {"id": 2}, "data": {"ups_posts":
+    {"upsert": {"where": {"id": 1}, "create": {"title": "new"}, "update": {"title": "changed"}}}},
+  "select": {"id": true, "ups_posts": {"orderBy": {"id": "asc"}}}}');
+-- a create that repeats post 1's id or title: the unique violation (Prisma: P2002)
+SELECT ups_err($$forge_update('ups_users', '{"where": {"id": 2}, "data": {"ups_posts":
+    {"upsert": {"where": {"id": 1}, "create": {"id": 1, "title": "new2"}, "update": {"title": "changed"}}}}}')$$);
+SELECT ups_err($$forge_update('ups_users', '{"where": {"id": 2}, "data": {"ups_posts":
+    {"upsert": {"where": {"title": "p1"}, "create": {"title": "p1"}, "update": {"title": "changed"}}}}}')$$);
+-- user 1 upserts its own post 1: updated
+SELECT forge_update('ups_users', '{"where": {"id": 1}, "data": {"ups_posts":
+    {"upsert": {"where": {"id": 1}, "create": {"title": "new3"}, "update": {"title": "changed"}}}},
+  "select": {"id": true, "ups_posts": {"orderBy": {"id": "asc"}}}}');
+SELECT * FROM ups_posts ORDER BY id;
+
+-- The same through a many-to-many: a linked tag is updated; a tag not
+-- linked to this post is neither updated nor linked: the tag is created
+-- and linked, and a create that repeats its name is 23505 (Prisma: P2002).
+SELECT forge_update('ups_posts', '{"where": {"id": 1}, "data": {"ups_tags":
+    {"upsert": {"where": {"name": "a"}, "create": {"name": "a"}, "update": {"name": "A"}}}},
+  "select": {"id": true, "ups_tags": {"orderBy": {"id": "asc"}}}}');
+SELECT ups_err($$forge_update('ups_posts', '{"where": {"id": 1}, "data": {"ups_tags":
+    {"upsert": {"where": {"name": "b"}, "create": {"name": "b"}, "update": {"name": "B"}}}}}')$$);
+SELECT forge_update('ups_posts', '{"where": {"id": 1}, "data": {"ups_tags":
+    {"upsert": {"where": {"id": 2}, "create": {"name": "c"}, "update": {"name": "B"}}}},
+  "select": {"id": true, "ups_tags": {"orderBy": {"id": "asc"}}}}');
+SELECT forge_update('ups_posts', '{"where": {"id": 1}, "data": {"ups_tags":
+    {"upsert": {"where": {"name": "d"}, "create": {"name": "d"}, "update": {"name": "D"}}}},
+  "select": {"id": true, "ups_tags": {"orderBy": {"id": "asc"}}}}');
+SELECT * FROM ups_tags ORDER BY id;
+SELECT * FROM ups_post_tags ORDER BY post_id, tag_id;
+
+-- createMany writes every row of its data; data may be one row (as in
+-- Prisma); createMany itself is one object, not an array (22023).
+SELECT forge_update('ups_users', '{"where": {"id": 1}, "data": {"ups_posts":
+    {"createMany": {"data": {"title": "c3"}}}}, "select": {"id": true}}');
+SELECT forge_update('ups_users', '{"where": {"id": 1}, "data": {"ups_posts":
+    {"createMany": {"data": [{"title": "c4"}, {"title": "c5"}, {"title": "c6"}]}}},
+  "select": {"ups_posts": {"select": {"title": true}, "orderBy": {"id": "asc"}}}}');
+SELECT ups_err($$forge_update('ups_users', '{"where": {"id": 1}, "data": {"ups_posts":
+    {"createMany": [{"data": [{"title": "c7"}]}, {"data": [{"title": "c8"}]}]}}}')$$);
+DROP TABLE ups_post_tags, ups_tags, ups_posts, ups_users;
+DROP FUNCTION ups_err(text);

@@ -87,6 +87,14 @@ SELECT forge_update('users', '{"where": {"id": 1}, "data":
   {"follows.follows_followee_id_fkey": {"create": {"id": 6, "name": "flo"}},
    "follows.follows_follower_id_fkey": {"connectOrCreate": {"where": {"name": "gus"},
                                                            "create": {"id": 7, "name": "gus"}}}}}');
+-- upsert updates only a user on that side of ada; ed is not one, so it
+-- creates, and the create repeats ed's key: 23505, as in Prisma.  Once
+-- connected, ed is updated.
+SELECT forge_update('users', '{"where": {"id": 1}, "data":
+  {"follows.follows_follower_id_fkey": {"upsert": {"where": {"name": "ed"},
+     "create": {"id": 5, "name": "ed"}, "update": {"note": "upserted"}}}}}');
+SELECT forge_update('users', '{"where": {"id": 1}, "data":
+  {"follows.follows_follower_id_fkey": {"connect": {"name": "ed"}}}}');
 SELECT forge_update('users', '{"where": {"id": 1}, "data":
   {"follows.follows_follower_id_fkey": {"upsert": {"where": {"name": "ed"},
      "create": {"id": 5, "name": "ed"}, "update": {"note": "upserted"}}}}}');
@@ -111,7 +119,9 @@ SELECT forge_update('users', '{"where": {"id": 1}, "data":
   {"follows.follows_follower_id_fkey": {"create": {"id": 8, "name": "hal"}},
    "follows.follows_followee_id_fkey": {"connectOrCreate": {"where": {"name": "ivy"},
                                                            "create": {"id": 9, "name": "ivy"}},
-                                        "upsert": {"where": {"name": "bob"},
+                                        "connect": {"name": "bob"}}}}');
+SELECT forge_update('users', '{"where": {"id": 1}, "data":
+  {"follows.follows_followee_id_fkey": {"upsert": {"where": {"name": "bob"},
                                                    "create": {"id": 2, "name": "bob"},
                                                    "update": {"note": "upserted"}}}}}');
 SELECT * FROM edges;

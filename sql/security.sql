@@ -371,8 +371,8 @@ SELECT (SELECT count(*) FROM jsonb_object_keys(:'wide_created'::jsonb)) AS creat
        (:'wide_created'::jsonb ->> 'c50') AS created_c50,
        (SELECT count(*) FROM jsonb_object_keys(:'wide_upserted'::jsonb)) AS upserted_keys,
        (:'wide_upserted'::jsonb ->> 'c50') AS upserted_c50;
--- The outbox recorded one event per statement (createMany's two key sets
--- are two statements), read from the real transition tables (the keys and
+-- The outbox recorded one event per statement (createMany is one statement
+-- whatever its key sets), read from the real transition tables (the keys and
 -- counts of the rows written, one "changes" entry per row).  All were
 -- acknowledged.
 SELECT c.payload ->> 'op' AS op, c.payload ->> 'verb' AS verb,

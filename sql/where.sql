@@ -79,7 +79,7 @@ SELECT matched('{"qty": {"between": [1, 2]}}');
 SELECT matched('{"qty": {"in": 5}}');
 SELECT matched('{"qty": {"lt": null}}');
 SELECT matched('{"qty": {"contains": "1"}}');
-SELECT matched('{"name": {"in": ["a"], "mode": "insensitive"}}');
+SELECT matched('{"name": {"lt": "a", "mode": "insensitive"}}');
 SELECT matched('{"name": {"contains": "a", "mode": "loud"}}');
 SELECT matched('{"OR": {"id": 1}}');
 SELECT matched('{"AND": [1]}');

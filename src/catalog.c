@@ -403,6 +403,7 @@ build_column(ForgeColumn *col, Form_pg_attribute att, MemoryContext cxt)
 	col->generated = att->attgenerated;
 	col->collation = att->attcollation;
 	col->identity = att->attidentity;
+	col->hasdefault = att->atthasdef;
 
 	basetype = getBaseTypeAndTypmod(att->atttypid, &basetypmod);
 	col->isjson = (basetype == JSONOID || basetype == JSONBOID);
@@ -978,7 +979,8 @@ forge_extension_schema(void)
 /*
  * forge_column_cmp_operator
  *		The operator that compares column c with cmp (equality for in),
- *		or InvalidOid if its type has none; not for the LIKE filters.
+ *		or InvalidOid if its type has none; not for the LIKE filters nor
+ *		the scalar-list ones, which name pg_catalog's operators.
  */
 Oid
 forge_column_cmp_operator(const ForgeColumn *c, ForgeCmp cmp)
@@ -998,6 +1000,10 @@ forge_column_cmp_operator(const ForgeColumn *c, ForgeCmp cmp)
 			return c->geopr;
 		case FORGE_LIKE:
 		case FORGE_ILIKE:
+		case FORGE_ILIKE_ANY:
+		case FORGE_HAS_EVERY:
+		case FORGE_HAS_SOME:
+		case FORGE_IS_EMPTY:
 			break;
 	}
 	return InvalidOid;

@@ -46,12 +46,16 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/table.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "rewrite/rewriteHandler.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/ruleutils.h"
 #include "utils/syscache.h"
 
 #include "forge.h"
@@ -279,6 +283,102 @@ deparse_relation_filter(StringInfo buf, ForgeFilter *f)
 	appendStringInfoString(buf, "))");
 }
 
+/*
+ * deparse_json_value
+ *		Append the jsonb value a json filter tests: column c of the row at
+ *		level (cast to jsonb unless it is one: json, or a domain), or with
+ *		path_param what "#> $path" extracts; with as_text, the text of it
+ *		("#>>", which is a JSON string's contents), for the LIKE tests.
+ */
+static void
+deparse_json_value(StringInfo buf, ForgeColumn *c, int level, int path_param,
+				   bool as_text)
+{
+	appendStringInfoChar(buf, '(');
+	if (c->typid == JSONBOID)
+	{
+		deparse_alias(buf, level);
+		appendStringInfo(buf, ".%s", quote_identifier(c->name));
+	}
+	else
+	{
+		appendStringInfoChar(buf, '(');
+		deparse_alias(buf, level);
+		appendStringInfo(buf, ".%s)::pg_catalog.jsonb", quote_identifier(c->name));
+	}
+	if (as_text)
+	{
+		if (path_param > 0)
+			appendStringInfo(buf, " OPERATOR(pg_catalog.#>>) $%d", path_param);
+		else
+			appendStringInfoString(buf, " OPERATOR(pg_catalog.#>>) '{}'::pg_catalog.text[]");
+	}
+	else if (path_param > 0)
+		appendStringInfo(buf, " OPERATOR(pg_catalog.#>) $%d", path_param);
+	appendStringInfoChar(buf, ')');
+}
+
+/*
+ * deparse_json_filter
+ *		Append a json filter (Prisma's Json filters, compiled as Prisma 7
+ *		compiles them for PostgreSQL): equality, SQL NULL at a path,
+ *		comparison with a value of the same JSON type, LIKE on a JSON
+ *		string, containment and first or last element of a JSON array.
+ */
+static void
+deparse_json_filter(StringInfo buf, ForgeFilter *f)
+{
+	ForgeColumn *c = &f->rel->cols[f->col];
+	static const char *const cmp_ops[] = {"<", "<=", ">", ">="};
+	const char *typname = NULL;
+
+	appendStringInfoChar(buf, '(');
+	switch (f->jop)
+	{
+		case FORGE_J_EQ:
+			deparse_json_value(buf, c, f->level, f->path_param, false);
+			appendStringInfo(buf, " OPERATOR(pg_catalog.=) $%d)", f->param);
+			return;
+		case FORGE_J_DBNULL:
+			deparse_json_value(buf, c, f->level, f->path_param, false);
+			appendStringInfoString(buf, " IS NULL)");
+			return;
+		case FORGE_J_LT:
+		case FORGE_J_LE:
+		case FORGE_J_GT:
+		case FORGE_J_GE:
+			deparse_json_value(buf, c, f->level, f->path_param, false);
+			appendStringInfo(buf, " OPERATOR(pg_catalog.%s) $%d AND pg_catalog.jsonb_typeof(",
+							 cmp_ops[f->jop - FORGE_J_LT], f->param);
+			deparse_json_value(buf, c, f->level, f->path_param, false);
+			appendStringInfo(buf, ") OPERATOR(pg_catalog.=) $%d)", f->type_param);
+			return;
+		case FORGE_J_LIKE:
+		case FORGE_J_ILIKE:
+			deparse_json_value(buf, c, f->level, f->path_param, true);
+			appendStringInfo(buf, " OPERATOR(pg_catalog.%s) $%d",
+							 f->jop == FORGE_J_LIKE ? "~~" : "~~*", f->param);
+			typname = "string";
+			break;
+		case FORGE_J_ARRAY_CONTAINS:
+			deparse_json_value(buf, c, f->level, f->path_param, false);
+			appendStringInfo(buf, " OPERATOR(pg_catalog.@>) $%d", f->param);
+			typname = "array";
+			break;
+		case FORGE_J_ARRAY_STARTS:
+		case FORGE_J_ARRAY_ENDS:
+			appendStringInfoChar(buf, '(');
+			deparse_json_value(buf, c, f->level, f->path_param, false);
+			appendStringInfo(buf, " OPERATOR(pg_catalog.->) %s) OPERATOR(pg_catalog.=) $%d",
+							 f->jop == FORGE_J_ARRAY_STARTS ? "0" : "(-1)", f->param);
+			typname = "array";
+			break;
+	}
+	appendStringInfoString(buf, " AND pg_catalog.jsonb_typeof(");
+	deparse_json_value(buf, c, f->level, f->path_param, false);
+	appendStringInfo(buf, ") OPERATOR(pg_catalog.=) '%s')", typname);
+}
+
 static void
 deparse_filter(StringInfo buf, ForgeFilter *f)
 {
@@ -336,6 +436,9 @@ deparse_filter(StringInfo buf, ForgeFilter *f)
 			}
 			appendStringInfoChar(buf, ')');
 			return;
+		case FORGE_F_JSON:
+			deparse_json_filter(buf, f);
+			return;
 		case FORGE_F_CMP:
 			break;
 	}
@@ -354,6 +457,24 @@ deparse_filter(StringInfo buf, ForgeFilter *f)
 			appendStringInfo(buf, "%s OPERATOR(pg_catalog.%s) %s)", lhs.data,
 							 f->cmp == FORGE_LIKE ? "~~" : "~~*", rhs);
 			return;
+		}
+		switch (f->cmp)
+		{
+			case FORGE_ILIKE_ANY:
+				appendStringInfo(buf, "%s OPERATOR(pg_catalog.~~*) ANY (%s))",
+								 lhs.data, rhs);
+				return;
+			case FORGE_HAS_EVERY:
+			case FORGE_HAS_SOME:
+				appendStringInfo(buf, "%s OPERATOR(pg_catalog.%s) %s)", lhs.data,
+								 f->cmp == FORGE_HAS_EVERY ? "@>" : "&&", rhs);
+				return;
+			case FORGE_IS_EMPTY:
+				/* '{}' takes the column's array type; a GIN index serves = */
+				appendStringInfo(buf, "%s OPERATOR(pg_catalog.=) '{}')", lhs.data);
+				return;
+			default:
+				break;
 		}
 		if (f->cmp == FORGE_IN)
 			rhs = psprintf("ANY ($%d)", f->param);
@@ -436,6 +557,55 @@ deparse_upsert_mark(StringInfo buf, ForgeStmt *st, ForgeUniqueKey *key)
 }
 
 /*
+ * deparse_list_op
+ *		Append the new value of array column col under the list operation
+ *		of a (push, remove, addUnique) with its array parameter: an
+ *		expression over the stored value t.col, so that the row's lock
+ *		orders concurrent writers and none loses another's elements.
+ *		  push:      array_cat(t.col, $n)   (a null list becomes $n)
+ *		  remove:    the elements of t.col, in order, that $n does not hold
+ *		             (a null list stays null)
+ *		  addUnique: t.col, then the elements of $n, in order, that neither
+ *		             t.col nor an earlier element of $n holds
+ *		array_position compares with the element type's default equality
+ *		and finds nulls too.  Every function is pg_catalog's, named so.
+ */
+static void
+deparse_list_op(StringInfo buf, ForgeRel *rel, ForgeAssign *a)
+{
+	const char *col = quote_identifier(rel->cols[a->col].name);
+
+	switch (a->kind)
+	{
+		case FORGE_PUSH:
+			appendStringInfo(buf, "pg_catalog.array_cat(t.%s, $%d)",
+							 col, a->param);
+			break;
+		case FORGE_REMOVE:
+			appendStringInfo(buf,
+							 "CASE WHEN t.%s IS NULL THEN t.%s ELSE "
+							 "ARRAY(SELECT u.e FROM pg_catalog.unnest(t.%s) "
+							 "WITH ORDINALITY AS u(e, o) "
+							 "WHERE pg_catalog.array_position($%d, u.e) IS NULL "
+							 "ORDER BY u.o) END",
+							 col, col, col, a->param);
+			break;
+		case FORGE_ADD_UNIQUE:
+			appendStringInfo(buf,
+							 "pg_catalog.array_cat(t.%s, "
+							 "ARRAY(SELECT u.e FROM pg_catalog.unnest($%d) "
+							 "WITH ORDINALITY AS u(e, o) "
+							 "WHERE pg_catalog.array_position(t.%s, u.e) IS NULL "
+							 "AND pg_catalog.array_position($%d, u.e) "
+							 "OPERATOR(pg_catalog.=) u.o ORDER BY u.o))",
+							 col, a->param, col, a->param);
+			break;
+		default:
+			elog(ERROR, "unexpected list operation %d", (int) a->kind);
+	}
+}
+
+/*
  * deparse_assigns
  *		Append the SET list of an UPDATE or DO UPDATE.
  */
@@ -468,6 +638,11 @@ deparse_assigns(StringInfo buf, ForgeRel *rel, List *assigns)
 				deparse_column(buf, rel, a->col, true);
 				deparse_operator(buf, rel->cols[a->col].arithopr[a->kind]);
 				appendStringInfo(buf, "$%d", a->param);
+				break;
+			case FORGE_PUSH:
+			case FORGE_REMOVE:
+			case FORGE_ADD_UNIQUE:
+				deparse_list_op(buf, rel, a);
 				break;
 		}
 	}
@@ -507,11 +682,48 @@ deparse_insert(StringInfo buf, ForgeRel *rel, List *assigns)
 }
 
 /*
+ * deparse_default
+ *		Append the DEFAULT of column col of rel as an expression, cast to the
+ *		column's type: what INSERT would put there (the column's default, its
+ *		domain's, an identity's next value, or NULL).  It is deparsed with
+ *		search_path set to pg_catalog alone, so that every name outside
+ *		pg_catalog comes out schema-qualified, and it runs in the statement,
+ *		as the caller, like the INSERT's own default would.
+ */
+static void
+deparse_default(StringInfo buf, ForgeRel *rel, int col)
+{
+	ForgeColumn *c = &rel->cols[col];
+	Relation	r = table_open(rel->relid, NoLock);
+	Node	   *expr = build_column_default(r, c->attnum);
+	char	   *text = NULL;
+
+	if (expr != NULL)
+	{
+		int			nestlevel = NewGUCNestLevel();
+
+		(void) set_config_option("search_path", "pg_catalog",
+								 PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+		text = deparse_expression(expr, NIL, false, false);
+		AtEOXact_GUC(false, nestlevel);
+	}
+	table_close(r, NoLock);
+	appendStringInfo(buf, "(%s)::%s", text ? text : "NULL",
+					 format_type_extended(c->typid, -1,
+										  FORMAT_TYPE_FORCE_QUALIFY));
+}
+
+/*
  * deparse_create_many
- *		Append INSERT ... SELECT over jsonb_to_recordset($1), which reads
- *		every row of the group from one jsonb array parameter.  A nested
- *		createMany also sets, in every row, the columns its relation pins
- *		(st->assigns, each a parameter).
+ *		Append the INSERT of createMany: one SELECT over the rows of the jsonb
+ *		array $1 in their order (WITH ORDINALITY ... ORDER BY), each read by
+ *		jsonb_to_record into the columns any row gives.  A column that every
+ *		row gives is read as it is; one that some row leaves out is
+ *		CASE WHEN the row has the key THEN its value ELSE the column's
+ *		DEFAULT END (deparse_default).  A nested createMany also sets, in
+ *		every row, the columns its relation pins (st->assigns, each a
+ *		parameter).
  */
 static void
 deparse_create_many(StringInfo buf, ForgeStmt *st)
@@ -541,10 +753,32 @@ deparse_create_many(StringInfo buf, ForgeStmt *st)
 		appendStringInfoString(buf, ") SELECT ");
 		for (i = 0; i < st->nmany; i++)
 		{
+			ForgeColumn *c = &rel->cols[st->many_cols[i]];
+			const char *name = quote_identifier(c->name);
+
 			if (i > 0)
 				appendStringInfoString(buf, ", ");
-			appendStringInfo(buf, "r.%s",
-							 quote_identifier(rel->cols[st->many_cols[i]].name));
+			if (!st->many_always[i])
+			{
+				appendStringInfoString(buf, "CASE WHEN e.j OPERATOR(pg_catalog.?) ");
+				appendStringInfoString(buf, quote_literal_cstr(c->name));
+				appendStringInfoString(buf, " THEN ");
+			}
+			if (c->isjson)
+				/* json_wrap_rows wrapped the value: [v], or null */
+				appendStringInfo(buf, "CAST((r.%s OPERATOR(pg_catalog.->) 0) AS %s)",
+								 name,
+								 format_type_extended(c->typid, c->typmod,
+													  FORMAT_TYPE_TYPEMOD_GIVEN |
+													  FORMAT_TYPE_FORCE_QUALIFY));
+			else
+				appendStringInfo(buf, "r.%s", name);
+			if (!st->many_always[i])
+			{
+				appendStringInfoString(buf, " ELSE ");
+				deparse_default(buf, rel, st->many_cols[i]);
+				appendStringInfoString(buf, " END");
+			}
 		}
 		foreach(lc, st->assigns)
 		{
@@ -552,24 +786,28 @@ deparse_create_many(StringInfo buf, ForgeStmt *st)
 				appendStringInfoString(buf, ", ");
 			appendStringInfo(buf, "$%d", ((ForgeAssign *) lfirst(lc))->param);
 		}
-		if (st->nmany == 0)
-			appendStringInfoString(buf, " FROM pg_catalog.jsonb_array_elements($1)");
-		else
+		appendStringInfoString(buf, " FROM pg_catalog.jsonb_array_elements($1) WITH ORDINALITY AS e(j, o)");
+		if (st->nmany > 0)
 		{
-			appendStringInfoString(buf, " FROM pg_catalog.jsonb_to_recordset($1) AS r(");
+			appendStringInfoString(buf, " CROSS JOIN LATERAL pg_catalog.jsonb_to_record(e.j) AS r(");
 			for (i = 0; i < st->nmany; i++)
 			{
 				ForgeColumn *c = &rel->cols[st->many_cols[i]];
 
 				if (i > 0)
 					appendStringInfoString(buf, ", ");
-				appendStringInfo(buf, "%s %s", quote_identifier(c->name),
-								 format_type_extended(c->typid, c->typmod,
-													  FORMAT_TYPE_TYPEMOD_GIVEN |
-													  FORMAT_TYPE_FORCE_QUALIFY));
+				if (c->isjson)
+					appendStringInfo(buf, "%s pg_catalog.jsonb",
+									 quote_identifier(c->name));
+				else
+					appendStringInfo(buf, "%s %s", quote_identifier(c->name),
+									 format_type_extended(c->typid, c->typmod,
+														  FORMAT_TYPE_TYPEMOD_GIVEN |
+														  FORMAT_TYPE_FORCE_QUALIFY));
 			}
 			appendStringInfoChar(buf, ')');
 		}
+		appendStringInfoString(buf, " ORDER BY e.o");
 	}
 	if (st->skip_duplicates)
 		appendStringInfoString(buf, " ON CONFLICT DO NOTHING");
@@ -900,8 +1138,9 @@ deparse_returning(StringInfo buf, ForgeStmt *st)
 /*
  * deparse_key_pins
  *		Append the equalities of where (an AND of filters, as the reader
- *		leaves an upsert's) that pin the columns of key, ANDed; "true" when
- *		there are none.
+ *		leaves an upsert's) that pin the columns of key, and the filters a
+ *		nested write's relation added (the row is connected), ANDed; "true"
+ *		when there are none.
  */
 static void
 deparse_key_pins(StringInfo buf, ForgeFilter *where, ForgeUniqueKey *key)
@@ -915,11 +1154,10 @@ deparse_key_pins(StringInfo buf, ForgeFilter *where, ForgeUniqueKey *key)
 		ForgeFilter *f = lfirst(lc);
 		bool		inkey = false;
 
-		if (f->pinvalue == NULL)
-			continue;
-		for (i = 0; i < key->ncols; i++)
-			inkey |= (key->cols[i] == f->col);
-		if (!inkey)
+		if (f->pinvalue != NULL)
+			for (i = 0; i < key->ncols; i++)
+				inkey |= (key->cols[i] == f->col);
+		if (!inkey && !f->connects)
 			continue;
 		if (!first)
 			appendStringInfoString(buf, " AND ");
@@ -932,14 +1170,18 @@ deparse_key_pins(StringInfo buf, ForgeFilter *where, ForgeUniqueKey *key)
 
 /*
  * deparse_upsert_by_update
- *		Append an upsert whose where pins a GENERATED ALWAYS identity, which
- *		the row created cannot carry, so ON CONFLICT on it could never fire:
- *		update the row the where selects (with the update-branch marker),
- *		else, if no row has the pinned key, insert the create row (which
- *		gets the identity's next value), as Prisma's own upsert does.
+ *		Append an upsert whose created row does not carry the where's key
+ *		(create leaves out a key column with a default or identity, which
+ *		the row takes instead), so ON CONFLICT on it could never fire, or a
+ *		nested upsert that must create when the row with the key is not
+ *		connected: update the row the where selects (with the update-branch
+ *		marker), else, if no row has the pinned key (and, nested, is
+ *		connected), insert the create row, as Prisma's own upsert does.
  *		A row that has the key but fails the rest of the where is neither,
- *		so nothing is returned (P2025).  No other write can give a row that
- *		key meanwhile (nothing may set it), so the two never both run.
+ *		so nothing is returned (P2025).  Both parts read one snapshot: a
+ *		row another session writes meanwhile with that key is not seen,
+ *		and under READ COMMITTED two sessions may both insert (as two
+ *		Prisma upserts, which read then write, may).
  */
 static void
 deparse_upsert_by_update(StringInfo buf, ForgeStmt *st)
@@ -996,6 +1238,127 @@ deparse_upsert_by_update(StringInfo buf, ForgeStmt *st)
 /* keys of a many-row verb: at most this many go to the event */
 #define FORGE_EVENT_KEYS 1000
 
+static void deparse_key_columns(StringInfo buf, ForgeRel *rel);
+
+/*
+ * deparse_limited
+ *		Append the WHERE of an updateMany or deleteMany with a limit:
+ *		WHERE EXISTS (SELECT 1 FROM (SELECT t.key FROM table AS t WHERE
+ *		where ORDER BY t.key LIMIT $n FOR [NO KEY] UPDATE OF t) AS l WHERE
+ *		l.key = t.key).  PostgreSQL has no UPDATE ... LIMIT.
+ *
+ *		The inner SELECT picks and locks the rows: its LockRows node sits
+ *		below the LIMIT, so a row that a concurrent transaction changed is
+ *		waited for, and its newest version checked against the where again
+ *		(EvalPlanQual): one that no longer matches is skipped and the next
+ *		row taken, so up to n rows that match when they are locked are
+ *		written.  The outer write finds each by its primary key: its own
+ *		snapshot sees the version before such a concurrent change, and the
+ *		write follows the update chain to the newest version, which this
+ *		statement has locked; its recheck compares the primary key again,
+ *		so it holds.  Finding them by ctid instead would miss every row
+ *		changed concurrently (the locked version is newer than the
+ *		snapshot), and ctid alone is not unique across partitions; a
+ *		partitioned table's primary key is.  Primary-key order makes which
+ *		rows are written, and the order they are locked in, deterministic.
+ *		The lock is the one the write itself takes: FOR UPDATE for a
+ *		delete, FOR NO KEY UPDATE for an update (which takes the stronger
+ *		lock itself if it changes a key column).
+ */
+static void
+deparse_limited(StringInfo buf, ForgeStmt *st)
+{
+	ForgeRel   *rel = st->rel;
+	ForgeUniqueKey *key = &rel->keys[rel->pkey];
+	int			i;
+
+	appendStringInfoString(buf, " WHERE EXISTS (SELECT 1 FROM (SELECT ");
+	deparse_key_columns(buf, rel);
+	appendStringInfoString(buf, " FROM ");
+	deparse_table(buf, rel);
+	appendStringInfoString(buf, " AS t");
+	deparse_where(buf, st->where);
+	appendStringInfoString(buf, " ORDER BY ");
+	deparse_key_columns(buf, rel);
+	appendStringInfo(buf, " LIMIT $%d FOR %sUPDATE OF t) AS l WHERE ",
+					 st->limit,
+					 st->verb == FORGE_DELETE_MANY ? "" : "NO KEY ");
+	for (i = 0; i < key->ncols; i++)
+	{
+		ForgeColumn *c = &rel->cols[key->cols[i]];
+		char	   *lhs = psprintf("l.%s", quote_identifier(c->name));
+		char	   *rhs = psprintf("t.%s", quote_identifier(c->name));
+
+		if (i > 0)
+			appendStringInfoString(buf, " AND ");
+		appendStringInfoChar(buf, '(');
+		forge_deparse_compare(buf, lhs, c->eqopr, rhs, false);
+		appendStringInfoChar(buf, ')');
+	}
+	appendStringInfoChar(buf, ')');
+}
+
+/*
+ * deparse_many_where
+ *		Append the WHERE of an updateMany or deleteMany: its where, or,
+ *		with a limit, deparse_limited's.
+ */
+static void
+deparse_many_where(StringInfo buf, ForgeStmt *st)
+{
+	if (st->limit > 0)
+		deparse_limited(buf, st);
+	else
+		deparse_where(buf, st->where);
+}
+
+/*
+ * deparse_returning_many
+ *		Append the statement of an "and return" verb: WITH t AS (the
+ *		createMany or updateMany RETURNING t.*) SELECT the count, the jsonb
+ *		array of the rows written (deparse_row) and, when the event wants
+ *		them, the first keys, FROM t.  createMany's array is aggregated in
+ *		the order the INSERT returned its rows, the order of its data; an
+ *		updateMany's, which returns rows in the order it happens to find
+ *		them, in primary key order (when the table has one), so that the
+ *		same rows always come back alike.  The included relations
+ *		are read, as in RETURNING, as they were before the statement.
+ */
+static void
+deparse_returning_many(StringInfo buf, ForgeStmt *st)
+{
+	ForgeRel   *rel = st->rel;
+
+	appendStringInfoString(buf, "WITH t AS (");
+	if (st->verb == FORGE_CREATE_MANY)
+		deparse_create_many(buf, st);
+	else
+	{
+		appendStringInfoString(buf, "UPDATE ");
+		deparse_table(buf, rel);
+		appendStringInfoString(buf, " AS t");
+		deparse_assigns(buf, rel, st->assigns);
+		deparse_many_where(buf, st);
+	}
+	appendStringInfoString(buf, " RETURNING t.*) SELECT pg_catalog.count(*),"
+						   " COALESCE(pg_catalog.jsonb_agg(");
+	deparse_row(buf, rel, 0, st->select, st->includes);
+	if (st->verb == FORGE_UPDATE_MANY && rel->pkey >= 0)
+	{
+		appendStringInfoString(buf, " ORDER BY ");
+		deparse_key_columns(buf, rel);
+	}
+	appendStringInfoString(buf, "), '[]'::pg_catalog.jsonb)");
+	if (st->with_keys)
+	{
+		appendStringInfoString(buf, ", (SELECT pg_catalog.jsonb_agg(");
+		forge_deparse_key(buf, rel, "s");
+		appendStringInfo(buf, ") FROM (SELECT * FROM t LIMIT %d) s)",
+						 FORGE_EVENT_KEYS);
+	}
+	appendStringInfoString(buf, " FROM t");
+}
+
 /*
  * is_many
  *		Whether verb writes any number of rows and returns {"count": n}.
@@ -1018,8 +1381,8 @@ is_many(ForgeVerb verb)
 bool
 forge_deparse_selects(ForgeStmt *st)
 {
-	if (st->verb == FORGE_FIND)
-		return false;			/* a SELECT anyway */
+	if (st->verb == FORGE_FIND || st->returning)
+		return st->returning;	/* a SELECT anyway; WITH t ... SELECT */
 	if (is_many(st->verb))
 		return st->with_keys || (st->rel->citus != FORGE_CITUS_NONE &&
 								 st->verb == FORGE_CREATE_MANY);
@@ -1062,6 +1425,12 @@ forge_deparse(StringInfo buf, ForgeStmt *st)
 	bool		row_cte = citus && !is_many(st->verb) && st->verb != FORGE_FIND;
 	int			i;
 
+	if (st->returning)
+	{
+		deparse_returning_many(buf, st);
+		return;
+	}
+
 	if (wrap)
 		appendStringInfoString(buf, "WITH w AS (");
 	if (row_cte)
@@ -1083,7 +1452,7 @@ forge_deparse(StringInfo buf, ForgeStmt *st)
 			deparse_table(buf, rel);
 			appendStringInfoString(buf, " AS t");
 			deparse_assigns(buf, rel, st->assigns);
-			deparse_where(buf, st->where);
+			deparse_many_where(buf, st);
 			if (st->verb == FORGE_UPDATE)
 				deparse_returning(buf, st);
 			break;
@@ -1126,9 +1495,13 @@ forge_deparse(StringInfo buf, ForgeStmt *st)
 			appendStringInfoString(buf, "DELETE FROM ");
 			deparse_table(buf, rel);
 			appendStringInfoString(buf, " AS t");
-			deparse_where(buf, st->where);
+			deparse_many_where(buf, st);
 			if (st->verb == FORGE_DELETE)
 				deparse_returning(buf, st);
+			break;
+		case FORGE_CREATE_MANY_RETURN:
+		case FORGE_UPDATE_MANY_RETURN:
+			elog(ERROR, "unexpected statement verb %d", (int) st->verb);
 			break;
 	}
 	if (wrap && citus)

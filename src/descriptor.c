@@ -35,29 +35,35 @@
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/numeric.h"
 
 #include "reader.h"
 
 static const char *const verb_names[] = {
 	"forge_create", "forge_create_many", "forge_update", "forge_update_many",
-	"forge_upsert", "forge_delete", "forge_delete_many", "connect"
+	"forge_upsert", "forge_delete", "forge_delete_many", "connect",
+	"forge_create_many_and_return", "forge_update_many_and_return"
 };
 
 /* the keys each verb's args may hold, NULL-terminated */
-static const char *const create_keys[] = {"data", "select", "include", NULL};
+static const char *const create_keys[] = {"data", "select", "omit", "include", NULL};
 static const char *const create_many_keys[] = {"data", "skipDuplicates", NULL};
-static const char *const update_keys[] = {"where", "data", "select", "include", NULL};
-static const char *const update_many_keys[] = {"where", "data", NULL};
-static const char *const upsert_keys[] = {"where", "create", "update", "select", "include", NULL};
-static const char *const delete_keys[] = {"where", "select", "include", NULL};
-static const char *const delete_many_keys[] = {"where", NULL};
-static const char *const find_keys[] = {"where", "select", "include", NULL};
+static const char *const update_keys[] = {"where", "data", "select", "omit", "include", NULL};
+static const char *const update_many_keys[] = {"where", "data", "limit", NULL};
+static const char *const upsert_keys[] = {"where", "create", "update", "select", "omit", "include", NULL};
+static const char *const delete_keys[] = {"where", "select", "omit", "include", NULL};
+static const char *const delete_many_keys[] = {"where", "limit", NULL};
+static const char *const find_keys[] = {"where", "select", "omit", "include", NULL};
+static const char *const create_many_return_keys[] = {"data", "skipDuplicates", "select", "omit", "include", NULL};
+static const char *const update_many_return_keys[] = {"where", "data", "limit", "select", "omit", "include", NULL};
 
 static const char *const *const verb_keys[] = {
 	create_keys, create_many_keys, update_keys, update_many_keys,
-	upsert_keys, delete_keys, delete_many_keys, find_keys
+	upsert_keys, delete_keys, delete_many_keys, find_keys,
+	create_many_return_keys, update_many_return_keys
 };
 
 /*
@@ -95,12 +101,17 @@ check_args_keys(JsonbContainer *args, ForgeVerb verb)
 
 /*
  * read_create_many
- *		createMany: rows grouped by their set of keys, one statement per
- *		group, each taking its rows as one jsonb array parameter (so the
- *		parameter count does not grow with the row count).  args is the
- *		descriptor, or NULL for a nested createMany (p): its rows, and the
- *		columns its relation sets in each (p->dpins); without rows, one row
- *		of just those.
+ *		createMany: one statement that inserts the rows in the array's order
+ *		(ids follow the array, as in Prisma), taking them as one jsonb array
+ *		parameter, so the parameter count does not grow with the row count.
+ *		Its columns are those any row gives, in table order; a column that
+ *		some row leaves out takes its DEFAULT in that row (deparse.c), which
+ *		is why the statement knows which columns every row gives.  Values
+ *		are read as create reads them (forge_many_value rewrites the few
+ *		that jsonb_to_record would read otherwise).  args is the descriptor,
+ *		or NULL for a nested createMany (p): its rows, and the columns its
+ *		relation sets in each (p->dpins); without rows, one row of just
+ *		those.  No rows: no statement.
  */
 static List *
 read_create_many(ForgeRel *rel, JsonbContainer *args, ForgePart *p)
@@ -111,11 +122,11 @@ read_create_many(ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 	JsonbIterator *it;
 	JsonbValue	row;
 	int			nrows;
-	int		   *rowgroup;
-	List	   *groups = NIL;	/* of ForgeStmt */
-	ForgeStmt  *probe;
+	int		   *given;			/* per column: rows that give it */
+	bool		rewrite = false;
+	ForgeStmt  *st;
 	int			i = 0;
-	ListCell   *lc;
+	int			col;
 
 	if (args != NULL)
 	{
@@ -143,6 +154,7 @@ read_create_many(ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("\"data\" of forge_create_many must be an array, not %s",
 						forge_json_type_name(data))));
+	data = json_wrap_rows(rel, data);
 	if (skip != NULL)
 	{
 		if (skip->type != jbvBool)
@@ -154,9 +166,10 @@ read_create_many(ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 	}
 
 	nrows = JsonContainerSize(data->val.binary.data);
-	rowgroup = palloc(sizeof(int) * Max(nrows, 1));
-	probe = new_stmt(FORGE_CREATE_MANY, rel);
-	probe->many_cols = palloc(sizeof(int) * Max(rel->ncols, 1));
+	if (nrows == 0)
+		return NIL;
+	st = new_stmt(FORGE_CREATE_MANY, rel);
+	given = palloc0(sizeof(int) * Max(rel->ncols, 1));
 
 	it = JsonbIteratorInit(data->val.binary.data);
 	while (next_elem(&it, &row))
@@ -164,7 +177,6 @@ read_create_many(ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 		JsonbIterator *rit;
 		JsonbValue	key,
 					val;
-		int			g;
 
 		CHECK_FOR_INTERRUPTS();
 		if (!is_object(&row))
@@ -173,14 +185,13 @@ read_create_many(ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 					 errmsg("element %d of \"data\" must be an object, not %s",
 							i, forge_json_type_name(&row))));
 
-		/* the row's columns, in jsonb key order */
-		probe->nmany = 0;
 		rit = JsonbIteratorInit(row.val.binary.data);
 		while (next_pair(&rit, &key, &val))
 		{
-			int			col = lookup_column(probe, &key);
-			ForgeColumn *c = &rel->cols[col];
+			ForgeColumn *c;
 
+			col = lookup_column(st, &key);
+			c = &rel->cols[col];
 			if (c->generated != '\0')
 				ereport(ERROR,
 						(errcode(ERRCODE_GENERATED_ALWAYS),
@@ -194,72 +205,58 @@ read_create_many(ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 								c->name, format_type_be(c->typid),
 								forge_json_type_name(&val)),
 						 errdetail("forge_create_many takes plain values, in element %d.", i)));
-			probe->many_cols[probe->nmany++] = col;
+			if (!rewrite && !c->isjson &&
+				forge_many_value(&val, c->data, c) != NULL)
+				rewrite = true;
+			given[col]++;
 		}
-
-		/* find the group with this column set, or start one */
-		g = 0;
-		foreach(lc, groups)
-		{
-			ForgeStmt  *st = lfirst(lc);
-
-			if (st->nmany == probe->nmany &&
-				memcmp(st->many_cols, probe->many_cols,
-					   sizeof(int) * probe->nmany) == 0)
-				break;
-			g++;
-		}
-		if (lc == NULL)
-		{
-			ForgeStmt  *st = new_stmt(FORGE_CREATE_MANY, rel);
-			int			j;
-
-			st->nmany = probe->nmany;
-			st->many_cols = palloc(sizeof(int) * Max(st->nmany, 1));
-			memcpy(st->many_cols, probe->many_cols, sizeof(int) * st->nmany);
-			/* the statement names each column's type */
-			for (j = 0; j < st->nmany; j++)
-				forge_check_schema_usage(rel->cols[st->many_cols[j]].typnsp);
-			st->skip_duplicates = skip_duplicates;
-			groups = lappend(groups, st);
-		}
-		rowgroup[i++] = g;
+		i++;
 	}
 
-	/* one group: the data array is the parameter as it stands */
-	if (list_length(groups) == 1)
+	st->many_cols = palloc(sizeof(int) * Max(rel->ncols, 1));
+	st->many_always = palloc(sizeof(bool) * Max(rel->ncols, 1));
+	for (col = 0; col < rel->ncols; col++)
 	{
-		ForgeStmt  *st = linitial(groups);
-
-		add_param(st, JSONBOID, JsonbPGetDatum(JsonbValueToJsonb(data)), false);
-		st->assigns = pin_assigns(st, p->dpins, false);
-		return groups;
+		if (given[col] == 0)
+			continue;
+		st->many_always[st->nmany] = (given[col] == nrows);
+		st->many_cols[st->nmany++] = col;
+		/* the statement names the column's type */
+		forge_check_schema_usage(rel->cols[col].typnsp);
 	}
+	st->skip_duplicates = skip_duplicates;
 
-	/* several: split the rows into one array per group */
+	/* rewrite the values jsonb_to_record would read otherwise */
+	if (rewrite)
 	{
-		int			ngroups = list_length(groups);
-		ForgeJsonbBuild *states = palloc0(sizeof(ForgeJsonbBuild) * Max(ngroups, 1));
-		int			g;
+		ForgeJsonbBuild state = {0};
 
-		for (g = 0; g < ngroups; g++)
-			forge_jsonb_push(&states[g], WJB_BEGIN_ARRAY, NULL);
+		forge_jsonb_push(&state, WJB_BEGIN_ARRAY, NULL);
 		it = JsonbIteratorInit(data->val.binary.data);
-		i = 0;
 		while (next_elem(&it, &row))
-			forge_jsonb_push(&states[rowgroup[i++]], WJB_ELEM, &row);
-		g = 0;
-		foreach(lc, groups)
 		{
-			JsonbValue *arr = forge_jsonb_push(&states[g++], WJB_END_ARRAY, NULL);
+			JsonbIterator *rit = JsonbIteratorInit(row.val.binary.data);
+			JsonbValue	key,
+						val;
 
-			add_param(lfirst(lc), JSONBOID,
-					  JsonbPGetDatum(JsonbValueToJsonb(arr)), false);
-			((ForgeStmt *) lfirst(lc))->assigns =
-				pin_assigns(lfirst(lc), p->dpins, false);
+			CHECK_FOR_INTERRUPTS();
+			forge_jsonb_push(&state, WJB_BEGIN_OBJECT, NULL);
+			while (next_pair(&rit, &key, &val))
+			{
+				ForgeColumn *c = &rel->cols[lookup_column(st, &key)];
+				JsonbValue *fixed = c->isjson ? NULL :
+					forge_many_value(&val, c->data, c);
+
+				forge_jsonb_push(&state, WJB_KEY, &key);
+				forge_jsonb_push(&state, WJB_VALUE, fixed ? fixed : &val);
+			}
+			forge_jsonb_push(&state, WJB_END_OBJECT, NULL);
 		}
+		data = forge_jsonb_push(&state, WJB_END_ARRAY, NULL);
 	}
-	return groups;
+	add_param(st, JSONBOID, JsonbPGetDatum(JsonbValueToJsonb(data)), false);
+	st->assigns = pin_assigns(st, p->dpins, false);
+	return list_make1(st);
 }
 
 /*
@@ -278,6 +275,48 @@ want_keys(List *stmts, ForgeRel *rel)
 	foreach(lc, stmts)
 		((ForgeStmt *) lfirst(lc))->with_keys = true;
 	return stmts;
+}
+
+/*
+ * read_limit
+ *		The limit of an updateMany or deleteMany (args, the SQL call's
+ *		descriptor; a nested one has none): a non-negative integer, as an
+ *		int8 parameter in st->limit.  The statement then writes the rows
+ *		of at most that many primary keys (deparse_limited), so the table
+ *		needs one.
+ */
+static void
+read_limit(ForgeStmt *st, JsonbContainer *args)
+{
+	JsonbValue *v = args != NULL ? get_arg(args, "limit") : NULL;
+	Datum		d;
+
+	if (v == NULL)
+		return;
+	if (v->type != jbvNumeric)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"limit\" must be a number, not %s",
+						forge_json_type_name(v))));
+	d = DirectFunctionCall1(numeric_int8, NumericGetDatum(v->val.numeric));
+	if (!DatumGetBool(DirectFunctionCall2(numeric_eq,
+										  NumericGetDatum(v->val.numeric),
+										  DirectFunctionCall1(int8_numeric, d))))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"limit\" must be an integer")));
+	if (DatumGetInt64(d) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"limit\" must not be negative"),
+				 errdetail("A limit of 0 writes no row.")));
+	if (st->rel->pkey < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("\"limit\" needs a primary key on \"%s\"",
+						st->rel->model),
+				 errdetail("The rows to write are picked and locked by their primary key.")));
+	st->limit = add_param(st, INT8OID, d, false);
 }
 
 /*
@@ -362,6 +401,8 @@ read_stmts(ForgeVerb verb, ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 										 false, p->dpins, p->dnulls, &pairs);
 			read_nested(st, pairs, NIL, top, args);
 			st->where = read_where_part(st, args, p, verb == FORGE_UPDATE);
+			if (verb == FORGE_UPDATE_MANY)
+				read_limit(st, args);
 			if (verb == FORGE_UPDATE)
 			{
 				int			k = find_unique_key(st, st->where, false);
@@ -387,6 +428,9 @@ read_stmts(ForgeVerb verb, ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 				st->assigns = read_data_part(st, create, true,
 											 p->dpins, p->dnulls, &pairs);
 				merge_pins(st, key, create, p->dpins);
+				/* a nested upsert creates when no connected row has the key */
+				if (p->connected && connects_beyond_key(st->where, key))
+					st->by_update = true;
 				st->updates = read_data_part(st, update, false,
 											 p->upins, false, &upairs);
 				read_nested(st, pairs, upairs, top, args);
@@ -406,6 +450,7 @@ read_stmts(ForgeVerb verb, ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 
 		case FORGE_DELETE_MANY:
 			st->where = read_where_part(st, args, p, false);
+			read_limit(st, args);
 			break;
 
 		case FORGE_FIND:
@@ -414,6 +459,8 @@ read_stmts(ForgeVerb verb, ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 			break;
 
 		case FORGE_CREATE_MANY:
+		case FORGE_CREATE_MANY_RETURN:
+		case FORGE_UPDATE_MANY_RETURN:
 			Assert(false);
 			break;
 	}
@@ -449,6 +496,46 @@ read_stmts(ForgeVerb verb, ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 }
 
 /*
+ * read_returning
+ *		The "and return" verbs: stmts, createMany's or updateMany's, also
+ *		return the rows they write, shaped by args' select, omit and
+ *		include.  As in Prisma, only to-one relations may be included: the
+ *		statement reads related rows as they were before it ran, so a new
+ *		row's to-many relations would always be empty.
+ */
+static List *
+read_returning(List *stmts, JsonbContainer *args)
+{
+	ListCell   *lc;
+
+	foreach(lc, stmts)
+	{
+		ForgeStmt  *st = lfirst(lc);
+		ListCell   *ic;
+
+		st->returning = true;
+		read_select(st, args);
+		foreach(ic, st->includes)
+		{
+			ForgeInclude *inc = lfirst(ic);
+
+			if (inc->relation->kind == FORGE_TO_MANY ||
+				inc->relation->kind == FORGE_MANY_TO_MANY)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("%s cannot include %s relation \"%s\"",
+								forge_verb_name(st->verb == FORGE_CREATE_MANY ?
+												FORGE_CREATE_MANY_RETURN :
+												FORGE_UPDATE_MANY_RETURN),
+								forge_relation_kind_name(inc->relation->kind),
+								inc->name),
+						 errdetail("Only to-one relations can be returned with the rows of a many-row write, as in Prisma.")));
+		}
+	}
+	return stmts;
+}
+
+/*
  * forge_read
  *		Read args, the descriptor of verb on rel, into the list of statements
  *		to run (one, except for createMany).  A statement whose data names
@@ -468,6 +555,10 @@ forge_read(ForgeVerb verb, ForgeRel *rel, Jsonb *args)
 						JB_ROOT_IS_SCALAR(args) ? "a scalar" : "an array")));
 	check_args_keys(jc, verb);
 	memset(&p, 0, sizeof(p));
+	if (verb == FORGE_CREATE_MANY_RETURN)
+		return read_returning(read_stmts(FORGE_CREATE_MANY, rel, jc, &p), jc);
+	if (verb == FORGE_UPDATE_MANY_RETURN)
+		return read_returning(read_stmts(FORGE_UPDATE_MANY, rel, jc, &p), jc);
 	p.args = jc;
 	return read_stmts(verb, rel, jc, &p);
 }
@@ -499,10 +590,12 @@ verb_privilege(ForgeVerb verb)
 	{
 		case FORGE_CREATE:
 		case FORGE_CREATE_MANY:
+		case FORGE_CREATE_MANY_RETURN:
 		case FORGE_UPSERT:
 			return ACL_INSERT;
 		case FORGE_UPDATE:
 		case FORGE_UPDATE_MANY:
+		case FORGE_UPDATE_MANY_RETURN:
 			return ACL_UPDATE;
 		case FORGE_DELETE:
 		case FORGE_DELETE_MANY:

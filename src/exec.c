@@ -8,6 +8,8 @@
  * statement itself (RETURNING to_jsonb(t.*) or jsonb_build_object, or on a
  * Citus table a SELECT of them over the write's RETURNING t.*), so this
  * file only copies one jsonb Datum out of SPI's memory before SPI_finish.
+ * The "and return" verbs' statements return the array of their rows, which
+ * are concatenated when createMany runs several statements.
  * A verb that must touch one row and touched none is P2025.
  *
  * Copyright (c) 2026, the forge authors
@@ -132,6 +134,8 @@ expected_result(ForgeVerb verb, ForgeStmt *st)
 		case FORGE_DELETE_MANY:
 			return SPI_OK_DELETE;
 		case FORGE_FIND:
+		case FORGE_CREATE_MANY_RETURN:
+		case FORGE_UPDATE_MANY_RETURN:
 			return SPI_OK_SELECT;
 	}
 	return 0;					/* keep compiler quiet */
@@ -216,6 +220,7 @@ forge_exec_stmts(ForgeVerb verb, ForgeRel *rel, List *stmts, bool quiet,
 	char	   *firstsql = NULL;
 	ForgeJsonbBuild keystate = {0};
 	Jsonb	   *keys = NULL;
+	Datum		rows = (Datum) 0;	/* an "and return" verb's rows */
 	const char *op;
 	ListCell   *lc;
 	int			rc;
@@ -271,6 +276,26 @@ forge_exec_stmts(ForgeVerb verb, ForgeRel *rel, List *stmts, bool quiet,
 			continue;
 		}
 		tupdesc = SPI_tuptable->tupdesc;
+		if (st->returning)
+		{
+			/* one row of (count, rows written, first keys) */
+			Datum		r;
+			Datum		k;
+
+			total += DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+												 tupdesc, 1, &isnull));
+			r = SPI_getbinval(SPI_tuptable->vals[0], tupdesc, 2, &isnull);
+			Assert(!isnull);
+			rows = rows == (Datum) 0 ? r :
+				DirectFunctionCall2(jsonb_concat, rows, r);
+			if (st->with_keys)
+			{
+				k = SPI_getbinval(SPI_tuptable->vals[0], tupdesc, 3, &isnull);
+				if (!isnull)
+					forge_keys_append(&keystate, DatumGetJsonbP(k), true);
+			}
+			continue;
+		}
 		if (expected == SPI_OK_SELECT && (verb == FORGE_CREATE_MANY ||
 										  verb == FORGE_UPDATE_MANY ||
 										  verb == FORGE_DELETE_MANY))
@@ -316,6 +341,8 @@ forge_exec_stmts(ForgeVerb verb, ForgeRel *rel, List *stmts, bool quiet,
 		keys = SPI_palloc(VARSIZE(jb));
 		memcpy(keys, jb, VARSIZE(jb));
 	}
+	if (rows != (Datum) 0)
+		rows = SPI_datumTransfer(rows, false, -1);
 
 	if ((rc = SPI_finish()) != SPI_OK_FINISH)
 		elog(ERROR, "SPI_finish failed: %s", SPI_result_code_string(rc));
@@ -324,6 +351,7 @@ forge_exec_stmts(ForgeVerb verb, ForgeRel *rel, List *stmts, bool quiet,
 	{
 		case FORGE_CREATE:
 		case FORGE_CREATE_MANY:
+		case FORGE_CREATE_MANY_RETURN:
 			op = "insert";
 			break;
 		case FORGE_UPSERT:
@@ -345,8 +373,11 @@ forge_exec_stmts(ForgeVerb verb, ForgeRel *rel, List *stmts, bool quiet,
 	if (event)
 		forge_event(rel, verb, op, total, firstsql ? firstsql : "",
 					frame.started, keys);
-	if (verb != FORGE_CREATE && verb != FORGE_UPDATE &&
-		verb != FORGE_UPSERT && verb != FORGE_DELETE)
+	if (verb == FORGE_CREATE_MANY_RETURN || verb == FORGE_UPDATE_MANY_RETURN)
+		res.value = rows != (Datum) 0 ? rows :
+			DirectFunctionCall1(jsonb_in, CStringGetDatum("[]"));
+	else if (verb != FORGE_CREATE && verb != FORGE_UPDATE &&
+			 verb != FORGE_UPSERT && verb != FORGE_DELETE)
 		res.value = count_result(total);
 	return res;
 }

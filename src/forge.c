@@ -123,7 +123,8 @@ _PG_init(void)
 /*
  * forge_write
  *		Run one write of verb on the table relid, as described by args: the
- *		body of every verb.  Returns the row or {"count": n}.  A write whose
+ *		body of every verb.  Returns the row, {"count": n} or the array of
+ *		rows written.  A write whose
  *		data names relations runs below this, in nested.c.
  */
 static Datum
@@ -175,6 +176,8 @@ PG_FUNCTION_INFO_V1(forge_update_many);
 PG_FUNCTION_INFO_V1(forge_upsert);
 PG_FUNCTION_INFO_V1(forge_delete);
 PG_FUNCTION_INFO_V1(forge_delete_many);
+PG_FUNCTION_INFO_V1(forge_create_many_and_return);
+PG_FUNCTION_INFO_V1(forge_update_many_and_return);
 PG_FUNCTION_INFO_V1(forge_plan_cache_stats);
 PG_FUNCTION_INFO_V1(forge_plan_cache_reset);
 PG_FUNCTION_INFO_V1(forge_upsert_mark);
@@ -228,6 +231,20 @@ Datum
 forge_delete_many(PG_FUNCTION_ARGS)
 {
 	return forge_run(fcinfo, FORGE_DELETE_MANY);
+}
+
+/* forge_create_many_and_return(model, args) returns the array of new rows */
+Datum
+forge_create_many_and_return(PG_FUNCTION_ARGS)
+{
+	return forge_run(fcinfo, FORGE_CREATE_MANY_RETURN);
+}
+
+/* forge_update_many_and_return(model, args) returns the array of updated rows */
+Datum
+forge_update_many_and_return(PG_FUNCTION_ARGS)
+{
+	return forge_run(fcinfo, FORGE_UPDATE_MANY_RETURN);
 }
 
 /*

@@ -36,7 +36,11 @@
 
 #include "compat.h"
 
-/* The seven verbs.  The order is part of the plan-cache shape. */
+/*
+ * The verbs.  The order is part of the plan-cache shape.  The two
+ * "and return" verbs are the calls' verbs (their names, keys and events);
+ * their statements are createMany's and updateMany's, with returning set.
+ */
 typedef enum ForgeVerb
 {
 	FORGE_CREATE,
@@ -46,7 +50,9 @@ typedef enum ForgeVerb
 	FORGE_UPSERT,
 	FORGE_DELETE,
 	FORGE_DELETE_MANY,
-	FORGE_FIND					/* internal: read one row by a unique key */
+	FORGE_FIND,					/* internal: read one row by a unique key */
+	FORGE_CREATE_MANY_RETURN,	/* createManyAndReturn */
+	FORGE_UPDATE_MANY_RETURN	/* updateManyAndReturn */
 } ForgeVerb;
 
 /*
@@ -81,6 +87,8 @@ typedef struct ForgeColumn
 	char		generated;		/* pg_attribute.attgenerated */
 	Oid			collation;		/* pg_attribute.attcollation */
 	char		identity;		/* pg_attribute.attidentity */
+	bool		hasdefault;		/* pg_attribute.atthasdef: a DEFAULT (or a
+								 * generation expression) */
 	bool		isjson;			/* base type is json or jsonb */
 	ForgeTypeIO *data;			/* base type: values written to the column */
 	ForgeTypeIO *cmp;			/* right operand type of the comparisons */
@@ -129,6 +137,8 @@ typedef enum ForgeRelationKind
 typedef struct ForgeRelation
 {
 	char	   *name;			/* its name in a descriptor; NULL if it clashed */
+	char	   *declared;		/* the name its constraint's comment declares
+								 * (comments.c), or NULL */
 	char	   *conname;		/* the constraint name (see relations.c) */
 	bool		clashed;
 	ForgeRelationKind kind;
@@ -225,7 +235,10 @@ typedef enum ForgeAssignKind
 	FORGE_MULTIPLY,
 	FORGE_DIVIDE,
 	FORGE_SET,
-	FORGE_KEEP					/* col = col: lock and return, change nothing */
+	FORGE_KEEP,					/* col = col: lock and return, change nothing */
+	FORGE_PUSH,					/* scalar lists: append the values */
+	FORGE_REMOVE,				/* drop every element equal to one given */
+	FORGE_ADD_UNIQUE			/* append the values not yet present */
 } ForgeAssignKind;
 
 typedef struct ForgeAssign
@@ -246,7 +259,8 @@ typedef enum ForgeFilterKind
 	FORGE_F_NOTNULL,
 	FORGE_F_TRUE,
 	FORGE_F_RELATION,			/* some/none/every/is/isNot on a relation */
-	FORGE_F_NOT_TRUE			/* (arg) IS NOT TRUE: also where arg is null */
+	FORGE_F_NOT_TRUE,			/* (arg) IS NOT TRUE: also where arg is null */
+	FORGE_F_JSON				/* a json filter (ForgeJsonOp), maybe at a path */
 } ForgeFilterKind;
 
 /* The test of a FORGE_F_RELATION filter. */
@@ -266,8 +280,31 @@ typedef enum ForgeCmp
 	FORGE_GE,
 	FORGE_IN,					/* col = ANY ($n) */
 	FORGE_LIKE,
-	FORGE_ILIKE
+	FORGE_ILIKE,
+	FORGE_ILIKE_ANY,			/* col ~~* ANY ($n): in, mode insensitive */
+	FORGE_HAS_EVERY,			/* col @> $n: has (an array of one), hasEvery */
+	FORGE_HAS_SOME,				/* col && $n: hasSome */
+	FORGE_IS_EMPTY				/* col = '{}': isEmpty (no parameter) */
 } ForgeCmp;
+
+/*
+ * The test of a FORGE_F_JSON filter on the jsonb value of a json or jsonb
+ * column, or on what its path ($path_param, a text[]) extracts.
+ */
+typedef enum ForgeJsonOp
+{
+	FORGE_J_EQ,					/* = $n (a jsonb) */
+	FORGE_J_DBNULL,				/* the path extracts nothing: IS NULL */
+	FORGE_J_LT,					/* < $n, and jsonb_typeof = $type_param */
+	FORGE_J_LE,
+	FORGE_J_GT,
+	FORGE_J_GE,
+	FORGE_J_LIKE,				/* the text ~~ $n, and a JSON string */
+	FORGE_J_ILIKE,				/* the text ~~* $n, and a JSON string */
+	FORGE_J_ARRAY_CONTAINS,		/* @> $n, and a JSON array */
+	FORGE_J_ARRAY_STARTS,		/* -> 0 = $n, and a JSON array */
+	FORGE_J_ARRAY_ENDS			/* -> -1 = $n, and a JSON array */
+} ForgeJsonOp;
 
 typedef struct ForgeFilter
 {
@@ -281,8 +318,13 @@ typedef struct ForgeFilter
 	ForgeRel   *join;			/* RELATION, many-to-many: the join table */
 	ForgeRelTest test;			/* RELATION */
 	ForgeCmp	cmp;
-	int			param;
+	int			param;			/* CMP, JSON: $n; 0 for none */
+	ForgeJsonOp jop;			/* JSON */
+	int			path_param;		/* JSON: $n of the path (text[]), 0: none */
+	int			type_param;		/* JSON lt..gte: $n of the JSON type name */
 	const JsonbValue *pinvalue; /* top-level equality: the value pinned */
+	bool		connects;		/* added by a nested write's relation: the
+								 * row is connected to the one written */
 } ForgeFilter;
 
 /*
@@ -363,21 +405,32 @@ typedef struct ForgeStmt
 	List	   *updates;		/* upsert's update */
 	ForgeFilter *where;			/* NULL: every row */
 	int			conflict_key;	/* upsert: index into rel->keys */
-	bool		by_update;		/* upsert: where pins a GENERATED ALWAYS
-								 * identity, so no ON CONFLICT (deparse.c) */
+	bool		by_update;		/* upsert: the row created does not carry
+								 * the where's key (a key column with a
+								 * default or identity that create leaves
+								 * out), or a nested upsert must create
+								 * when the key's row is not connected:
+								 * no ON CONFLICT (deparse.c) */
 	List	   *select;			/* column indexes; NIL: the whole row */
 	List	   *includes;		/* ForgeInclude: related rows to return */
 	struct ForgeNestedWrite *nested;	/* data names relations: nested.c
 										 * runs it */
 	bool		skip_duplicates;	/* createMany */
-	int			nmany;			/* createMany: columns of this group */
-	int		   *many_cols;
+	int			nmany;			/* createMany: the columns some row gives */
+	int		   *many_cols;		/* in table order */
+	bool	   *many_always;	/* every row gives it: no DEFAULT needed */
+	bool		returning;		/* createMany, updateMany: return the rows
+								 * written, as a jsonb array (the "and
+								 * return" verbs) */
+	int			limit;			/* updateMany, deleteMany: $n of the most
+								 * rows to write, or 0 for no limit */
 } ForgeStmt;
 
 /* What forge_exec_stmts returns (exec.c). */
 typedef struct ForgeResult
 {
-	Datum		value;			/* the row, or {"count": n}; (Datum) 0 when
+	Datum		value;			/* the row, {"count": n} or the array of rows
+								 * written; (Datum) 0 when
 								 * a quiet one-row write found no row */
 	bool		found;			/* a one-row verb found its row */
 	bool		updated;		/* an upsert took its update branch */
@@ -461,6 +514,8 @@ typedef struct ForgePart
 	JsonbValue *skip;			/* createMany's skipDuplicates, or NULL */
 	bool		skip_duplicates;	/* createMany: skip them anyway */
 	const ForgePins *wpins;		/* equalities added to the where */
+	bool		connected;		/* upsert: update only a row the pins or
+								 * the relation filter connect, else create */
 	bool		and;			/* ANDed with it, not at its top level */
 	const char *wrel;			/* a relation filter added too: related rows */
 	const ForgePins *wrel_pins; /* with these values, */
@@ -505,17 +560,25 @@ extern int	forge_column_lookup(ForgeRel *rel, const char *name, int len);
 extern Oid	forge_column_cmp_operator(const ForgeColumn *c, ForgeCmp cmp);
 extern void forge_rel_describe_keys(StringInfo buf, ForgeRel *rel);
 
+/* in comments.c */
+extern char *forge_smart_tag(Oid classid, Oid objid, int32 objsubid,
+							 const char *tag);
+
 /* in relations.c */
 extern void forge_relations_invalidate(Oid relid);
 extern void forge_rel_relations(ForgeRel *rel);
 extern ForgeRelation *forge_relation_lookup(ForgeRel *rel, const char *name,
 											int len);
+extern ForgeRelation *forge_relation_by_constraint(ForgeRel *rel,
+												   const char *name);
 extern const char *forge_relation_kind_name(ForgeRelationKind kind);
 extern void forge_describe_relations(StringInfo buf, ForgeRel *rel);
 
 /* in values.c */
 extern Datum forge_value_to_datum(const JsonbValue *v, ForgeTypeIO *io,
 								  const ForgeColumn *col, bool *isnull);
+extern JsonbValue *forge_many_value(JsonbValue *v, ForgeTypeIO *io,
+									const ForgeColumn *col);
 extern Datum forge_values_to_array(const JsonbValue *arr, ForgeTypeIO *io,
 								   const ForgeColumn *col);
 extern Datum forge_like_pattern(const JsonbValue *v, const char *prefix,

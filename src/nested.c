@@ -201,7 +201,9 @@ first_item(ForgeNestedRel *nr, int a)
  * upsert_other
  *		connectOrCreate or upsert (action a, described by item) of a row of
  *		the related table that holds no key to this one: ON CONFLICT on the
- *		unique key of its where.  connectOrCreate's update changes nothing
+ *		unique key of its where (or, when create leaves out a key column
+ *		with a default, update else insert: see merge_pins).
+ *		connectOrCreate's update changes nothing
  *		and only returns the row found.  Returns the row.
  */
 static Jsonb *
@@ -546,9 +548,14 @@ inverse_after(ForgeRel *rel, ForgeNestedRel *nr, int a, const ForgePins *pins)
 				ForgeNestedItem *item = lfirst(lc);
 
 				CHECK_FOR_INTERRUPTS();
-				/* ON CONFLICT on the where's key; the pins filter the update */
+				/*
+				 * ON CONFLICT on the where's key, the pins filtering the
+				 * update; to-many: only a connected row is updated, else the
+				 * row is created, as Prisma does (deparse_upsert_by_update)
+				 */
 				part_of(&p, one ? NULL : item->where, item->data, item->update);
 				p.wpins = pins;
+				p.connected = !one;
 				p.dpins = pins;
 				p.keep = nr->r;
 				p.keep_pins = pins;
@@ -701,6 +708,20 @@ many_to_many_after(ForgeRel *rel, ForgeNestedRel *nr, int a,
 			break;
 
 		case FORGE_NA_UPSERT:
+			/* updates only a linked row; else creates the row and links it */
+			foreach(lc, nr->items[a])
+			{
+				ForgeNestedItem *item = lfirst(lc);
+
+				CHECK_FOR_INTERRUPTS();
+				part_of(&p, item->where, item->data, item->update);
+				p.wrel = r->back_conname;
+				p.wrel_pins = &key;
+				p.connected = true;
+				link_rows(r, &jpins, run_part(FORGE_UPSERT, child, &p, false));
+			}
+			break;
+
 		case FORGE_NA_CONNECT_OR_CREATE:
 			foreach(lc, nr->items[a])
 			{

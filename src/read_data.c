@@ -5,7 +5,8 @@
  *
  * Each key of data is a column (a relation key is read_nested.c's), its value
  * either a value to set or an object of one operation (set, increment,
- * decrement, multiply, divide, unset).  Values become parameters.
+ * decrement, multiply, divide, unset; on an array column push, remove,
+ * addUnique).  Values become parameters.
  *
  * Copyright (c) 2026, the forge authors
  *
@@ -18,20 +19,32 @@
 #include "catalog/heap.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
+#include "utils/typcache.h"
 
 #include "reader.h"
 
-/* the operations of data, in ForgeAssignKind order, then "unset" */
+/*
+ * the operations of data: the number operations and "set" in
+ * ForgeAssignKind order, then "unset", then the scalar list operations
+ */
 static const char *const assign_names[] = {
-	"increment", "decrement", "multiply", "divide", "set", "unset"
+	"increment", "decrement", "multiply", "divide", "set", "unset",
+	"push", "remove", "addUnique"
 };
 #define ASSIGN_UNSET 5
-#define NUM_ASSIGN_NAMES 6
+#define ASSIGN_PUSH 6
+#define NUM_ASSIGN_NAMES 9
+
+/* the ForgeAssignKind of a list operation's index in assign_names */
+static const ForgeAssignKind list_kinds[] = {
+	FORGE_PUSH, FORGE_REMOVE, FORGE_ADD_UNIQUE
+};
 
 /*
  * new_assign
@@ -46,6 +59,83 @@ new_assign(int col, ForgeAssignKind kind, int param)
 	a->kind = kind;
 	a->param = param;
 	return a;
+}
+
+/*
+ * read_list_op
+ *		Read the scalar list operation kind (push, remove, addUnique; its
+ *		name opname) on the array column col with the value v: one element
+ *		or a JSON array of them.  The parameter is always an array of the
+ *		column's type, so a value and a list of values share one plan.  The
+ *		operations compile to expressions over the stored array
+ *		(deparse_list_op), so that concurrent writers never lose each
+ *		other's elements.
+ */
+static ForgeAssign *
+read_list_op(ForgeStmt *st, int col, ForgeAssignKind kind,
+			 const char *opname, const JsonbValue *v, bool insert)
+{
+	ForgeColumn *c = &st->rel->cols[col];
+	ForgeTypeIO *io = c->data;
+	Datum		d;
+	bool		isnull;
+
+	if (io->elem == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"%s\" needs an array column, but \"%s\" is of type %s",
+						opname, c->name, format_type_be(c->typid))));
+	if (insert)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"%s\" on column \"%s\" needs an existing row",
+						opname, c->name),
+				 errdetail("List operations apply to update, not create; "
+						   "create takes the list as a value or \"set\".")));
+	if (kind != FORGE_PUSH &&
+		!OidIsValid(lookup_type_cache(io->elem->typid,
+									  TYPECACHE_EQ_OPR)->eq_opr))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"%s\" on column \"%s\" needs an equality for type %s",
+						opname, c->name, format_type_be(io->elem->typid))));
+	if (v->type == jbvNull)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"%s\" on column \"%s\" takes a value or an array, not null",
+						opname, c->name),
+				 errhint("To %s a null element, write [null].", opname)));
+	if (is_array(v))
+	{
+		d = forge_value_to_datum(v, io, c, &isnull);
+		/* a list of arrays is a two-dimensional array: elements are rows */
+		if (kind != FORGE_PUSH &&
+			ARR_NDIM(DatumGetArrayTypeP(d)) > 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("\"%s\" on column \"%s\" takes scalar elements",
+							opname, c->name)));
+	}
+	else
+	{
+		Datum		elem;
+		int			dims[1] = {1};
+		int			lbs[1] = {1};
+
+		if (is_object(v) && io->elem->typid != JSONBOID &&
+			io->elem->typid != JSONOID)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("\"%s\" on column \"%s\" takes a value or an array, not an object",
+							opname, c->name)));
+		elem = forge_value_to_datum(v, io->elem, c, &isnull);
+		d = PointerGetDatum(construct_md_array(&elem, &isnull, 1, dims, lbs,
+											   io->elem->typid,
+											   io->elem->typlen,
+											   io->elem->typbyval,
+											   io->elem->typalign));
+	}
+	return new_assign(col, kind, add_param(st, io->typid, d, false));
 }
 
 /*
@@ -78,7 +168,7 @@ read_assign_op(ForgeStmt *st, int col, JsonbContainer *ops, bool insert)
 							 join_names(assign_names, NUM_ASSIGN_NAMES))));
 		if (i == FORGE_SET || i == ASSIGN_UNSET)
 			has_set = true;
-		else
+		else if (i < FORGE_SET)
 			arith = i;
 		op = i;
 		opval = val;
@@ -114,6 +204,9 @@ read_assign_op(ForgeStmt *st, int col, JsonbContainer *ops, bool insert)
 	if (op == FORGE_SET)
 		return new_assign(col, FORGE_SET,
 						  add_value_param(st, c, c->data, &opval));
+	if (op >= ASSIGN_PUSH)
+		return read_list_op(st, col, list_kinds[op - ASSIGN_PUSH],
+							assign_names[op], &opval, insert);
 
 	/* a number operation */
 	if (insert)
@@ -136,6 +229,126 @@ read_assign_op(ForgeStmt *st, int col, JsonbContainer *ops, bool insert)
 						forge_json_type_name(&opval))));
 	return new_assign(col, (ForgeAssignKind) op,
 					  add_value_param(st, c, c->data, &opval));
+}
+
+/*
+ * json_data_value
+ *		The value to write to json column c for v: v itself, unless it is a
+ *		tag (json_tag): JsonNull writes the JSON value null, DbNull SQL NULL
+ *		(as a plain null does), Raw its value literally.
+ */
+const JsonbValue *
+json_data_value(const JsonbValue *v, const ForgeColumn *c)
+{
+	JsonbValue	raw;
+	JsonbValue *copy;
+
+	switch (json_tag(v, c->name, &raw))
+	{
+		case FORGE_TAG_NONE:
+			return v;
+		case FORGE_TAG_JSON_NULL:
+			return json_null();
+		case FORGE_TAG_DB_NULL:
+			copy = palloc0(sizeof(JsonbValue));
+			copy->type = jbvNull;
+			return copy;
+		case FORGE_TAG_RAW:
+			if (raw.type == jbvNull)
+				return json_null(); /* the JSON value, literally */
+			copy = palloc(sizeof(JsonbValue));
+			*copy = raw;
+			return copy;
+		case FORGE_TAG_ANY_NULL:
+			break;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("\"AnyNull\" cannot be written to json column \"%s\"", c->name),
+			 errhint("Write {\"$type\": \"Enum\", \"value\": \"JsonNull\"} for the JSON value null, or \"DbNull\" (or null) for SQL NULL.")));
+	return NULL;				/* keep compiler quiet */
+}
+
+/*
+ * json_wrap_rows
+ *		createMany's rows (data, an array) with every value of a json column
+ *		of rel wrapped in an array of one, or SQL NULL: jsonb_to_recordset
+ *		reads a JSON null as SQL NULL, so the statement reads the value back
+ *		as "-> 0" (deparse_create_many), which keeps the JSON null that a
+ *		JsonNull tag writes.  Tags are read as json_data_value reads them.
+ *		data itself when rel has no json column.
+ */
+JsonbValue *
+json_wrap_rows(ForgeRel *rel, JsonbValue *data)
+{
+	ForgeJsonbBuild b;
+	JsonbIterator *it;
+	JsonbValue	row;
+	JsonbValue	nullv;
+	int			i;
+	bool		any = false;
+
+	for (i = 0; i < rel->ncols; i++)
+		any |= rel->cols[i].isjson;
+	if (!any)
+		return data;
+
+	memset(&b, 0, sizeof(b));
+	nullv.type = jbvNull;
+	forge_jsonb_push(&b, WJB_BEGIN_ARRAY, NULL);
+	it = JsonbIteratorInit(data->val.binary.data);
+	while (next_elem(&it, &row))
+	{
+		JsonbIterator *rit;
+		JsonbValue	key,
+					val;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!is_object(&row))
+		{
+			forge_jsonb_push(&b, WJB_ELEM, &row);	/* an error later */
+			continue;
+		}
+		forge_jsonb_push(&b, WJB_BEGIN_OBJECT, NULL);
+		rit = JsonbIteratorInit(row.val.binary.data);
+		while (next_pair(&rit, &key, &val))
+		{
+			int			col = forge_column_lookup(rel, key.val.string.val,
+												  key.val.string.len);
+			const JsonbValue *v;
+
+			forge_jsonb_push(&b, WJB_KEY, &key);
+			if (col < 0 || !rel->cols[col].isjson)
+			{
+				forge_jsonb_push(&b, WJB_VALUE, &val);
+				continue;
+			}
+			v = json_data_value(&val, &rel->cols[col]);
+			if (v->type == jbvNull)
+			{
+				forge_jsonb_push(&b, WJB_VALUE, &nullv);
+				continue;
+			}
+			forge_jsonb_push(&b, WJB_BEGIN_ARRAY, NULL);
+			if (v->type == jbvBinary &&
+				JsonContainerIsScalar(v->val.binary.data))
+				forge_jsonb_push(&b, WJB_ELEM, &nullv); /* json_null() */
+			else
+				forge_jsonb_push(&b, WJB_ELEM, (JsonbValue *) v);
+			forge_jsonb_push(&b, WJB_END_ARRAY, NULL);
+		}
+		forge_jsonb_push(&b, WJB_END_OBJECT, NULL);
+	}
+	{
+		Jsonb	   *jb = JsonbValueToJsonb(forge_jsonb_push(&b, WJB_END_ARRAY,
+															NULL));
+		JsonbValue *result = palloc(sizeof(JsonbValue));
+
+		result->type = jbvBinary;
+		result->val.binary.data = &jb->root;
+		result->val.binary.len = VARSIZE(jb) - VARHDRSZ;
+		return result;
+	}
 }
 
 /*
@@ -189,7 +402,8 @@ read_data(ForgeStmt *st, JsonbContainer *jc, bool insert, List **relations)
 		else
 			assigns = lappend(assigns,
 							  new_assign(col, FORGE_SET,
-										 add_value_param(st, c, c->data, &val)));
+										 add_value_param(st, c, c->data,
+														 c->isjson ? json_data_value(&val, c) : &val)));
 	}
 	return assigns;
 }

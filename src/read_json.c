@@ -284,3 +284,70 @@ lookup_column(ForgeStmt *st, const JsonbValue *key)
 	}
 	return -1;					/* keep compiler quiet */
 }
+
+/*
+ * json_tag
+ *		Whether v, the value given for a json or jsonb column (in data or in
+ *		a filter), is one of the tags of Prisma's JSON protocol: an object
+ *		of exactly the two keys "$type" and "value" whose "$type" is "Enum"
+ *		(with "value" "JsonNull", "DbNull" or "AnyNull") or "Raw" (whose
+ *		"value", set in *raw, is the JSON value itself, taken literally: a
+ *		null there is the JSON value null, never SQL NULL).
+ *		Every other value, any other object with a "$type" key included,
+ *		is an ordinary JSON value; a tag is stored literally by wrapping it
+ *		in "Raw", so that every JSON value stays writable.
+ */
+ForgeJsonTag
+json_tag(const JsonbValue *v, const char *colname, JsonbValue *raw)
+{
+	JsonbContainer *jc;
+	JsonbValue *type;
+	JsonbValue *value;
+
+	if (!is_object(v) || JsonContainerSize(v->val.binary.data) != 2)
+		return FORGE_TAG_NONE;
+	jc = v->val.binary.data;
+	type = getKeyJsonValueFromContainer(jc, "$type", 5, NULL);
+	value = getKeyJsonValueFromContainer(jc, "value", 5, NULL);
+	if (type == NULL || value == NULL || type->type != jbvString)
+		return FORGE_TAG_NONE;
+	if (key_is(type, "Raw"))
+	{
+		*raw = *value;
+		return FORGE_TAG_RAW;
+	}
+	if (!key_is(type, "Enum"))
+		return FORGE_TAG_NONE;
+	if (key_is(value, "JsonNull"))
+		return FORGE_TAG_JSON_NULL;
+	if (key_is(value, "DbNull"))
+		return FORGE_TAG_DB_NULL;
+	if (key_is(value, "AnyNull"))
+		return FORGE_TAG_ANY_NULL;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown \"Enum\" value for json column \"%s\"", colname),
+			 errdetail("{\"$type\": \"Enum\", \"value\": …} takes \"JsonNull\", \"DbNull\" or \"AnyNull\"."),
+			 errhint("To store such an object as it is, write {\"$type\": \"Raw\", \"value\": the object}.")));
+	return FORGE_TAG_NONE;		/* keep compiler quiet */
+}
+
+/*
+ * json_null
+ *		A JSON null as a jbvBinary value, which the json and jsonb input
+ *		stores as the JSON value null (a jbvNull would be SQL NULL).
+ */
+const JsonbValue *
+json_null(void)
+{
+	JsonbValue	n;
+	JsonbValue *v = palloc(sizeof(JsonbValue));
+	Jsonb	   *jb;
+
+	n.type = jbvNull;
+	jb = JsonbValueToJsonb(&n);
+	v->type = jbvBinary;
+	v->val.binary.data = &jb->root;
+	v->val.binary.len = VARSIZE(jb) - VARHDRSZ;
+	return v;
+}

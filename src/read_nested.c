@@ -307,7 +307,8 @@ raw_items(ForgeNestedRel *nr, int a, ForgeRel *rel)
 
 	if (is_object(v))
 		return list_make1(v);
-	if (many && is_array(v))
+	/* createMany takes one object, whose data holds the rows */
+	if (many && is_array(v) && a != FORGE_NA_CREATE_MANY)
 	{
 		JsonbIterator *it = JsonbIteratorInit(v->val.binary.data);
 		JsonbValue	e;
@@ -332,7 +333,8 @@ raw_items(ForgeNestedRel *nr, int a, ForgeRel *rel)
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("\"%s\" on relation \"%s\" of \"%s\" takes %s, not %s",
 					action_names[a], nr->name, rel->relname,
-					many ? "an object or an array of objects" : "an object",
+					many && a != FORGE_NA_CREATE_MANY ?
+					"an object or an array of objects" : "an object",
 					forge_json_type_name(v))));
 	return NIL;					/* keep compiler quiet */
 }
@@ -398,6 +400,28 @@ member(JsonbValue *item, const char *name, bool required,
 }
 
 /*
+ * one_row_array
+ *		createMany's data given as one object (Prisma takes a row or an
+ *		array of rows): the array of that row.
+ */
+static JsonbValue *
+one_row_array(JsonbValue *row)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue *res;
+	Jsonb	   *jb;
+
+	pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
+	pushJsonbValue(&state, WJB_ELEM, row);
+	jb = JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_ARRAY, NULL));
+	res = palloc(sizeof(JsonbValue));
+	res->type = jbvBinary;
+	res->val.binary.data = &jb->root;
+	res->val.binary.len = VARSIZE(jb) - VARHDRSZ;
+	return res;
+}
+
+/*
  * read_item
  *		The parts of item (an object) of action a on nr, checked in the
  *		order the action uses them.
@@ -456,6 +480,8 @@ read_item(ForgeNestedRel *nr, int a, JsonbValue *item)
 			nr->skip = getKeyJsonValueFromContainer(item->val.binary.data,
 													"skipDuplicates", 14,
 													NULL);
+			if (is_object(it->data))
+				it->data = one_row_array(it->data);	/* Prisma takes one row */
 			if (!is_array(it->data))
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -502,9 +528,6 @@ read_action(ForgeRel *rel, ForgeNestedRel *nr, int a)
 	else
 	{
 		raw = raw_items(nr, a, rel);
-		/* createMany reads its first item, which holds the rows */
-		if (a == FORGE_NA_CREATE_MANY && raw != NIL)
-			raw = list_make1(linitial(raw));
 		foreach(lc, raw)
 		{
 			CHECK_FOR_INTERRUPTS();

@@ -202,6 +202,8 @@ read_part_where(ForgeStmt *st, ForgePart *p)
 {
 	ForgeFilter *f;
 	bool		and = p->and && p->where != NULL;
+	List	   *pins;
+	ListCell   *lc;
 
 	if (and)
 	{
@@ -219,19 +221,23 @@ read_part_where(ForgeStmt *st, ForgePart *p)
 		f = palloc0(sizeof(ForgeFilter));
 		f->col = -1;
 	}
-	f->args = list_concat(f->args, pin_filters(st, p->wpins, !and));
+	pins = pin_filters(st, p->wpins, !and);
+	foreach(lc, pins)
+		((ForgeFilter *) lfirst(lc))->connects = true;
+	f->args = list_concat(f->args, pins);
 	if (p->wrel != NULL)
 	{
-		ForgeRelation *r = forge_relation_lookup(st->rel, p->wrel,
-												 strlen(p->wrel));
+		ForgeRelation *r = forge_relation_by_constraint(st->rel, p->wrel);
+		ForgeFilter *rf;
 
 		if (r == NULL)
 			elog(ERROR, "relation \"%s\" of \"%s\" not found", p->wrel,
 				 st->rel->relname);
-		f->args = lappend(f->args,
-						  pinned_relation_filter(st, r,
-												 p->wrel_is ? p->wrel_is->val.binary.data : NULL,
-												 p->wrel_pins));
+		rf = pinned_relation_filter(st, r,
+									p->wrel_is ? p->wrel_is->val.binary.data : NULL,
+									p->wrel_pins);
+		rf->connects = true;
+		f->args = lappend(f->args, rf);
 	}
 	if (p->wnot != NULL)
 	{

@@ -3,9 +3,11 @@
  * read_select.c
  *		  Read select and include: the columns and related rows returned.
  *
- * select names columns and relations; include names relations, each with
- * its own select, include, where, orderBy, cursor, take and skip.  Both
- * take "_count": the number of rows of to-many relations.  Relations are
+ * select names columns and relations; omit names columns left out (the
+ * row then selects the others); include names relations, each with its
+ * own select, omit, include, where, orderBy, cursor, take and skip.  select
+ * and include also take "_count": the number of rows of to-many relations.
+ * Relations are
  * checked through catalog.c's one door (forge_rel_open) before their
  * tables are read.
  *
@@ -29,12 +31,14 @@
 #include "reader.h"
 
 static void read_shape(ForgeStmt *st, JsonbContainer *select,
-					   JsonbContainer *include, List **cols, List **includes,
-					   int depth);
+					   JsonbContainer *omit, JsonbContainer *include,
+					   List **cols, List **includes, int depth);
 
+/* the keys of an include; those after "omit" are for to-many relations */
 static const char *const include_keys[] = {
-	"select", "include", "where", "orderBy", "cursor", "take", "skip", NULL
+	"select", "include", "omit", "where", "orderBy", "cursor", "take", "skip", NULL
 };
+#define INCLUDE_TO_ONE_KEYS 3
 
 /*
  * read_count
@@ -528,7 +532,8 @@ read_relation_count(ForgeStmt *st, const JsonbValue *v, int depth)
 /*
  * read_include
  *		One included relation r, named name: v is true, or an object of
- *		select, include and, for a to-many, where, orderBy, take and skip.
+ *		select, omit, include and, for a to-many, where, orderBy, take and
+ *		skip.
  */
 static ForgeInclude *
 read_include(ForgeStmt *st, ForgeRelation *r, const JsonbValue *key,
@@ -540,6 +545,7 @@ read_include(ForgeStmt *st, ForgeRelation *r, const JsonbValue *key,
 	JsonbContainer *opts = NULL;
 	JsonbValue *sel = NULL;
 	JsonbValue *incl = NULL;
+	JsonbValue *omit = NULL;
 
 	check_stack_depth();
 	if (st->level >= FORGE_MAX_RELATION_DEPTH)
@@ -565,17 +571,18 @@ read_include(ForgeStmt *st, ForgeRelation *r, const JsonbValue *key,
 		{
 			int			i = name_index(&k, include_keys, -1);
 
-			if (i < 0 || (!to_many && i >= 2))
+			if (i < 0 || (!to_many && i >= INCLUDE_TO_ONE_KEYS))
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("unknown key \"%s\" in the include of %s relation \"%s\"",
 								key_text(&k), forge_relation_kind_name(r->kind),
 								inc->name),
-						 errhint(to_many ? "Valid keys are: select, include, where, orderBy, cursor, take, skip."
-								 : "Valid keys are: select, include; where, orderBy, cursor, take and skip are for to-many relations.")));
+						 errhint(to_many ? "Valid keys are: select, include, omit, where, orderBy, cursor, take, skip."
+								 : "Valid keys are: select, include, omit; where, orderBy, cursor, take and skip are for to-many relations.")));
 		}
 		sel = get_arg(opts, "select");
 		incl = get_arg(opts, "include");
+		omit = get_arg(opts, "omit");
 	}
 	else if (v->type != jbvBool)
 		ereport(ERROR,
@@ -586,6 +593,7 @@ read_include(ForgeStmt *st, ForgeRelation *r, const JsonbValue *key,
 	st->rel = inc->rel;
 	st->level++;
 	read_shape(st, sel ? expect_object(sel, "select") : NULL,
+			   omit ? expect_object(omit, "omit") : NULL,
 			   incl ? expect_object(incl, "include") : NULL,
 			   &inc->select, &inc->includes, depth + 1);
 	if (opts != NULL && to_many)
@@ -628,14 +636,73 @@ read_include(ForgeStmt *st, ForgeRelation *r, const JsonbValue *key,
 }
 
 /*
- * read_shape
- *		The returned row of st->rel: select (columns true or false, and
- *		relations) and include (relations added to every column).  Both
- *		may be NULL; cols and includes receive the result.
+ * read_omit
+ *		omit: columns true (left out of the returned row) or false.  The row
+ *		then selects every other column, in column order (cols); none left
+ *		out keeps the whole row (NIL).  As in Prisma, at least one column
+ *		must remain.
  */
 static void
-read_shape(ForgeStmt *st, JsonbContainer *select, JsonbContainer *include,
-		   List **cols, List **includes, int depth)
+read_omit(ForgeStmt *st, JsonbContainer *omit, List **cols)
+{
+	JsonbIterator *it = JsonbIteratorInit(omit);
+	JsonbValue	key,
+				val;
+	bool	   *omitted = palloc0(sizeof(bool) * Max(st->rel->ncols, 1));
+	int			nomitted = 0;
+	int			i;
+
+	while (next_pair(&it, &key, &val))
+	{
+		int			col = -1;
+
+		if (key.val.string.len < NAMEDATALEN)
+			col = forge_column_lookup(st->rel, key.val.string.val,
+									  key.val.string.len);
+		if (col < 0 && key.val.string.len < NAMEDATALEN &&
+			forge_relation_lookup(st->rel, key.val.string.val,
+								  key.val.string.len) != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("\"omit\" names columns, and \"%s\" is a relation",
+							key_text(&key)),
+					 errhint("A relation is returned only when include or select names it.")));
+		if (col < 0)
+			col = lookup_column(st, &key);	/* reports the error */
+		if (val.type != jbvBool)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("\"omit\" of column \"%s\" must be true or false, not %s",
+							key_text(&key), forge_json_type_name(&val))));
+		if (val.val.boolean && !omitted[col])
+		{
+			omitted[col] = true;
+			nomitted++;
+		}
+	}
+	if (nomitted == 0)
+		return;
+	if (nomitted == st->rel->ncols)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"omit\" leaves out every column of \"%s\"",
+						st->rel->relname),
+				 errdetail("At least one column must be returned.")));
+	for (i = 0; i < st->rel->ncols; i++)
+		if (!omitted[i])
+			*cols = lappend_int(*cols, i);
+}
+
+/*
+ * read_shape
+ *		The returned row of st->rel: select (columns true or false, and
+ *		relations), or omit (columns left out), and include (relations
+ *		added to the columns).  Each may be NULL; cols and includes receive
+ *		the result.
+ */
+static void
+read_shape(ForgeStmt *st, JsonbContainer *select, JsonbContainer *omit,
+		   JsonbContainer *include, List **cols, List **includes, int depth)
 {
 	JsonbIterator *it;
 	JsonbValue	key,
@@ -647,6 +714,13 @@ read_shape(ForgeStmt *st, JsonbContainer *select, JsonbContainer *include,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("\"select\" and \"include\" cannot be used together"),
 				 errhint("Put the relations in \"select\" next to the columns.")));
+	if (select != NULL && omit != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"select\" and \"omit\" cannot be used together"),
+				 errhint("Use \"select\" to name the columns returned, or \"omit\" to name those left out.")));
+	if (omit != NULL)
+		read_omit(st, omit, cols);
 	if (select != NULL)
 	{
 		it = JsonbIteratorInit(select);
@@ -738,15 +812,18 @@ read_shape(ForgeStmt *st, JsonbContainer *select, JsonbContainer *include,
 
 /*
  * read_select
- *		Read args' select and include into st->select and st->includes.
+ *		Read args' select, omit and include into st->select and
+ *		st->includes.
  */
 void
 read_select(ForgeStmt *st, JsonbContainer *args)
 {
 	JsonbValue *s = get_arg(args, "select");
+	JsonbValue *o = get_arg(args, "omit");
 	JsonbValue *i = get_arg(args, "include");
 
 	read_shape(st, s ? expect_object(s, "select") : NULL,
+			   o ? expect_object(o, "omit") : NULL,
 			   i ? expect_object(i, "include") : NULL,
 			   &st->select, &st->includes, 0);
 }

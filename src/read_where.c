@@ -20,17 +20,28 @@
 #include "catalog/heap.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
+#include "utils/typcache.h"
 
 #include "reader.h"
 
 static const char *const filter_names[] = {
 	"equals", "not", "in", "notIn", "lt", "lte", "gt", "gte",
-	"contains", "startsWith", "endsWith", "mode", NULL
+	"contains", "startsWith", "endsWith", "mode",
+	"has", "hasEvery", "hasSome", "isEmpty", NULL
+};
+
+/* The filters of a json or jsonb column (Prisma's Json filters). */
+static const char *const json_filter_names[] = {
+	"path", "equals", "not", "lt", "lte", "gt", "gte",
+	"string_contains", "string_starts_with", "string_ends_with",
+	"array_contains", "array_starts_with", "array_ends_with",
+	"mode", "in", "notIn", NULL
 };
 
 static ForgeFilter *read_relation_filter(ForgeStmt *st, ForgeRelation *r,
@@ -135,6 +146,132 @@ like_filter(ForgeStmt *st, int col, bool insensitive, const JsonbValue *v,
 }
 
 /*
+ * ilike_any_filter
+ *		col ILIKE ANY ($n), for "in" and "notIn" with "mode": "insensitive":
+ *		$n is a text[] of the values as ILIKE patterns, escaped as the
+ *		insensitive "equals" escapes its one, so that the plan does not
+ *		depend on how many values there are.  A null element stays null
+ *		and, as in "in" without mode, matches nothing.
+ */
+static ForgeFilter *
+ilike_any_filter(ForgeStmt *st, int col, const JsonbValue *v,
+				 const char *opname)
+{
+	ForgeColumn *c = &st->rel->cols[col];
+	ForgeFilter *f;
+	JsonbIterator *it;
+	JsonbValue	elem;
+	int			n,
+				i = 0;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			dims[1];
+	int			lbs[1] = {1};
+
+	if (!is_array(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"%s\" on column \"%s\" takes an array, not %s",
+						opname, c->name, forge_json_type_name(v))));
+	n = JsonContainerSize(v->val.binary.data);
+	elems = palloc(sizeof(Datum) * Max(n, 1));
+	nulls = palloc(sizeof(bool) * Max(n, 1));
+	it = JsonbIteratorInit(v->val.binary.data);
+	while (next_elem(&it, &elem))
+	{
+		nulls[i] = (elem.type == jbvNull);
+		elems[i] = nulls[i] ? (Datum) 0 :
+			forge_like_pattern(&elem, "", "", c, opname);
+		i++;
+	}
+	dims[0] = i;
+	f = new_filter(st, FORGE_F_CMP, col);
+	f->cmp = FORGE_ILIKE_ANY;
+	f->param = add_param(st, TEXTARRAYOID,
+						 PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs,
+															TEXTOID, -1, false,
+															TYPALIGN_INT)),
+						 false);
+	return f;
+}
+
+/*
+ * list_filter
+ *		A filter on a scalar list (an array column), as Prisma's: "has" v
+ *		(col @> ARRAY[v]), "hasEvery" (col @> $n), "hasSome" (col && $n),
+ *		"isEmpty" true (col = '{}') or false (its negation).  pg_catalog's
+ *		array operators, which a GIN index on the column serves.  A NULL
+ *		list matches none of them, negated or not, as in Prisma.
+ */
+static ForgeFilter *
+list_filter(ForgeStmt *st, int col, ForgeCmp cmp, const JsonbValue *v,
+			const char *opname)
+{
+	ForgeColumn *c = &st->rel->cols[col];
+	ForgeTypeIO *elem = c->data->elem;
+	ForgeFilter *f;
+
+	if (elem == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"%s\" needs an array column, but \"%s\" is of type %s",
+						opname, c->name, format_type_be(c->typid))));
+	if (!OidIsValid(lookup_type_cache(elem->typid, TYPECACHE_EQ_OPR)->eq_opr))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("\"%s\" cannot compare the elements of column \"%s\" of type %s",
+						opname, c->name, format_type_be(c->typid)),
+				 errdetail("Type %s has no default equality operator.",
+						   format_type_be(elem->typid))));
+	f = new_filter(st, FORGE_F_CMP, col);
+	f->cmp = cmp;
+	switch (cmp)
+	{
+		case FORGE_IS_EMPTY:
+			if (v->type != jbvBool)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("\"isEmpty\" on column \"%s\" takes true or false, not %s",
+								c->name, forge_json_type_name(v))));
+			return v->val.boolean ? f : negate(f);
+		case FORGE_HAS_EVERY:
+		case FORGE_HAS_SOME:
+			if (strcmp(opname, "has") == 0)
+			{
+				/* one element: an array of one, so that col @> it */
+				Datum		d;
+				bool		isnull;
+				int			dims[1] = {1};
+				int			lbs[1] = {1};
+
+				if (v->type == jbvBinary)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("\"has\" on column \"%s\" takes one value, not %s",
+									c->name, forge_json_type_name(v)),
+							 errhint("Use \"hasEvery\" or \"hasSome\" for an array of values.")));
+				d = forge_value_to_datum(v, elem, c, &isnull);
+				f->param = add_param(st, c->data->typid,
+									 PointerGetDatum(construct_md_array(&d, &isnull, 1, dims, lbs,
+																		elem->typid, elem->typlen,
+																		elem->typbyval, elem->typalign)),
+									 false);
+				return f;
+			}
+			if (!is_array(v))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("\"%s\" on column \"%s\" takes an array, not %s",
+								opname, c->name, forge_json_type_name(v))));
+			f->param = add_value_param(st, c, c->data, v);
+			return f;
+		default:
+			elog(ERROR, "unexpected list filter %d", (int) cmp);
+	}
+	return NULL;				/* keep compiler quiet */
+}
+
+/*
  * negate
  *		NOT f.
  */
@@ -150,14 +287,290 @@ negate(ForgeFilter *f)
 }
 
 /*
+ * json_filter
+ *		A FORGE_F_JSON node: jop on json column col's value (or what the
+ *		path $path_param extracts), with no parameter yet.
+ */
+static ForgeFilter *
+json_filter(ForgeStmt *st, int col, ForgeJsonOp jop, int path_param)
+{
+	ForgeFilter *f = new_filter(st, FORGE_F_JSON, col);
+
+	f->jop = jop;
+	f->path_param = path_param;
+	return f;
+}
+
+/*
+ * json_param
+ *		Append the JSON value v as a jsonb parameter.
+ */
+static int
+json_param(ForgeStmt *st, const JsonbValue *v)
+{
+	return add_param(st, JSONBOID,
+					 JsonbPGetDatum(JsonbValueToJsonb((JsonbValue *) v)), false);
+}
+
+/*
+ * json_operand
+ *		The JSON value v given to json filter opname on column c: itself,
+ *		the JSON null of a JsonNull tag, the value of a Raw tag.  Neither
+ *		SQL NULL (null, DbNull) nor AnyNull is a value to compare with.
+ */
+static const JsonbValue *
+json_operand(const ForgeColumn *c, const JsonbValue *v, const char *opname)
+{
+	JsonbValue	raw;
+	JsonbValue *copy;
+
+	if (v->type != jbvNull)
+		switch (json_tag(v, c->name, &raw))
+		{
+			case FORGE_TAG_NONE:
+				return v;
+			case FORGE_TAG_JSON_NULL:
+				return json_null();
+			case FORGE_TAG_RAW:
+				if (raw.type == jbvNull)
+					return json_null();
+				copy = palloc(sizeof(JsonbValue));
+				*copy = raw;
+				return copy;
+			case FORGE_TAG_DB_NULL:
+			case FORGE_TAG_ANY_NULL:
+				break;
+		}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("\"%s\" on json column \"%s\" cannot take SQL NULL",
+					opname, c->name),
+			 errhint("Compare with the JSON value null as {\"$type\": \"Enum\", \"value\": \"JsonNull\"}; test SQL NULL with \"equals\".")));
+	return NULL;				/* keep compiler quiet */
+}
+
+/*
+ * json_equals_filter
+ *		"equals" v on json column col (at path_param, or 0): v a JSON value,
+ *		or null and DbNull for SQL NULL (at a path: the path extracts
+ *		nothing), JsonNull for the JSON value null, AnyNull for either.
+ */
+static ForgeFilter *
+json_equals_filter(ForgeStmt *st, int col, int path_param,
+				   const JsonbValue *v)
+{
+	ForgeColumn *c = &st->rel->cols[col];
+	JsonbValue	raw;
+	ForgeJsonTag tag = v->type == jbvNull ? FORGE_TAG_DB_NULL :
+		json_tag(v, c->name, &raw);
+	ForgeFilter *f;
+	ForgeFilter *g;
+
+	switch (tag)
+	{
+		case FORGE_TAG_DB_NULL:
+			if (path_param == 0)
+				return new_filter(st, FORGE_F_ISNULL, col);
+			return json_filter(st, col, FORGE_J_DBNULL, path_param);
+		case FORGE_TAG_ANY_NULL:
+			g = palloc0(sizeof(ForgeFilter));
+			g->kind = FORGE_F_OR;
+			g->col = -1;
+			f = json_filter(st, col, FORGE_J_EQ, path_param);
+			f->param = json_param(st, json_null());
+			g->args = list_make2(f, path_param == 0 ?
+								 new_filter(st, FORGE_F_ISNULL, col) :
+								 json_filter(st, col, FORGE_J_DBNULL, path_param));
+			return g;
+		case FORGE_TAG_JSON_NULL:
+			v = json_null();
+			break;
+		case FORGE_TAG_RAW:
+			v = raw.type == jbvNull ? json_null() : &raw;
+			break;
+		case FORGE_TAG_NONE:
+			break;
+	}
+	f = json_filter(st, col, FORGE_J_EQ, path_param);
+	f->param = json_param(st, v);
+	return f;
+}
+
+/*
+ * json_path_param
+ *		The path of a json filter, an array of strings (Prisma's form for
+ *		PostgreSQL: object keys, or array indexes as strings), as a text[]
+ *		parameter: one plan whatever its length.
+ */
+static int
+json_path_param(ForgeStmt *st, const ForgeColumn *c, const JsonbValue *v)
+{
+	JsonbIterator *it;
+	JsonbValue	elem;
+	Datum	   *elems;
+	int			n = 0;
+
+	if (!is_array(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"path\" on json column \"%s\" must be an array of strings, not %s",
+						c->name, forge_json_type_name(v))));
+	elems = palloc(sizeof(Datum) * Max(JsonContainerSize(v->val.binary.data), 1));
+	it = JsonbIteratorInit(v->val.binary.data);
+	while (next_elem(&it, &elem))
+	{
+		if (elem.type != jbvString)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("\"path\" on json column \"%s\" must be an array of strings, not of %s",
+							c->name, forge_json_type_name(&elem)),
+					 errhint("Write an array index as a string: [\"tags\", \"0\"].")));
+		elems[n++] = PointerGetDatum(cstring_to_text_with_len(elem.val.string.val,
+															  elem.val.string.len));
+	}
+	return add_param(st, TEXTARRAYOID,
+					 PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false,
+													 TYPALIGN_INT)),
+					 false);
+}
+
+/*
+ * read_json_filter
+ *		Read the filter object v on json or jsonb column col: Prisma's Json
+ *		filters, on the whole value or, with "path", on what the path
+ *		extracts.  Each operation is a node of its own, ANDed.
+ */
+static ForgeFilter *
+read_json_filter(ForgeStmt *st, int col, const JsonbValue *v)
+{
+	ForgeColumn *c = &st->rel->cols[col];
+	JsonbContainer *ops = v->val.binary.data;
+	JsonbValue *pathv = get_arg(ops, "path");
+	JsonbValue *mode = get_arg(ops, "mode");
+	int			path = 0;
+	bool		insensitive = false;
+	JsonbIterator *it;
+	JsonbValue	key,
+				val;
+	List	   *args = NIL;
+	ForgeFilter *f;
+
+	if (pathv != NULL)
+		path = json_path_param(st, c, pathv);
+	if (mode != NULL)
+	{
+		if (key_is(mode, "insensitive"))
+			insensitive = true;
+		else if (!key_is(mode, "default"))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("\"mode\" on column \"%s\" must be \"default\" or \"insensitive\"",
+							c->name)));
+	}
+
+	it = JsonbIteratorInit(ops);
+	while (next_pair(&it, &key, &val))
+	{
+		int			op = name_index(&key, json_filter_names, -1);
+		const JsonbValue *operand;
+
+		if (insensitive && op >= 1 && op <= 6)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("\"mode\": \"insensitive\" does not apply to \"%s\" on json column \"%s\"",
+							json_filter_names[op], c->name),
+					 errhint("It applies to string_contains, string_starts_with and string_ends_with.")));
+		switch (op)
+		{
+			case 0:				/* path, read above */
+			case 13:			/* mode, read above */
+				continue;
+			case 1:				/* equals */
+				f = json_equals_filter(st, col, path, &val);
+				break;
+			case 2:				/* not: a value, never a nested filter */
+				f = negate(json_equals_filter(st, col, path, &val));
+				break;
+			case 3:				/* lt, lte, gt, gte */
+			case 4:
+			case 5:
+			case 6:
+				operand = json_operand(c, &val, json_filter_names[op]);
+				f = json_filter(st, col, FORGE_J_LT + (op - 3), path);
+				f->param = json_param(st, operand);
+				/* the same JSON type only: numbers with numbers, ... */
+				f->type_param = add_param(st, TEXTOID,
+										  DirectFunctionCall1(jsonb_typeof,
+															  st->values[f->param - 1]),
+										  false);
+				break;
+			case 7:				/* string_contains */
+			case 8:				/* string_starts_with */
+			case 9:				/* string_ends_with */
+				f = json_filter(st, col, insensitive ? FORGE_J_ILIKE : FORGE_J_LIKE,
+								path);
+				f->param = add_param(st, TEXTOID,
+									 forge_like_pattern(&val, op == 8 ? "" : "%",
+														op == 9 ? "" : "%", c,
+														json_filter_names[op]),
+									 false);
+				break;
+			case 10:			/* array_contains */
+			case 11:			/* array_starts_with */
+			case 12:			/* array_ends_with */
+				operand = json_operand(c, &val, json_filter_names[op]);
+				f = json_filter(st, col, FORGE_J_ARRAY_CONTAINS + (op - 10),
+								path);
+				f->param = json_param(st, operand);
+				break;
+			case 14:			/* in, notIn: the whole value only */
+			case 15:
+				if (path != 0)
+					ereport(ERROR,
+							(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+							 errmsg("\"%s\" on json column \"%s\" does not take a \"path\"",
+									json_filter_names[op], c->name)));
+				f = cmp_filter(st, col, FORGE_IN, &val, json_filter_names[op]);
+				if (op == 15)
+					f = negate(f);
+				break;
+			default:
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("unknown filter \"%s\" on json column \"%s\"",
+								key_text(&key), c->name),
+						 errhint("Use a value, or an object of: %s.",
+								 join_names(json_filter_names, -1))));
+		}
+		args = lappend(args, f);
+	}
+
+	if (args == NIL && path != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"path\" on json column \"%s\" needs a filter to apply there",
+						c->name),
+				 errhint("Add an operation to the object, such as \"equals\" or \"string_contains\".")));
+	if (list_length(args) == 1)
+		return linitial(args);
+	f = palloc0(sizeof(ForgeFilter));
+	f->kind = args == NIL ? FORGE_F_TRUE : FORGE_F_AND;
+	f->col = -1;
+	f->args = args;
+	return f;
+}
+
+/*
  * read_column_filter
  *		Read the filter v on column col: a value (equality, or IS NULL), or
  *		an object of filter operations, ANDed.  With pin, a top-level
- *		equality remembers its value, for unique-key detection.
+ *		equality remembers its value, for unique-key detection.  outer_mode
+ *		is the "mode" of the object a "not" is in, or NULL: as in Prisma,
+ *		{"not": {"in": […]}, "mode": "insensitive"} compares insensitively.
  */
 static ForgeFilter *
 read_column_filter(ForgeStmt *st, int col, const JsonbValue *v, bool pin,
-				   int depth)
+				   const JsonbValue *outer_mode, int depth)
 {
 	ForgeColumn *c = &st->rel->cols[col];
 	JsonbContainer *ops;
@@ -191,8 +604,13 @@ read_column_filter(ForgeStmt *st, int col, const JsonbValue *v, bool pin,
 		return f;
 	}
 
+	if (c->isjson)
+		return read_json_filter(st, col, v);
+
 	ops = v->val.binary.data;
 	mode = get_arg(ops, "mode");
+	if (mode == NULL)
+		mode = (JsonbValue *) outer_mode;
 	if (mode != NULL)
 	{
 		if (mode->type == jbvString &&
@@ -236,7 +654,7 @@ read_column_filter(ForgeStmt *st, int col, const JsonbValue *v, bool pin,
 				if (val.type == jbvNull)
 					f = new_filter(st, FORGE_F_NOTNULL, col);
 				else if (is_object(&val))
-					f = negate(read_column_filter(st, col, &val, false,
+					f = negate(read_column_filter(st, col, &val, false, mode,
 												  depth + 1));
 				else if (insensitive)
 					f = negate(like_filter(st, col, true, &val, "", "", "not"));
@@ -246,11 +664,9 @@ read_column_filter(ForgeStmt *st, int col, const JsonbValue *v, bool pin,
 			case 2:				/* in */
 			case 3:				/* notIn */
 				if (insensitive)
-					ereport(ERROR,
-							(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-							 errmsg("\"mode\": \"insensitive\" does not apply to \"%s\"",
-									filter_names[op])));
-				f = cmp_filter(st, col, FORGE_IN, &val, filter_names[op]);
+					f = ilike_any_filter(st, col, &val, filter_names[op]);
+				else
+					f = cmp_filter(st, col, FORGE_IN, &val, filter_names[op]);
 				if (op == 3)
 					f = negate(f);
 				break;
@@ -280,6 +696,19 @@ read_column_filter(ForgeStmt *st, int col, const JsonbValue *v, bool pin,
 				break;
 			case 11:			/* mode, read above */
 				continue;
+			case 12:			/* has */
+			case 13:			/* hasEvery */
+				f = list_filter(st, col, FORGE_HAS_EVERY, &val,
+								filter_names[op]);
+				break;
+			case 14:			/* hasSome */
+				f = list_filter(st, col, FORGE_HAS_SOME, &val,
+								filter_names[op]);
+				break;
+			case 15:			/* isEmpty */
+				f = list_filter(st, col, FORGE_IS_EMPTY, &val,
+								filter_names[op]);
+				break;
 			default:
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -494,7 +923,7 @@ read_where(ForgeStmt *st, JsonbContainer *jc, int depth)
 			}
 		}
 		col = lookup_column(st, &key);
-		f->args = lappend(f->args, read_column_filter(st, col, &val, top,
+		f->args = lappend(f->args, read_column_filter(st, col, &val, top, NULL,
 													  depth));
 	}
 	if (f->args == NIL)
@@ -797,12 +1226,15 @@ key_pin(ForgeFilter *where, ForgeUniqueKey *key, ForgeFilter *f)
 
 /*
  * merge_pins
- *		Upsert: the create row must carry the values the where pins on the
- *		conflict key.  A pinned column missing from create takes the where's
- *		value; one present must be equal.  Except a GENERATED ALWAYS
- *		identity, which no write may set (428C9): the row created gets its
- *		next value instead, and the upsert runs without ON CONFLICT
- *		(st->by_update, see deparse.c).
+ *		Upsert: the create row carries the values the where pins on the
+ *		conflict key that create gives (which must be equal) and, for a
+ *		pinned column missing from create, the where's value, unless the
+ *		column has a default, an identity or a generation expression: then
+ *		the row created takes that, as Prisma's create does (and a GENERATED
+ *		ALWAYS identity could not be set anyway, 428C9).  The row created
+ *		then does not carry the where's key, so ON CONFLICT could not
+ *		arbitrate: the upsert runs without it (st->by_update, see
+ *		deparse.c).  Each column of a compound key is decided alone.
  */
 void
 merge_pins(ForgeStmt *st, ForgeUniqueKey *key, JsonbContainer *create,
@@ -835,7 +1267,8 @@ merge_pins(ForgeStmt *st, ForgeUniqueKey *key, JsonbContainer *create,
 			getKeyJsonValueFromContainer(create, c->name, c->namelen, NULL);
 		if (given == NULL)
 			given = (JsonbValue *) pin_value(pins, false, c->name);
-		if (given == NULL && c->identity == ATTRIBUTE_IDENTITY_ALWAYS)
+		if (given == NULL &&
+			(c->identity != '\0' || c->hasdefault || c->generated != '\0'))
 			st->by_update = true;
 		else if (given == NULL)
 			st->assigns = lappend(st->assigns,
@@ -849,6 +1282,37 @@ merge_pins(ForgeStmt *st, ForgeUniqueKey *key, JsonbContainer *create,
 							c->name),
 					 errdetail("The where is the ON CONFLICT target, so the row created must carry the same key.")));
 	}
+}
+
+/*
+ * connects_beyond_key
+ *		Whether where (an AND of filters, as the reader leaves an upsert's)
+ *		holds a filter a nested write's relation added (the row is connected
+ *		to the one written) that the pins of key do not imply: a relation
+ *		filter, or an equality on a column outside key.  Then a row with the
+ *		key may be one that is not connected.
+ */
+bool
+connects_beyond_key(ForgeFilter *where, ForgeUniqueKey *key)
+{
+	ListCell   *lc;
+	int			i;
+
+	foreach(lc, where->args)
+	{
+		ForgeFilter *f = lfirst(lc);
+		bool		inkey = false;
+
+		if (!f->connects)
+			continue;
+		if (f->pinvalue == NULL)
+			return true;
+		for (i = 0; i < key->ncols; i++)
+			inkey |= (key->cols[i] == f->col);
+		if (!inkey)
+			return true;
+	}
+	return false;
 }
 
 /*
@@ -887,8 +1351,12 @@ mark_filter_params(ForgeFilter *f, bool *used)
 	check_stack_depth();
 	if (f == NULL)
 		return;
-	if (f->kind == FORGE_F_CMP)
+	if (f->kind == FORGE_F_CMP || f->kind == FORGE_F_JSON)
+	{
 		used[f->param] = true;
+		used[f->path_param] = true;
+		used[f->type_param] = true;
+	}
 	foreach(lc, f->args)
 		mark_filter_params(lfirst(lc), used);
 }
@@ -905,8 +1373,12 @@ renumber_filter_params(ForgeFilter *f, const int *map)
 	check_stack_depth();
 	if (f == NULL)
 		return;
-	if (f->kind == FORGE_F_CMP)
+	if (f->kind == FORGE_F_CMP || f->kind == FORGE_F_JSON)
+	{
 		f->param = map[f->param];
+		f->path_param = map[f->path_param];
+		f->type_param = map[f->type_param];
+	}
 	foreach(lc, f->args)
 		renumber_filter_params(lfirst(lc), map);
 }

@@ -43,6 +43,16 @@
  */
 #define FORGE_MAX_CONDITIONS 1000
 
+/* A value for a json column: a tag of Prisma's JSON protocol, or not */
+typedef enum ForgeJsonTag
+{
+	FORGE_TAG_NONE,				/* an ordinary JSON value */
+	FORGE_TAG_JSON_NULL,		/* {"$type": "Enum", "value": "JsonNull"} */
+	FORGE_TAG_DB_NULL,			/* ... "DbNull": SQL NULL */
+	FORGE_TAG_ANY_NULL,			/* ... "AnyNull": either (filters only) */
+	FORGE_TAG_RAW				/* {"$type": "Raw", "value": v}: v literally */
+} ForgeJsonTag;
+
 /* in read_json.c */
 extern ForgeStmt *new_stmt(ForgeVerb verb, ForgeRel *rel);
 extern int	add_param(ForgeStmt *st, Oid typid, Datum value, bool isnull);
@@ -61,6 +71,9 @@ extern JsonbValue *get_arg(JsonbContainer *args, const char *name);
 extern JsonbValue *require_arg(JsonbContainer *args, const char *name,
 							   ForgeVerb verb);
 extern int	lookup_column(ForgeStmt *st, const JsonbValue *key);
+extern ForgeJsonTag json_tag(const JsonbValue *v, const char *colname,
+							 JsonbValue *raw);
+extern const JsonbValue *json_null(void);
 
 /* in read_data.c */
 extern ForgeAssign *new_assign(int col, ForgeAssignKind kind, int param);
@@ -68,6 +81,9 @@ extern List *read_data(ForgeStmt *st, JsonbContainer *jc, bool insert,
 					   List **relations);
 extern List *keep_assign(int col);
 extern int	keep_column(ForgeRel *rel, int key);
+extern const JsonbValue *json_data_value(const JsonbValue *v,
+										 const ForgeColumn *c);
+extern JsonbValue *json_wrap_rows(ForgeRel *rel, JsonbValue *data);
 
 /* in read_where.c */
 extern ForgeFilter *read_where(ForgeStmt *st, JsonbContainer *jc, int depth);
@@ -83,6 +99,7 @@ extern ForgeFilter *pin_filter(ForgeStmt *st, int col, const JsonbValue *v,
 extern ForgeFilter *pinned_relation_filter(ForgeStmt *st, ForgeRelation *r,
 										   JsonbContainer *obj,
 										   const ForgePins *pins);
+extern bool connects_beyond_key(ForgeFilter *where, ForgeUniqueKey *key);
 extern ForgeFilter *strip_key_filters(ForgeStmt *st, ForgeUniqueKey *key);
 extern void drop_unused_params(ForgeStmt *st);
 

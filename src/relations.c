@@ -15,8 +15,20 @@
  *				primary key or unique index over their columns (post_tags,
  *				Prisma's _PostToTag): named by the other table ("tags")
  *
- * Where two relations would get the same name, or a name is a column of the
- * table, neither takes it.  A relation can also be addressed by its
+ * A name declared in the foreign key's comment (comments.c) replaces that
+ * default, in PostGraphile's smart-comment tags: on the key, "@fieldName"
+ * names its to-one and "@foreignFieldName" its to-many or one-to-one (the
+ * referenced table's relation); on a join table's key to the other table,
+ * "@manyToManyFieldName" names the many-to-many by which the table at the
+ * join table's other key reaches that other table.  Prisma's relation
+ * field names are declared this way (tools/prisma-relations).
+ *
+ * Where two relations would get the same default name, or a default name is
+ * a column of the table or another relation's declared name, none takes it.
+ * A declared name that another relation also declares, or that is a column
+ * of the table, is nobody's either; a descriptor that uses it is an error
+ * that names the comments (a column of that name is still the column).  A
+ * relation can also be addressed by its
  * constraint name (for a many-to-many, the join table's key to the other
  * table); where several share one, it addresses the to-one first, then the
  * to-many or one-to-one.  A many-to-many can always be addressed as
@@ -69,8 +81,8 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "catalog/indexing.h"
-#include "catalog/pg_constraint.h"
 #include "catalog/pg_attribute.h"
+#include "catalog/pg_constraint.h"
 #include "catalog/pg_index.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -490,6 +502,19 @@ operator_schemas(ForgeRelation *r)
 }
 
 /*
+ * declared_name
+ *		The relation name that the comment of constraint conoid declares
+ *		with tag, or NULL (no such tag, or an empty one).
+ */
+static char *
+declared_name(Oid conoid, const char *tag)
+{
+	char	   *name = forge_smart_tag(ConstraintRelationId, conoid, 0, tag);
+
+	return name != NULL && name[0] != '\0' ? name : NULL;
+}
+
+/*
  * add_relation
  *		Append a relation of kind to *rels (growing it as needed).
  */
@@ -543,6 +568,7 @@ read_relations(ForgeRel *rel)
 		r = add_relation(&rels, &n, &max, FORGE_TO_ONE, name, fk->conname,
 						 fk->confrelid);
 		r->conoid = fk->conoid;
+		r->declared = declared_name(fk->conoid, "fieldName");
 		memcpy(r->eqop, fk->pfeqop, sizeof(Oid) * fk->nkeys);
 		r->nkeys = fk->nkeys;
 		memcpy(r->local, fk->conkey, sizeof(AttrNumber) * fk->nkeys);
@@ -561,6 +587,7 @@ read_relations(ForgeRel *rel)
 						 unique ? FORGE_ONE_TO_ONE : FORGE_TO_MANY,
 						 get_rel_name(fk->conrelid), fk->conname, fk->conrelid);
 		r->conoid = fk->conoid;
+		r->declared = declared_name(fk->conoid, "foreignFieldName");
 		memcpy(r->eqop, fk->pfeqop, sizeof(Oid) * fk->nkeys);
 		r->nkeys = fk->nkeys;
 		memcpy(r->local, fk->confkey, sizeof(AttrNumber) * fk->nkeys);
@@ -587,6 +614,8 @@ read_relations(ForgeRel *rel)
 									 to_other->conname, to_other->confrelid);
 					r->join = fk->conrelid;
 					r->conoid = to_other->conoid;
+					r->declared = declared_name(to_other->conoid,
+												"manyToManyFieldName");
 					r->address = psprintf("%s.%s", get_rel_name(fk->conrelid),
 										  to_other->conname);
 					r->back_conname = psprintf("%s.%s",
@@ -608,25 +637,37 @@ read_relations(ForgeRel *rel)
 		}
 	}
 
-	/* a name two relations would share, or a column's, is nobody's */
+	/*
+	 * A declared name competes with the other declared names, a default
+	 * name with every other relation's name (declared, else default); and
+	 * each with the columns.  A name two would share is nobody's.
+	 */
 	for (i = 0; i < n; i++)
 	{
+		const char *mine = rels[i].declared ? rels[i].declared : rels[i].name;
 		bool		clash = false;
 
-		if (rels[i].name == NULL)
+		if (mine == NULL)
 			continue;
-		for (j = 0; j < n; j++)
-			if (j != i && rels[j].name != NULL &&
-				strcmp(rels[i].name, rels[j].name) == 0)
-				clash = true;
-		if (forge_column_lookup(rel, rels[i].name, strlen(rels[i].name)) >= 0)
+		for (j = 0; j < n && !clash; j++)
+		{
+			const char *theirs = rels[j].declared;
+
+			if (theirs == NULL && rels[i].declared == NULL)
+				theirs = rels[j].name;
+			clash = j != i && theirs != NULL && strcmp(mine, theirs) == 0;
+		}
+		if (forge_column_lookup(rel, mine, strlen(mine)) >= 0)
 			clash = true;
-		if (clash)
-			rels[i].clashed = true;
+		rels[i].clashed = clash;
 	}
 	for (i = 0; i < n; i++)
+	{
 		if (rels[i].clashed)
 			rels[i].name = NULL;
+		else if (rels[i].declared != NULL)
+			rels[i].name = rels[i].declared;
+	}
 	for (i = 0; i < n; i++)
 	{
 		name_columns(&rels[i], rel->relid);
@@ -673,14 +714,13 @@ forge_rel_relations(ForgeRel *rel)
 }
 
 /*
- * forge_relation_lookup
- *		The relation of rel named name (len bytes), or NULL: by its name;
- *		else by its constraint's name, the to-one first, then the to-many
- *		or one-to-one, then the many-to-many; else a many-to-many by
- *		"join_table.constraint".
+ * relation_by_constraint
+ *		The relation of rel whose constraint is named name (len bytes): the
+ *		to-one first, then the to-many or one-to-one, then the many-to-many;
+ *		else a many-to-many by "join_table.constraint"; else NULL.
  */
-ForgeRelation *
-forge_relation_lookup(ForgeRel *rel, const char *name, int len)
+static ForgeRelation *
+relation_by_constraint(ForgeRel *rel, const char *name, int len)
 {
 	static const int precedence[] = {
 		FORGE_TO_ONE, FORGE_TO_MANY, FORGE_MANY_TO_MANY
@@ -688,15 +728,6 @@ forge_relation_lookup(ForgeRel *rel, const char *name, int len)
 	int			i,
 				p;
 
-	forge_rel_relations(rel);
-	for (i = 0; i < rel->nrels; i++)
-	{
-		ForgeRelation *r = &rel->rels[i];
-
-		if (r->name != NULL && (int) strlen(r->name) == len &&
-			memcmp(r->name, name, len) == 0)
-			return r;
-	}
 	for (p = 0; p < (int) lengthof(precedence); p++)
 		for (i = 0; i < rel->nrels; i++)
 		{
@@ -716,6 +747,86 @@ forge_relation_lookup(ForgeRel *rel, const char *name, int len)
 			return r;
 	}
 	return NULL;
+}
+
+/*
+ * declared_clash
+ *		A descriptor named rel's relation by name, which a comment declares
+ *		but which is nobody's (see read_relations): the error that says why.
+ */
+static void
+declared_clash(ForgeRel *rel, const char *name, int len)
+{
+	ForgeRelation *first = NULL;
+	int			i;
+
+	for (i = 0; i < rel->nrels; i++)
+	{
+		ForgeRelation *r = &rel->rels[i];
+		const char *con = r->address ? r->address : r->conname;
+
+		if (r->declared == NULL || (int) strlen(r->declared) != len ||
+			memcmp(r->declared, name, len) != 0)
+			continue;
+		if (first != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_OBJECT),
+					 errmsg("relation name \"%s\" of \"%s\" is declared for two relations",
+							r->declared, rel->relname),
+					 errdetail("The comments on constraints \"%s\" and \"%s\" both declare it.",
+							   first->conname, r->conname),
+					 errhint("Declare distinct names; until then address each relation by its constraint name (\"%s\", \"%s\").",
+							 first->address ? first->address : first->conname,
+							 con)));
+		if (forge_column_lookup(rel, r->declared, len) >= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_OBJECT),
+					 errmsg("relation name \"%s\" of \"%s\" is also a column",
+							r->declared, rel->relname),
+					 errdetail("The comment on constraint \"%s\" declares it.",
+							   r->conname),
+					 errhint("Declare another name; until then address the relation by its constraint name \"%s\".",
+							 con)));
+		first = r;
+	}
+}
+
+/*
+ * forge_relation_lookup
+ *		The relation of rel named name (len bytes), or NULL: by its name;
+ *		else (forge_relation_by_constraint) by its constraint's name.  A
+ *		declared name that clashed is an error.
+ */
+ForgeRelation *
+forge_relation_lookup(ForgeRel *rel, const char *name, int len)
+{
+	int			i;
+
+	forge_rel_relations(rel);
+	for (i = 0; i < rel->nrels; i++)
+	{
+		ForgeRelation *r = &rel->rels[i];
+
+		if (r->name != NULL && (int) strlen(r->name) == len &&
+			memcmp(r->name, name, len) == 0)
+			return r;
+	}
+	declared_clash(rel, name, len);
+	return relation_by_constraint(rel, name, len);
+}
+
+/*
+ * forge_relation_by_constraint
+ *		The relation of rel that constraint name (NUL-terminated) addresses,
+ *		whatever relation names say: how forge finds a relation it addresses
+ *		itself (nested.c: the join table's key, the way back from the other
+ *		table), so that no declared name can take its place.
+ */
+ForgeRelation *
+forge_relation_by_constraint(ForgeRel *rel, const char *name)
+{
+	forge_rel_relations(rel);
+	return relation_by_constraint(rel, name, strlen(name));
 }
 
 /*
@@ -780,8 +891,8 @@ relations_rows(ReturnSetInfo *rsinfo, Oid relid)
 	for (i = 0; i < rel->nrels; i++)
 	{
 		ForgeRelation *r = &rel->rels[i];
-		Datum		values[9];
-		bool		nulls[9] = {false};
+		Datum		values[10];
+		bool		nulls[10] = {false};
 		bool		m2m = r->kind == FORGE_MANY_TO_MANY;
 
 		values[0] = r->name ? CStringGetTextDatum(r->name) : (Datum) 0;
@@ -799,6 +910,8 @@ relations_rows(ReturnSetInfo *rsinfo, Oid relid)
 			values[7] = attnames_array(r->nkeys, r->join_local_names);
 			values[8] = attnames_array(r->njoin_foreign, r->join_foreign_names);
 		}
+		values[9] = r->declared ? CStringGetTextDatum(r->declared) : (Datum) 0;
+		nulls[9] = r->declared == NULL;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 }
@@ -809,7 +922,8 @@ PG_FUNCTION_INFO_V1(forge_relations);
  * forge_relations
  *		(model regclass) returns the model's relations: name (NULL when it
  *		clashed), kind, constraint_name, columns, target, target_columns,
- *		join_table, join_columns, join_target_columns.
+ *		join_table, join_columns, join_target_columns, declared_name (what
+ *		the constraint's comment declares, NULL if nothing).
  */
 Datum
 forge_relations(PG_FUNCTION_ARGS)

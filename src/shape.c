@@ -238,6 +238,16 @@ shape_filter(StringInfo key, ForgeFilter *f)
 			foreach(lc, f->args)
 				shape_filter(key, lfirst(lc));
 			return;
+		case FORGE_F_JSON:
+			/* mirror of deparse_json_filter and deparse_json_value */
+			key_int16(key, f->level);
+			key_oid(key, f->rel->relid);
+			shape_column(key, f->rel, f->col);
+			key_byte(key, (uint8) f->jop);
+			key_int32(key, f->param);
+			key_int32(key, f->path_param);
+			key_int32(key, f->type_param);
+			return;
 		case FORGE_F_CMP:
 			break;
 	}
@@ -247,7 +257,10 @@ shape_filter(StringInfo key, ForgeFilter *f)
 	shape_column(key, f->rel, f->col);
 	key_byte(key, (uint8) f->cmp);
 	key_int32(key, f->param);
-	if (f->cmp != FORGE_LIKE && f->cmp != FORGE_ILIKE)
+	/* LIKE, ILIKE, ILIKE ANY and the list filters name fixed operators */
+	if (f->cmp != FORGE_LIKE && f->cmp != FORGE_ILIKE &&
+		f->cmp != FORGE_ILIKE_ANY && f->cmp != FORGE_HAS_EVERY &&
+		f->cmp != FORGE_HAS_SOME && f->cmp != FORGE_IS_EMPTY)
 		key_oid(key, forge_column_cmp_operator(&f->rel->cols[f->col], f->cmp));
 }
 
@@ -271,7 +284,8 @@ shape_where(StringInfo key, ForgeFilter *where)
 /*
  * shape_assigns
  *		Mirror of deparse_assigns: column, operation, parameter and, for a
- *		number operation, its operator.
+ *		number operation, its operator (a list operation's functions are
+ *		fixed by its kind).
  */
 static void
 shape_assigns(StringInfo key, ForgeRel *rel, List *assigns)
@@ -288,6 +302,9 @@ shape_assigns(StringInfo key, ForgeRel *rel, List *assigns)
 		switch (a->kind)
 		{
 			case FORGE_SET:
+			case FORGE_PUSH:
+			case FORGE_REMOVE:
+			case FORGE_ADD_UNIQUE:
 				key_int32(key, a->param);
 				break;
 			case FORGE_KEEP:
@@ -325,8 +342,10 @@ shape_insert(StringInfo key, ForgeRel *rel, List *assigns)
 
 /*
  * shape_create_many
- *		Mirror of deparse_create_many: the group's columns with the types
- *		the recordset declares, the columns a nested createMany's relation
+ *		Mirror of deparse_create_many: the columns with the types the
+ *		record declares and whether every row gives them (else the CASE
+ *		with the DEFAULT, which is the table's: its changes invalidate the
+ *		plan), the columns a nested createMany's relation
  *		pins (each a parameter), and ON CONFLICT DO NOTHING.
  */
 static void
@@ -342,6 +361,7 @@ shape_create_many(StringInfo key, ForgeStmt *st)
 		shape_column(key, st->rel, st->many_cols[i]);
 		key_oid(key, c->typid);
 		key_int32(key, c->typmod);
+		key_byte(key, st->many_always[i]);
 	}
 	shape_insert(key, st->rel, st->assigns);
 	key_byte(key, st->skip_duplicates);
@@ -477,6 +497,27 @@ shape_returning(StringInfo key, ForgeStmt *st)
 }
 
 /*
+ * shape_many_where
+ *		Mirror of deparse_many_where (and deparse_limited): the limit's
+ *		parameter and the primary key it picks rows by, then the where.
+ */
+static void
+shape_many_where(StringInfo key, ForgeStmt *st)
+{
+	key_int32(key, st->limit);
+	if (st->limit > 0)
+	{
+		ForgeUniqueKey *pk = &st->rel->keys[st->rel->pkey];
+		int			i;
+
+		shape_pkey(key, st->rel);
+		for (i = 0; i < pk->ncols; i++)
+			key_oid(key, st->rel->cols[pk->cols[i]].eqopr);
+	}
+	shape_where(key, st->where);
+}
+
+/*
  * shape_key_pins
  *		Mirror of deparse_key_pins: which filters of where pin key.
  */
@@ -491,11 +532,10 @@ shape_key_pins(StringInfo key, ForgeFilter *where, ForgeUniqueKey *ukey)
 		ForgeFilter *f = lfirst(lc);
 		bool		inkey = false;
 
-		if (f->pinvalue == NULL)
-			continue;
-		for (i = 0; i < ukey->ncols; i++)
-			inkey |= (ukey->cols[i] == f->col);
-		if (!inkey)
+		if (f->pinvalue != NULL)
+			for (i = 0; i < ukey->ncols; i++)
+				inkey |= (ukey->cols[i] == f->col);
+		if (!inkey && !f->connects)
 			continue;
 		key_byte(key, 1);
 		shape_filter(key, f);
@@ -525,6 +565,7 @@ forge_shape(StringInfo key, ForgeStmt *st)
 	key_byte(key, st->with_keys);
 	if (st->with_keys)
 		shape_pkey(key, rel);
+	key_byte(key, st->returning);
 
 	switch (st->verb)
 	{
@@ -540,7 +581,7 @@ forge_shape(StringInfo key, ForgeStmt *st)
 		case FORGE_UPDATE:
 		case FORGE_UPDATE_MANY:
 			shape_assigns(key, rel, st->assigns);
-			shape_where(key, st->where);
+			shape_many_where(key, st);
 			if (st->verb == FORGE_UPDATE)
 				shape_returning(key, st);
 			break;
@@ -577,10 +618,26 @@ forge_shape(StringInfo key, ForgeStmt *st)
 
 		case FORGE_DELETE:
 		case FORGE_DELETE_MANY:
-			shape_where(key, st->where);
+			shape_many_where(key, st);
 			if (st->verb == FORGE_DELETE)
 				shape_returning(key, st);
 			break;
+
+		case FORGE_CREATE_MANY_RETURN:
+		case FORGE_UPDATE_MANY_RETURN:
+			elog(ERROR, "unexpected statement verb %d", (int) st->verb);
+			break;
+	}
+
+	/*
+	 * an "and return" verb's rows, built over the CTE t; an updateMany's
+	 * in primary key order
+	 */
+	if (st->returning)
+	{
+		shape_row(key, rel, 0, st->select, st->includes);
+		if (st->verb == FORGE_UPDATE_MANY)
+			shape_pkey(key, rel);
 	}
 
 	/* a Citus row is built over the CTE t, outside the write */

@@ -7,7 +7,11 @@
  * JSON string reaches a timestamptz, an enum or a uuid exactly as it would
  * through a text parameter, and PostgreSQL's errors (22P02, 22008, ...) pass
  * through unchanged.  json and jsonb take the JSON value itself.  A JSON
- * array reaches an array type element by element.  The results are SPI
+ * array reaches an array type element by element.  A timestamp (without
+ * time zone) string is read as Prisma stores a DateTime: an offset gives
+ * the UTC time of that instant (utc_timestamp).  createMany's rows reach
+ * their columns through jsonb_to_record; forge_many_value rewrites the few
+ * values it would read otherwise than create does.  The results are SPI
  * parameter values; they are never spliced into SQL text.
  *
  * Copyright (c) 2026, the forge authors
@@ -22,10 +26,13 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/datetime.h"
 #include "utils/fmgrprotos.h"
+#include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
+#include "pgtime.h"
 
 #include "forge.h"
 
@@ -259,6 +266,143 @@ forge_values_to_array(const JsonbValue *arr, ForgeTypeIO *io,
 }
 
 /*
+ * utc_timestamp
+ *		A timestamp (without time zone) from the string str, as Prisma stores
+ *		a DateTime: a string with an offset or a zone name
+ *		("2024-05-01T12:00:00+02:00") is the UTC wall-clock time of that
+ *		instant (10:00), where timestamp_in would keep 12:00 and drop the
+ *		offset; a string without one is the time as given.  Both are what
+ *		timestamptz_in reads with the session's time zone set to UTC, whose
+ *		Datum (microseconds since 2000-01-01 00:00 UTC) is that timestamp's.
+ *		The session's TimeZone setting is restored at once, and never
+ *		changes the result.
+ */
+static Datum
+utc_timestamp(const char *str)
+{
+	static pg_tz *utc = NULL;
+	pg_tz	   *save = session_timezone;
+	Datum		result;
+
+	if (utc == NULL)
+	{
+		utc = pg_tzset("UTC");
+		if (utc == NULL)
+			elog(ERROR, "could not load time zone \"UTC\"");
+	}
+	session_timezone = utc;
+	PG_TRY();
+	{
+		result = DirectFunctionCall3(timestamptz_in, CStringGetDatum(str),
+									 ObjectIdGetDatum(InvalidOid),
+									 Int32GetDatum(-1));
+	}
+	PG_FINALLY();
+	{
+		session_timezone = save;
+	}
+	PG_END_TRY();
+	return result;
+}
+
+/*
+ * string_value
+ *		A JSON string value of the C string str.
+ */
+static JsonbValue *
+string_value(char *str)
+{
+	JsonbValue *r = palloc(sizeof(JsonbValue));
+
+	r->type = jbvString;
+	r->val.string.val = str;
+	r->val.string.len = strlen(str);
+	return r;
+}
+
+/*
+ * forge_many_value
+ *		createMany reads its rows with jsonb_to_record, which reads a value
+ *		by its text through the input function.  Where create reads the
+ *		JSON value v for io's type otherwise, return the value that
+ *		jsonb_to_record reads as create reads v: an integral number with a
+ *		zero fraction (1.0) for an integer type as its digits, an offset
+ *		timestamp string as its UTC time (utc_timestamp), and arrays of
+ *		them element by element.  NULL: v reads alike as it is.
+ */
+JsonbValue *
+forge_many_value(JsonbValue *v, ForgeTypeIO *io, const ForgeColumn *col)
+{
+	check_stack_depth();
+	if (v->type == jbvNumeric &&
+		(io->typid == INT2OID || io->typid == INT4OID || io->typid == INT8OID))
+	{
+		char	   *digits = scalar_text(v);
+
+		if (strchr(digits, '.') == NULL)
+			return NULL;
+		integer_text(digits, io->typid);
+		if (strchr(digits, '.') != NULL)
+			return NULL;		/* 1.5: the input function says so */
+		return string_value(digits);
+	}
+	if (v->type == jbvString && io->typid == TIMESTAMPOID)
+	{
+		char		buf[MAXDATELEN + 1];
+		char	   *text = scalar_text(v);
+
+		JsonEncodeDateTime(buf, utc_timestamp(text), TIMESTAMPOID, NULL);
+		if (strcmp(buf, text) == 0)
+			return NULL;
+		return string_value(pstrdup(buf));
+	}
+	if (v->type == jbvBinary && JsonContainerIsArray(v->val.binary.data) &&
+		io->elem != NULL)
+	{
+		JsonbIterator *it = JsonbIteratorInit(v->val.binary.data);
+		JsonbIteratorToken r;
+		JsonbValue	e;
+		List	   *fixed = NIL;
+		bool		changed = false;
+		ForgeJsonbBuild state = {0};
+		ListCell   *lc;
+		JsonbValue *arr;
+		JsonbValue *result;
+		Jsonb	   *jb;
+
+		while ((r = JsonbIteratorNext(&it, &e, true)) != WJB_DONE)
+		{
+			JsonbValue *copy;
+			JsonbValue *f;
+
+			CHECK_FOR_INTERRUPTS();
+			if (r != WJB_ELEM)
+				continue;
+			/* an element array is a dimension of the same array type */
+			f = forge_many_value(&e, e.type == jbvBinary ? io : io->elem, col);
+			if (f != NULL)
+				changed = true;
+			copy = palloc(sizeof(JsonbValue));
+			*copy = f ? *f : e;
+			fixed = lappend(fixed, copy);
+		}
+		if (!changed)
+			return NULL;
+		forge_jsonb_push(&state, WJB_BEGIN_ARRAY, NULL);
+		foreach(lc, fixed)
+			forge_jsonb_push(&state, WJB_ELEM, lfirst(lc));
+		arr = forge_jsonb_push(&state, WJB_END_ARRAY, NULL);
+		jb = JsonbValueToJsonb(arr);
+		result = palloc(sizeof(JsonbValue));
+		result->type = jbvBinary;
+		result->val.binary.data = &jb->root;
+		result->val.binary.len = VARSIZE(jb) - VARHDRSZ;
+		return result;
+	}
+	return NULL;
+}
+
+/*
  * forge_value_to_datum
  *		Convert the JSON value v to a Datum of io's type, for column col.
  *		Sets *isnull for JSON null.
@@ -311,6 +455,8 @@ forge_value_to_datum(const JsonbValue *v, ForgeTypeIO *io,
 								 io->ioparam, -1);
 	if (v->type == jbvBool && io->typid == BOOLOID)
 		return BoolGetDatum(v->val.boolean);
+	if (v->type == jbvString && io->typid == TIMESTAMPOID)
+		return utc_timestamp(scalar_text(v));
 
 	return InputFunctionCall(&io->input, scalar_text(v), io->ioparam, -1);
 }

@@ -25,6 +25,13 @@ duplicated).  About a third of the calls run as the non-superuser role
 (SET LOCAL ROLE), so row-level security and privileges apply; some set
 forge's GUCs for the call (notify_keys, plan_cache_size = 0 to 3, ...).
 
+Relation names (issue 12): some batches (--name-rate) first declare
+the foreign keys' relation names in their comments (@fieldName,
+@foreignFieldName, @manyToManyFieldName, with fresh names, names several
+keys share, column names, odd strings and empty ones, free text and other
+tools' tags) or clear them; descriptors then name relations by what
+forge_relations shows, and by a declared name that clashed (42710).
+
 forge called from inside forge and inside subtransactions (issue 10's
 crash and its rolled-back events came from there):
 
@@ -152,16 +159,25 @@ except ImportError:                       # a python3 other than Debian's
 
 VERBS = ["forge_create", "forge_create_many", "forge_update",
          "forge_update_many", "forge_upsert", "forge_delete",
-         "forge_delete_many"]
+         "forge_delete_many", "forge_create_many_and_return",
+         "forge_update_many_and_return"]
 VERB_KEYS = {
-    "forge_create": ["data", "select", "include"],
+    "forge_create": ["data", "select", "omit", "include"],
     "forge_create_many": ["data", "skipDuplicates"],
-    "forge_update": ["where", "data", "select", "include"],
-    "forge_update_many": ["where", "data"],
-    "forge_upsert": ["where", "create", "update", "select", "include"],
-    "forge_delete": ["where", "select", "include"],
-    "forge_delete_many": ["where"],
+    "forge_update": ["where", "data", "select", "omit", "include"],
+    "forge_update_many": ["where", "data", "limit"],
+    "forge_upsert": ["where", "create", "update", "select", "omit",
+                     "include"],
+    "forge_delete": ["where", "select", "omit", "include"],
+    "forge_delete_many": ["where", "limit"],
+    "forge_create_many_and_return": ["data", "skipDuplicates", "select",
+                                     "omit", "include"],
+    "forge_update_many_and_return": ["where", "data", "limit", "select",
+                                     "omit", "include"],
 }
+# the "and return" verbs write as these do, and return an array of rows
+RETURN_BASE = {"forge_create_many_and_return": "forge_create_many",
+               "forge_update_many_and_return": "forge_update_many"}
 ROLE = "forge_fuzz_role"
 LONG = "c63_" + "x" * 59                 # a 63-byte column name
 assert len(LONG.encode()) == 63
@@ -485,7 +501,7 @@ def valid_value(kind, r):
         return "%04d-%02d-%02d %02d:%02d:%02d.%d" % (
             r.randint(1900, 2100), r.randint(1, 12), r.randint(1, 28),
             r.randint(0, 23), r.randint(0, 59), r.randint(0, 59),
-            r.randint(0, 999999))
+            r.randint(0, 999999)) + timestamp_offset(r)
     if kind == "timestamptz":
         return "%04d-%02d-%02dT%02d:%02d:00%+03d:00" % (
             r.randint(1900, 2100), r.randint(1, 12), r.randint(1, 28),
@@ -493,6 +509,8 @@ def valid_value(kind, r):
     if kind == "uuid":
         return str(uuid.UUID(int=r.getrandbits(128)))
     if kind in ("json", "jsonb"):
+        if r.random() < 0.15:
+            return json_tag(r)
         return rjson(r)
     if kind == "bytea":
         return "\\x" + "".join(r.choice("0123456789abcdef")
@@ -520,6 +538,98 @@ def valid_value(kind, r):
     if kind == "tagref":
         return r.randint(1, 7)
     return None
+
+
+def timestamp_offset(r):
+    """Nothing, or what Prisma sends a timestamp column: an offset or Z
+    (forge stores the UTC instant), now and then a zone name or junk."""
+    c = r.random()
+    if c < 0.5:
+        return ""
+    if c < 0.8:
+        return "%+03d:%02d" % (r.randint(-12, 14), r.choice([0, 30, 45]))
+    return r.choice(["Z", "+00", "-0330", " Europe/Paris", " UTC",
+                     "+99:00", " Nowhere/Zone", "+14:59:59"])
+
+
+def list_op(kind, r, valid=True):
+    """A scalar list operation (push, remove, addUnique) on a column of
+    kind: for an int[] or text[] column a value or an array of its
+    elements; otherwise (or when not valid) anything, which must be a
+    clean error."""
+    op = r.choice(["push", "remove", "addUnique"])
+    elem = {"int[]": "int4", "text[]": "text"}.get(kind)
+    if elem is None or not valid:
+        return {op: r.choice([rany(r), any_value(kind, r), 1, "a", None,
+                              [1, "a"], [[1, 2]], {"a": 1}, []])}
+    if r.random() < 0.4:
+        return {op: valid_value(elem, r)}
+    return {op: [r.choice([valid_value(elem, r), None])
+                 for _ in range(r.randint(0, 4))]}
+
+
+JSON_NULLS = ["JsonNull", "DbNull", "AnyNull"]
+LIST_FILTER_OPS = ["has", "hasEvery", "hasSome", "isEmpty", "equals", "not"]
+JSON_FILTER_OPS = ["equals", "not", "lt", "lte", "gt", "gte",
+                   "string_contains", "string_starts_with", "string_ends_with",
+                   "array_contains", "array_starts_with", "array_ends_with",
+                   "mode", "in", "notIn"]
+
+
+def json_tag(r):
+    """A tag of Prisma's JSON protocol for a json column (issue 12): the
+    null Enums, a Raw wrapper, or a near miss that is an ordinary object
+    or an unknown Enum value."""
+    c = r.random()
+    if c < 0.6:
+        return {"$type": "Enum", "value": r.choice(JSON_NULLS)}
+    if c < 0.8:
+        return {"$type": "Raw", "value": r.choice(
+            [rjson(r), None, {"$type": "Enum", "value": "JsonNull"}])}
+    return r.choice([{"$type": "Enum", "value": r.choice(["jsonnull", "", 1])},
+                     {"$type": "Enum"}, {"$type": "Json", "value": "1"},
+                     {"$type": "Raw", "value": 1, "x": 2}])
+
+
+def new_filter(kind, r):
+    """Issue 12's filters: the scalar-list ones on array columns, Prisma's
+    Json filters (with and without path, with the null tags) on json
+    columns, on any column now and then to reach the type errors."""
+    ops = {}
+    if kind in ("int[]", "text[]") or (kind not in ("json", "jsonb")
+                                       and r.random() < 0.5):
+        elem = "int4" if kind == "int[]" else "text"
+        for _ in range(r.randint(1, 3)):
+            op = r.choice(LIST_FILTER_OPS)
+            if op == "has":
+                v = valid_value(elem, r) if r.random() < 0.8 else any_value(kind, r)
+            elif op in ("hasEvery", "hasSome", "equals"):
+                v = ([valid_value(elem, r) for _ in range(r.randint(0, 4))]
+                     if r.random() < 0.8 else any_value(kind, r))
+            elif op == "isEmpty":
+                v = r.choice([True, False, None, "true", 0])
+            else:
+                v = new_filter(kind, r) if r.random() < 0.5 else any_value(kind, r)
+            ops[op] = v
+        return ops
+    if r.random() < 0.7:
+        ops["path"] = r.choice([
+            [rtext(r, 3) for _ in range(r.randint(0, 4))], ["a", "0"],
+            "a", [1], [None], []])
+    for _ in range(r.randint(0, 3)):
+        op = r.choice(JSON_FILTER_OPS)
+        if op == "mode":
+            v = r.choice(["insensitive", "default", "x"])
+        elif op.startswith("string_"):
+            v = rtext(r) if r.random() < 0.8 else rjson(r)
+        elif op in ("in", "notIn"):
+            v = [rjson(r) for _ in range(r.randint(0, 3))]
+        elif r.random() < 0.3:
+            v = json_tag(r)
+        else:
+            v = rjson(r)
+        ops[op] = v
+    return ops
 
 
 def any_value(kind, r):
@@ -744,8 +854,10 @@ class Gen:
         if c < 0.07:
             return {}
         if c < 0.15:
-            return {r.choice(FILTER_OPS + ["Increment", "inc", "", "push"]):
+            return {r.choice(FILTER_OPS + ["Increment", "inc", "", "pull"]):
                     1}
+        if c < 0.25:
+            return list_op(kind, r, valid=r.random() < 0.7)
         ops = {}
         for _ in range(1 if r.random() < 0.8 else r.randint(2, 3)):
             op = r.choice(ASSIGN_OPS)
@@ -780,6 +892,8 @@ class Gen:
                     and r.random() < 0.5:
                 op = r.choice(["increment", "decrement", "multiply", "divide"])
                 d[c] = {op: r.choice([1, 2, 3]) if op != "decrement" else 1}
+            elif kind in ("int[]", "text[]") and r.random() < 0.5:
+                d[c] = list_op(kind, r)
             else:
                 v = valid_value(kind, r)
                 if kind == "int8" and isinstance(v, Raw):
@@ -791,6 +905,9 @@ class Gen:
 
     def col_filter(self, table, kind, depth=0):
         r = self.r
+        if r.random() < (0.5 if kind in ("json", "jsonb", "int[]", "text[]")
+                         else 0.03):
+            return new_filter(kind, r)
         c = r.random()
         if c < 0.3:
             return any_value(kind, r)
@@ -900,6 +1017,16 @@ class Gen:
                     w[k] = r.choice([None, 1, "x", [1], [None], [[]], True,
                                      [{}, 1], []])
         return w
+
+    def default_key_where(self, table):
+        """Sometimes, a where on a key column with a default (fz_all.id is
+        serial) that the upsert's create leaves out, so that the row created
+        takes the default: Prisma's where: {id: input.id ?? 0}, or an id
+        that may exist; else None."""
+        r = self.r
+        if table != "fz_all" or r.random() >= 0.3:
+            return None
+        return {"id": 0 if r.random() < 0.5 else r.randint(1, 30)}
 
     def unique_where(self, table, valid=True):
         """A unique selector, maybe with extra filters."""
@@ -1086,9 +1213,65 @@ class Gen:
                                                       {}, False])}
         return rany(r)
 
+    def omit(self, table):
+        """An omit: columns true or false, sometimes every column, a
+        relation, an unknown column or a wrong type."""
+        r = self.r
+        cols = list(TABLES[table])
+        c = r.random()
+        if c < 0.6:
+            return {k: r.random() < 0.85 for k in r.sample(
+                cols, r.randint(1, min(3, len(cols))))}
+        if c < 0.7:
+            return {k: True for k in cols}
+        if c < 0.8 and self.rels.get(table):
+            return {r.choice(self.rels[table])[0]: True}
+        if c < 0.9:
+            return {col_key(table, r, 0.5): r.choice([True, 1, "true", None,
+                                                      {}, False])}
+        return rany(r)
+
+    def limit(self):
+        """A limit of updateMany / deleteMany, mostly valid."""
+        r = self.r
+        if r.random() < 0.8:
+            return r.choice([0, 1, 2, 3, 10, 1000])
+        return r.choice([-1, 1.5, "2", None, True, [], {}, Raw("1e400"),
+                         Raw("9223372036854775808"), 2147483648, Raw("-0")])
+
+    def returned(self, verb, table, a):
+        """Add the keys of part 3 of issue 12 to a valid descriptor a of
+        verb: omit (instead of a select) where rows are returned, limit on
+        the many-row updates and deletes, and for the "and return" verbs a
+        select or a to-one include."""
+        r = self.r
+        keys = VERB_KEYS[verb]
+        if "omit" in keys and "select" not in a and r.random() < 0.25:
+            cols = list(TABLES[table])
+            a["omit"] = {k: True for k in r.sample(
+                cols, r.randint(1, max(1, min(2, len(cols) - 1))))}
+        if "limit" in keys and r.random() < 0.3:
+            a["limit"] = r.choice([0, 1, 2, 5])
+        if verb in RETURN_BASE and "omit" not in a and r.random() < 0.3:
+            to_one = [x for x in self.rels.get(table, [])
+                      if x[1] in ("to-one", "one-to-one")]
+            if to_one and r.random() < 0.5:
+                a["include"] = {r.choice(to_one)[0]: True}
+            else:
+                cols = list(TABLES[table])
+                a["select"] = {k: True for k in r.sample(
+                    cols, r.randint(1, min(3, len(cols))))}
+        return a
+
     # ---- whole descriptors ---------------------------------------------
 
     def valid(self, verb, table):
+        if verb in RETURN_BASE:
+            return self.returned(verb, table,
+                                 self.valid(RETURN_BASE[verb], table))
+        return self.returned(verb, table, self.valid_base(verb, table))
+
+    def valid_base(self, verb, table):
         r = self.r
         if verb == "forge_create":
             a = {"data": self.valid_row(table)}
@@ -1105,7 +1288,7 @@ class Gen:
             if r.random() < 0.8:
                 a["where"] = self.where(table)
         elif verb == "forge_upsert":
-            w = self.unique_where(table)
+            w = self.default_key_where(table) or self.unique_where(table)
             create = self.valid_row(table)
             for k, v in w.items():       # forge fills the key in from where
                 create.pop(k, None)
@@ -1174,7 +1357,8 @@ class Gen:
             if r.random() < 0.1:
                 a[k] = rany(r)                             # wrong type
             elif k in ("data", "create", "update"):
-                if verb == "forge_create_many":
+                if verb in ("forge_create_many",
+                            "forge_create_many_and_return"):
                     a[k] = [self.rand_data(table, False)
                             if r.random() < 0.85 else rany(r)
                             for _ in range(r.randint(0, 4))]
@@ -1190,6 +1374,12 @@ class Gen:
                     a[k] = self.select(table)
             elif k == "skipDuplicates":
                 a[k] = r.choice([True, False, None, 1, "true", [], {}])
+            elif k == "omit":
+                if r.random() < 0.3:
+                    a[k] = self.omit(table)
+            elif k == "limit":
+                if r.random() < 0.3:
+                    a[k] = self.limit()
         for k in ["include", "orderBy", "Data", "where ", "data "] + \
                 VERBS + [v for v in VERB_KEYS if v != verb]:
             if r.random() < 0.01:
@@ -1864,12 +2054,9 @@ class Fuzzer:
         self.log = log
         self.cur.execute("SELECT 1 FROM pg_proc WHERE proname = "
                          "'forge_relations'")
-        if self.cur.fetchone():
-            for t in TABLE_KEYS:
-                self.cur.execute("SELECT coalesce(name, constraint_name), "
-                                 "kind, target::text FROM forge_relations(%s) "
-                                 "ORDER BY 1, 2", (t,))
-                self.gen.rels[t] = [tuple(x) for x in self.cur.fetchall()]
+        self.has_relations = self.cur.fetchone() is not None
+        if self.has_relations:
+            self.read_relations()
         else:
             print("fuzz: this forge has no forge_relations(): no relation "
                   "filters")
@@ -2162,10 +2349,14 @@ class Fuzzer:
                 val = {"deep": True} if result.startswith("{") else None
             except (TypeError, ValueError):
                 val = None
-            okshape = isinstance(val, dict) and (
-                set(val) == {"count"} and isinstance(val["count"], int)
-                and val["count"] >= 0
-                if verb.endswith("_many") else len(val) > 0)
+            if verb.endswith("_and_return"):
+                okshape = isinstance(val, list) and all(
+                    isinstance(x, dict) and len(x) > 0 for x in val)
+            else:
+                okshape = isinstance(val, dict) and (
+                    set(val) == {"count"} and isinstance(val["count"], int)
+                    and val["count"] >= 0
+                    if verb.endswith("_many") else len(val) > 0)
             if not okshape:
                 self.violation("bad-result", verb, model, args, as_role,
                                prefix, ("returned %r" % (result,))[:500])
@@ -2290,9 +2481,69 @@ class Fuzzer:
             self.cache_size = None
             self.cur.execute("RESET forge.plan_cache_size")
         self.tx["batches"] += 1
+        if self.has_relations and r.random() < self.opt.name_rate:
+            self.name_relations()
         if r.random() < self.opt.trigger_rate:
             for _ in range(r.randint(1, 4)):
                 self.add_trigger()
+
+    def read_relations(self):
+        """The relations descriptors may name, per table: each by its name
+        (else its constraint's), and a declared name that clashed too (a
+        descriptor that uses it must fail with 42710)."""
+        self.cur.execute("SELECT 1 FROM pg_proc p JOIN pg_namespace n "
+                         "ON n.oid = p.pronamespace WHERE proname = "
+                         "'forge_relations' AND 'declared_name' = "
+                         "ANY (proargnames)")
+        declared = "declared_name" if self.cur.fetchone() else "NULL::text"
+        for t in TABLE_KEYS:
+            self.cur.execute("SELECT coalesce(name, constraint_name), "
+                             "kind, target::text FROM forge_relations(%%s) "
+                             "UNION ALL SELECT %s, kind, target::text "
+                             "FROM forge_relations(%%s) WHERE name IS NULL "
+                             "AND %s IS NOT NULL ORDER BY 1, 2"
+                             % (declared, declared), (t, t))
+            self.gen.rels[t] = [tuple(x) for x in self.cur.fetchall()]
+
+    RELATION_NAMES = ["posts", "author", "tags", "parent", "boss", "profile",
+                      "id", "req", "parent_id", "fz_tag", "fz_all",
+                      "a b", "é漢", "x" * 70, "'", '"', "\\", "$1", ""]
+
+    def name_relations(self):
+        """Declare the foreign keys' relation names in their comments
+        (PostGraphile's @fieldName, @foreignFieldName, @manyToManyFieldName,
+        issue 12), or clear them, and read the relations again: names
+        fresh, shared by several keys, equal to a column, odd, or empty;
+        comments with free text and other tools' tags.  The event trigger
+        makes forge see them at once."""
+        r = self.r
+        self.cur.execute("SELECT conname, conrelid::regclass::text "
+                         "FROM pg_constraint WHERE contype = 'f' AND "
+                         "connamespace = 'public'::regnamespace ORDER BY 1")
+        stmts = []
+        for con, table in self.cur.fetchall():
+            if r.random() < 0.3:
+                text = None
+            else:
+                lines = []
+                for tag in ("fieldName", "foreignFieldName",
+                            "manyToManyFieldName"):
+                    if r.random() < 0.7:
+                        name = r.choice(self.RELATION_NAMES) \
+                            if r.random() < 0.5 else "rel%d" % r.randint(1, 9)
+                        lines.append("@%s %s" % (tag, name))
+                if r.random() < 0.2:
+                    lines.insert(0, rtext(r).replace("\0", ""))
+                if r.random() < 0.1:
+                    lines.append("@" + rtext(r).replace("\0", ""))
+                text = "\n".join(lines)
+            stmts.append(self.cur.mogrify(
+                "COMMENT ON CONSTRAINT %s ON %s IS %%s"
+                % (psycopg2.extensions.quote_ident(con, self.cur), table),
+                (text,)).decode())
+        if self.ddl(stmts, "comment"):
+            self.tx["batches with declared relation names"] += 1
+        self.read_relations()
 
     def drop_triggers(self):
         for idx in sorted(self.triggers):
@@ -2593,7 +2844,8 @@ class Fuzzer:
                 val = json.loads(result)
             except (TypeError, ValueError, RecursionError):
                 val = {"deep": True}
-            if not isinstance(val, dict):
+            if not isinstance(val, list if verb.endswith("_and_return")
+                              else dict):
                 self.violation("bad-result", None, None, self.script_text(),
                                as_role, "", "returned %r" % (result[:300],))
             if wrapped:
@@ -2942,6 +3194,9 @@ def main():
     p.add_argument("--trigger-rate", type=float, default=0.5,
                    help="share of batches (between reseeds) with triggers "
                         "that call forge")
+    p.add_argument("--name-rate", type=float, default=0.3,
+                   help="share of batches that first declare relation names "
+                        "in the foreign keys' comments")
     p.add_argument("--small-cache-rate", type=float, default=0.35,
                    help="share of batches with forge.plan_cache_size 0-3")
     p.add_argument("--self-test", action="store_true",

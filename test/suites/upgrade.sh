@@ -9,7 +9,7 @@
 # must be equal: functions and operators with every attribute that changes
 # how they run or who may run them (arguments, result, kind, volatility,
 # strictness, SECURITY DEFINER, parallel safety, settings, the C symbol,
-# owner, ACL), types, tables and sequences with their columns, defaults,
+# owner, ACL), event triggers (event, tags, function, enabled, owner), types, tables and sequences with their columns, defaults,
 # constraints, indexes, triggers, policies, RLS flags, ownership and ACLs,
 # and the extension's configuration tables (pg_extension_config_dump).
 # An object only one side has, or any attribute that differs, is printed as
@@ -124,10 +124,17 @@ SELECT 'policy ' || c.oid::regclass || ' ' || p.polname || ' ' || p.polcmd::text
   JOIN pg_catalog.pg_policy p ON p.polrelid = c.oid
  WHERE m.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
 UNION ALL
+SELECT 'event_trigger ' || e.evtname || ' on ' || e.evtevent || ' tags ' || coalesce(e.evttags::text, '-')
+       || ' function ' || e.evtfoid::regprocedure || ' enabled ' || e.evtenabled::text
+       || ' owner ' || e.evtowner::regrole
+  FROM members m JOIN pg_catalog.pg_event_trigger e ON e.oid = m.objid
+ WHERE m.classid = 'pg_catalog.pg_event_trigger'::pg_catalog.regclass
+UNION ALL
 SELECT 'member of another kind ' || pg_catalog.pg_describe_object(m.classid, m.objid, 0)
   FROM members m
  WHERE m.classid NOT IN ('pg_catalog.pg_proc'::pg_catalog.regclass, 'pg_catalog.pg_operator'::pg_catalog.regclass,
-                         'pg_catalog.pg_type'::pg_catalog.regclass, 'pg_catalog.pg_class'::pg_catalog.regclass)
+                         'pg_catalog.pg_type'::pg_catalog.regclass, 'pg_catalog.pg_class'::pg_catalog.regclass,
+                         'pg_catalog.pg_event_trigger'::pg_catalog.regclass)
 ORDER BY 1
 SQL
 }
@@ -136,7 +143,7 @@ describe "$fresh" >"$tmp/fresh" || fail "could not describe $fresh"
 describe "$updated" >"$tmp/updated" || fail "could not describe $updated"
 
 # the description must see the objects it compares, or equality says nothing
-for kind in extension function operator relation column index trigger; do
+for kind in extension function operator relation column index trigger event_trigger; do
   grep -q "^$kind " "$tmp/fresh" || fail "the fresh install has no $kind: the description is broken"
 done
 if ! diff -u "$tmp/fresh" "$tmp/updated" >"$tmp/diff"; then
@@ -146,4 +153,5 @@ fi
 echo "upgrade: ok: 0.1.0 updated is a fresh $(grep -o '^extension forge [^ ]*' "$tmp/fresh" | cut -d' ' -f3):" \
      "$(wc -l <"$tmp/fresh") lines equal ($(grep -c '^function ' "$tmp/fresh") functions," \
      "$(grep -c '^operator ' "$tmp/fresh") operators, $(grep -c '^relation ' "$tmp/fresh") relations," \
-     "$(grep -c '^column ' "$tmp/fresh") columns, $(grep -c '^trigger ' "$tmp/fresh") triggers)"
+     "$(grep -c '^column ' "$tmp/fresh") columns, $(grep -c '^trigger ' "$tmp/fresh") triggers," \
+     "$(grep -c '^event_trigger ' "$tmp/fresh") event triggers)"
