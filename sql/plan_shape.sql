@@ -123,7 +123,22 @@ SELECT what, plan_of(verb, model, args::jsonb) FROM (VALUES
   ('include posts, where',    'forge_update', 'users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"where": {"score": 1}}}}'),
   ('include posts, select',   'forge_update', 'users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"select": {"title": true}}}}'),
   ('include posts and tags',  'forge_update', 'users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"include": {"tags": true}}}}'),
-  ('include profiles',        'forge_update', 'users', '{"where": {"id": 1}, "data": {}, "include": {"profiles": true}}')
+  ('include profiles',        'forge_update', 'users', '{"where": {"id": 1}, "data": {}, "include": {"profiles": true}}'),
+  ('include posts, cursor 10', 'forge_update', 'users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"cursor": {"id": 10}}}}'),
+  ('include posts, cursor 11', 'forge_update', 'users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"cursor": {"id": 11}}}}'),
+  ('include posts, cursor and a filter', 'forge_update', 'users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"cursor": {"id": 11, "score": 3}}}}'),
+  ('include posts, cursor, by title', 'forge_update', 'users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"cursor": {"id": 11}, "orderBy": {"title": "asc"}}}}'),
+  ('include posts, by author email', 'forge_update', 'users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"orderBy": {"author": {"email": "asc"}}}}}'),
+  ('include posts, by author name', 'forge_update', 'users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"orderBy": {"author": {"name": "asc"}}}}}'),
+  ('include posts, by author name desc', 'forge_update', 'users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"orderBy": {"author": {"name": "desc"}}}}}'),
+  ('include posts, by author name desc, nulls last', 'forge_update', 'users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"orderBy": {"author": {"name": {"sort": "desc", "nulls": "last"}}}}}}'),
+  ('include posts, by author name desc, nulls first', 'forge_update', 'users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"orderBy": {"author": {"name": {"sort": "desc", "nulls": "first"}}}}}}'),
+  ('include posts, by tags count', 'forge_update', 'users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"orderBy": {"tags": {"_count": "asc"}}}}}'),
+  ('include posts, by tags count desc', 'forge_update', 'users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"orderBy": {"tags": {"_count": "desc"}}}}}'),
+  ('include _count',          'forge_update', 'users', '{"where": {"id": 1}, "data": {}, "include": {"_count": true}}'),
+  ('include _count of posts (all true counts)', 'forge_update', 'users', '{"where": {"id": 1}, "data": {}, "include": {"_count": {"select": {"posts": true}}}}'),
+  ('include _count of posts, where score 1', 'forge_update', 'users', '{"where": {"id": 1}, "data": {}, "include": {"_count": {"select": {"posts": {"where": {"score": 1}}}}}}'),
+  ('include _count of posts, where score 2', 'forge_update', 'users', '{"where": {"id": 1}, "data": {}, "include": {"_count": {"select": {"posts": {"where": {"score": 2}}}}}}')
 ) AS c(what, verb, model, args);
 
 -- create, createMany, upsert, delete.  createMany's rows are one

@@ -159,6 +159,12 @@ SELECT forge_update('sd.users', '{"where": {"id": 1}, "data": {}, "select": {"id
 SELECT forge_update('sd.posts', '{"where": {"id": 12}, "data": {}, "select": {"id": true, "author_id": true, "author": true}}');
 -- "withDeleted": true keeps them.
 SELECT forge_update('sd.users', '{"where": {"id": 1}, "data": {}, "withDeleted": true, "select": {"id": true, "posts": {"select": {"id": true}}}}');
+-- _count counts live rows too (withDeleted: every row), also through a
+-- to-one relation.
+SELECT forge_update('sd.users', '{"where": {"id": 1}, "data": {}, "select": {"id": true, "_count": true}}');
+SELECT forge_update('sd.users', '{"where": {"id": 1}, "data": {}, "withDeleted": true, "select": {"id": true, "_count": {"select": {"posts": true}}}}');
+SELECT forge_update('sd.posts', '{"where": {"id": 12}, "data": {}, "withDeleted": true,
+  "select": {"id": true, "author": {"select": {"_count": true}}}}');
 
 --
 -- Relation filters: some / none / every / is / isNot see live related

@@ -855,21 +855,168 @@ static void deparse_row(StringInfo buf, ForgeRel *rel, int level,
 						List *select, List *includes);
 
 /*
+ * deparse_order_key
+ *		Append the value orderBy entry o orders the row aliased at level
+ *		by: its column, a to-one relation's value (a correlated subquery,
+ *		null without a related row) or a to-many relation's count.
+ */
+static void
+deparse_order_key(StringInfo buf, ForgeOrder *o, int level)
+{
+	ForgeOrder *leaf;
+
+	check_stack_depth();
+	if (o->relation == NULL)
+	{
+		deparse_alias(buf, level);
+		appendStringInfo(buf, ".%s", quote_identifier(o->rel->cols[o->col].name));
+		return;
+	}
+	for (leaf = o; leaf->sub != NULL; leaf = leaf->sub)
+		;
+	/* a _count through a to-one without a related row is 0, as in Prisma */
+	if (o->sub != NULL && leaf->relation != NULL)
+		appendStringInfoString(buf, "COALESCE(");
+	appendStringInfoString(buf, "(SELECT ");
+	if (o->sub == NULL)
+		appendStringInfoString(buf, "pg_catalog.count(*)");
+	else
+		deparse_order_key(buf, o->sub, level + 1);
+	deparse_related_from(buf, o->relation, o->rel, level, o->other, o->join,
+						 o->live);
+	appendStringInfoChar(buf, ')');
+	if (o->sub != NULL && leaf->relation != NULL)
+		appendStringInfoString(buf, ", 0)");
+}
+
+/*
+ * deparse_order_compare
+ *		Append the comparison cmp (FORGE_EQ, FORGE_LT or FORGE_GT) of
+ *		entry o's value for the rows at levels a and b: by the operator of
+ *		the column's default btree operator class (the one ORDER BY sorts
+ *		with), bigint's for a _count.
+ */
+static void
+deparse_order_compare(StringInfo buf, ForgeOrder *o, int a, int b,
+					  ForgeCmp cmp)
+{
+	StringInfoData lhs,
+				rhs;
+	ForgeOrder *leaf = o;
+
+	while (leaf->sub != NULL)
+		leaf = leaf->sub;
+	initStringInfo(&lhs);
+	initStringInfo(&rhs);
+	deparse_order_key(&lhs, o, a);
+	deparse_order_key(&rhs, o, b);
+	if (leaf->relation != NULL)
+		appendStringInfo(buf, "%s OPERATOR(pg_catalog.%s) %s", lhs.data,
+						 cmp == FORGE_EQ ? "=" : cmp == FORGE_LT ? "<" : ">",
+						 rhs.data);
+	else
+		forge_deparse_compare(buf, lhs.data,
+							  forge_column_cmp_operator(&leaf->rel->cols[leaf->col], cmp),
+							  rhs.data, false);
+}
+
+/*
+ * deparse_cursor_order
+ *		Append whether the row at level a sorts at or after the row at
+ *		level b in order (from entry lc on): lexicographically, each entry
+ *		in its direction with nulls first or last, as ORDER BY sorts them.
+ */
+static void
+deparse_cursor_order(StringInfo buf, List *order, const ListCell *lc,
+					 int a, int b)
+{
+	ForgeOrder *o = lfirst(lc);
+	StringInfoData x,
+				y;
+	const ListCell *next = lnext(order, lc);
+
+	check_stack_depth();
+	initStringInfo(&x);
+	initStringInfo(&y);
+	deparse_order_key(&x, o, a);
+	deparse_order_key(&y, o, b);
+	/* after: a sorts after b */
+	appendStringInfoString(buf, "(COALESCE(");
+	deparse_order_compare(buf, o, a, b, o->desc ? FORGE_LT : FORGE_GT);
+	appendStringInfo(buf, ", %s IS %sNULL AND %s IS %sNULL)",
+					 x.data, o->nulls_first ? "NOT " : "",
+					 y.data, o->nulls_first ? "" : "NOT ");
+	/* or equal, and the rest at or after */
+	appendStringInfoString(buf, " OR (COALESCE(");
+	deparse_order_compare(buf, o, a, b, FORGE_EQ);
+	appendStringInfo(buf, ", %s IS NULL AND %s IS NULL)", x.data, y.data);
+	if (next != NULL)
+	{
+		appendStringInfoString(buf, " AND ");
+		deparse_cursor_order(buf, order, next, a, b);
+	}
+	appendStringInfoString(buf, "))");
+}
+
+/*
+ * deparse_counts
+ *		Append the _count object of inc: for each relation, the number of
+ *		its rows related to the row at inc->level (that match its where).
+ */
+static void
+deparse_counts(StringInfo buf, ForgeInclude *inc, ForgeRel *outer)
+{
+	ListCell   *lc;
+	int			n = 0;
+
+	foreach(lc, inc->counts)
+	{
+		ForgeCount *c = lfirst(lc);
+
+		if (n % BUILD_OBJECT_PAIRS == 0)
+			appendStringInfoString(buf, n == 0 ?
+								   "pg_catalog.jsonb_build_object(" :
+								   ") OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(");
+		else
+			appendStringInfoString(buf, ", ");
+		appendStringInfo(buf, "%s, (SELECT pg_catalog.count(*)",
+						 quote_literal_cstr(c->name));
+		deparse_related_from(buf, c->relation, outer, inc->level, c->rel,
+							 c->join, c->live);
+		if (c->where != NULL && c->where->kind != FORGE_F_TRUE)
+		{
+			appendStringInfoString(buf, " AND ");
+			deparse_filter(buf, c->where);
+		}
+		appendStringInfoChar(buf, ')');
+		n++;
+	}
+	appendStringInfoString(buf, n > 0 ? ")" : "'{}'::pg_catalog.jsonb");
+}
+
+/*
  * deparse_include
  *		Append the value of an included relation: for a to-many, a jsonb
- *		array of the related rows (in orderBy order, else primary key
- *		order; LIMIT take OFFSET skip), [] when none; for a to-one, the
- *		related row or null.  One
- *		correlated subquery per relation, aggregated in the database.
+ *		array of the related rows (in orderBy order, ties broken by the
+ *		primary key; from the cursor row's place in that order on; LIMIT
+ *		take OFFSET skip), [] when none; for a to-one, the related row or
+ *		null; for _count, the counts.  One correlated subquery per
+ *		relation, aggregated in the database.
  */
 static void
 deparse_include(StringInfo buf, ForgeInclude *inc, ForgeRel *outer)
 {
 	ForgeRelation *r = inc->relation;
-	bool		to_many = r->kind == FORGE_TO_MANY || r->kind == FORGE_MANY_TO_MANY;
+	bool		to_many;
 	StringInfoData order;
 	ListCell   *lc;
 
+	if (r == NULL)
+	{
+		deparse_counts(buf, inc, outer);
+		return;
+	}
+	to_many = r->kind == FORGE_TO_MANY || r->kind == FORGE_MANY_TO_MANY;
 	if (!to_many)
 	{
 		appendStringInfoString(buf, "(SELECT ");
@@ -886,24 +1033,12 @@ deparse_include(StringInfo buf, ForgeInclude *inc, ForgeRel *outer)
 		ForgeOrder *o = lfirst(lc);
 
 		appendStringInfoString(&order, lc == list_head(inc->order) ? " ORDER BY " : ", ");
-		deparse_alias(&order, inc->level);
-		appendStringInfo(&order, ".%s%s",
-						 quote_identifier(inc->rel->cols[o->col].name),
-						 o->desc ? " DESC" : "");
-	}
-	if (inc->order == NIL && inc->rel->pkey >= 0)
-	{
-		/* no orderBy: primary key order, so the result is stable */
-		ForgeUniqueKey *key = &inc->rel->keys[inc->rel->pkey];
-		int			i;
-
-		for (i = 0; i < key->ncols; i++)
-		{
-			appendStringInfoString(&order, i == 0 ? " ORDER BY " : ", ");
-			deparse_alias(&order, inc->level);
-			appendStringInfo(&order, ".%s",
-							 quote_identifier(inc->rel->cols[key->cols[i]].name));
-		}
+		deparse_order_key(&order, o, inc->level);
+		if (o->desc)
+			appendStringInfoString(&order, " DESC");
+		if (o->nulls_first != o->desc)
+			appendStringInfoString(&order, o->nulls_first ? " NULLS FIRST" :
+								   " NULLS LAST");
 	}
 	appendStringInfo(buf, "(SELECT COALESCE(pg_catalog.jsonb_agg(s%d.j ORDER BY s%d.o),"
 					 " '[]'::pg_catalog.jsonb) FROM (SELECT ",
@@ -917,6 +1052,20 @@ deparse_include(StringInfo buf, ForgeInclude *inc, ForgeRel *outer)
 	{
 		appendStringInfoString(buf, " AND ");
 		deparse_filter(buf, inc->where);
+	}
+	if (inc->cursor != NULL)
+	{
+		/* the cursor row is any row of the table, related or not */
+		appendStringInfoString(buf, " AND EXISTS (SELECT 1 FROM ");
+		deparse_table(buf, inc->rel);
+		appendStringInfoString(buf, " AS ");
+		deparse_alias(buf, inc->level + 1);
+		appendStringInfoString(buf, " WHERE ");
+		deparse_filter(buf, inc->cursor);
+		appendStringInfoString(buf, " AND ");
+		deparse_cursor_order(buf, inc->order, list_head(inc->order),
+							 inc->level, inc->level + 1);
+		appendStringInfoChar(buf, ')');
 	}
 	appendStringInfoString(buf, order.data);
 	if (inc->take > 0)

@@ -338,28 +338,64 @@ typedef struct ForgeFilter
 								 * not related (other->softdelete) */
 } ForgeFilter;
 
-/* An orderBy entry of an include. */
+/*
+ * An orderBy entry of an include: a column of the ordered row, or, through
+ * a relation of that row, a column of the related row (to-one, one-to-one:
+ * sub says which, to any depth) or the number of related rows (to-many,
+ * many-to-many: "_count").  The entry is relative to the row it orders: a
+ * relation is read at the alias level after that row's, wherever the row
+ * is (deparse_order_key), so one entry serves the included rows and the
+ * cursor row.
+ */
 typedef struct ForgeOrder
 {
-	int			col;
+	int			col;			/* column of rel; -1 through a relation */
 	bool		desc;
+	bool		nulls_first;	/* where nulls sort: by default first when
+								 * descending, as ORDER BY puts them */
+	ForgeRel   *rel;			/* the table of the ordered row */
+	ForgeRelation *relation;	/* NULL: col; else the relation followed */
+	ForgeRel   *other;			/* relation: the related table */
+	ForgeRel   *join;			/* many-to-many: the join table */
+	struct ForgeOrder *sub;		/* to-one: the entry of the related row;
+								 * NULL for a to-many's _count */
+	bool		live;			/* relation: leave out soft-deleted rows */
 } ForgeOrder;
 
-/* A relation included in the returned row (include, or a relation in select). */
+/* One relation counted by _count. */
+typedef struct ForgeCount
+{
+	char	   *name;			/* its key in the _count object */
+	ForgeRelation *relation;	/* to-many or many-to-many */
+	ForgeRel   *rel;			/* the related table */
+	ForgeRel   *join;			/* many-to-many: the join table */
+	ForgeFilter *where;			/* which related rows count; NULL: all */
+	bool		live;			/* leave out soft-deleted related rows */
+} ForgeCount;
+
+/*
+ * A relation included in the returned row (include, or a relation in
+ * select), or the _count of relations: then relation is NULL, counts
+ * lists them and level is the level of the counted rows.
+ */
 typedef struct ForgeInclude
 {
 	char	   *name;			/* its key in the returned object */
-	ForgeRelation *relation;
+	ForgeRelation *relation;	/* NULL: _count */
 	ForgeRel   *rel;			/* the related table */
 	ForgeRel   *join;			/* many-to-many: the join table */
 	int			level;			/* its alias level */
 	List	   *select;			/* column indexes of rel; NIL: every column */
 	List	   *includes;		/* nested ForgeInclude */
 	ForgeFilter *where;			/* to-many: which related rows */
-	List	   *order;			/* to-many: ForgeOrder */
+	List	   *order;			/* to-many: ForgeOrder, ending with the
+								 * tie-breaking key columns */
+	ForgeFilter *cursor;		/* to-many: the cursor row, a unique selector
+								 * of rel read at alias level + 1; NULL: none */
 	int			take;			/* to-many: $n of LIMIT, or 0 */
 	int			skip;			/* to-many: $n of OFFSET, or 0 */
 	bool		live;			/* leave out soft-deleted related rows */
+	List	   *counts;			/* _count: ForgeCount */
 } ForgeInclude;
 
 /*

@@ -5,7 +5,9 @@
  *
  * select names columns and relations; omit names columns left out (the
  * row then selects the others); include names relations, each with its
- * own select, omit, include, where, orderBy, take and skip.  Relations are
+ * own select, omit, include, where, orderBy, cursor, take and skip.  select
+ * and include also take "_count": the number of rows of to-many relations.
+ * Relations are
  * checked through catalog.c's one door (forge_rel_open) before their
  * tables are read.
  *
@@ -34,7 +36,7 @@ static void read_shape(ForgeStmt *st, JsonbContainer *select,
 
 /* the keys of an include; those after "omit" are for to-many relations */
 static const char *const include_keys[] = {
-	"select", "include", "omit", "where", "orderBy", "take", "skip", NULL
+	"select", "include", "omit", "where", "orderBy", "cursor", "take", "skip", NULL
 };
 #define INCLUDE_TO_ONE_KEYS 3
 
@@ -61,35 +63,472 @@ read_count(ForgeStmt *st, const JsonbValue *v, const char *what)
 }
 
 /*
- * read_order_entry
- *		One {"col": "asc"|"desc"} object of an orderBy, on table rel.
+ * only_pair
+ *		The one key and value of object jc; what names it in the error
+ *		when jc has none or several (jsonb keeps no key order, so an order
+ *		of several keys is an array of one-key objects).
  */
-static List *
-read_order_entry(ForgeStmt *st, JsonbContainer *jc, List *order)
+static void
+only_pair(JsonbContainer *jc, JsonbValue *key, JsonbValue *val,
+		  const char *what)
 {
 	JsonbIterator *it = JsonbIteratorInit(jc);
+	JsonbValue	k2,
+				v2;
+
+	if (!next_pair(&it, key, val) || next_pair(&it, &k2, &v2))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must have exactly one key", what),
+				 errhint("Order by several keys with an array of objects: [{\"a\": \"asc\"}, {\"b\": \"desc\"}].")));
+}
+
+/*
+ * read_direction
+ *		"asc" (false) or "desc" (true), the direction of orderBy entry
+ *		name.
+ */
+static bool
+read_direction(const JsonbValue *val, const char *name)
+{
+	if (val->type == jbvString && val->val.string.len == 3 &&
+		memcmp(val->val.string.val, "asc", 3) == 0)
+		return false;
+	if (val->type == jbvString && val->val.string.len == 4 &&
+		memcmp(val->val.string.val, "desc", 4) == 0)
+		return true;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("\"orderBy\" of %s must be \"asc\" or \"desc\"", name)));
+	return false;				/* keep compiler quiet */
+}
+
+/*
+ * read_sort
+ *		The direction of column orderBy entry name into o: "asc" or
+ *		"desc", or Prisma's {"sort": "asc"|"desc", "nulls": "first"|"last"}
+ *		(without nulls, ORDER BY's default: last ascending, first
+ *		descending).
+ */
+static void
+read_sort(ForgeOrder *o, const JsonbValue *val, const char *name)
+{
+	JsonbIterator *it;
+	JsonbValue	k,
+				v;
+	JsonbValue *sort;
+
+	if (!is_object(val))
+	{
+		o->desc = read_direction(val, name);
+		o->nulls_first = o->desc;
+		return;
+	}
+	it = JsonbIteratorInit(val->val.binary.data);
+	while (next_pair(&it, &k, &v))
+		if (!key_is(&k, "sort") && !key_is(&k, "nulls"))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown key \"%s\" in the \"orderBy\" of %s",
+							key_text(&k), name),
+					 errhint("Write \"asc\", \"desc\" or {\"sort\": \"asc\", \"nulls\": \"last\"}.")));
+	sort = get_arg(val->val.binary.data, "sort");
+	if (sort == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"orderBy\" of %s needs \"sort\"", name)));
+	o->desc = read_direction(sort, name);
+	o->nulls_first = o->desc;
+	sort = get_arg(val->val.binary.data, "nulls");
+	if (sort == NULL)
+		return;
+	if (sort->type == jbvString && sort->val.string.len == 5 &&
+		memcmp(sort->val.string.val, "first", 5) == 0)
+		o->nulls_first = true;
+	else if (sort->type == jbvString && sort->val.string.len == 4 &&
+			 memcmp(sort->val.string.val, "last", 4) == 0)
+		o->nulls_first = false;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"nulls\" in the \"orderBy\" of %s must be \"first\" or \"last\"",
+						name)));
+}
+
+/*
+ * read_order_key
+ *		One orderBy key of a row of table rel and its value: a column and
+ *		its direction, a to-one relation and an object ordering the related
+ *		row, or a to-many relation and {"_count": direction}.  hops counts
+ *		the relations followed so far.
+ */
+static ForgeOrder *
+read_order_key(ForgeStmt *st, ForgeRel *rel, const JsonbValue *key,
+			   const JsonbValue *val, int hops)
+{
+	ForgeOrder *o = palloc0(sizeof(ForgeOrder));
+	ForgeRelation *r = NULL;
+	ForgeRel   *outer = st->rel;
+	bool		to_many;
+	JsonbValue	k,
+				v;
+	char	   *name = key_text(key);
+
+	check_stack_depth();
+	o->rel = rel;
+	o->col = -1;
+	if (key->val.string.len < NAMEDATALEN)
+		o->col = forge_column_lookup(rel, key->val.string.val,
+									 key->val.string.len);
+	if (o->col >= 0)
+	{
+		ForgeColumn *c = &rel->cols[o->col];
+
+		if (!OidIsValid(c->ltopr))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_FUNCTION),
+					 errmsg("cannot order by column \"%s\" of type %s",
+							c->name, format_type_be(c->typid)),
+					 errdetail("Type %s has no default btree operator class.",
+							   format_type_be(c->typid))));
+		read_sort(o, val, psprintf("column \"%s\"", name));
+		return o;
+	}
+	if (key->val.string.len < NAMEDATALEN)
+		r = forge_relation_lookup(rel, key->val.string.val,
+								  key->val.string.len);
+	if (r == NULL)
+	{
+		st->rel = rel;
+		(void) lookup_column(st, key);	/* reports the error */
+		st->rel = outer;
+	}
+	if (hops >= FORGE_MAX_RELATION_DEPTH)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("orderBy reaches more than %d relations away",
+						FORGE_MAX_RELATION_DEPTH)));
+	to_many = r->kind == FORGE_TO_MANY || r->kind == FORGE_MANY_TO_MANY;
+	if (!is_object(val))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"orderBy\" of %s relation \"%s\" must be an object, not %s",
+						forge_relation_kind_name(r->kind), name,
+						forge_json_type_name(val)),
+				 to_many ?
+				 errhint("Order by the number of related rows: {\"%s\": {\"_count\": \"asc\"}}.", name) :
+				 errhint("Order by a column of the related row: {\"%s\": {\"column\": \"asc\"}}.", name)));
+	only_pair(val->val.binary.data, &k, &v,
+			  psprintf("\"orderBy\" of relation \"%s\"", name));
+	o->relation = r;
+	o->other = forge_rel_open(r->other, ACL_SELECT, AccessShareLock);
+	o->join = open_join(r);
+	o->live = soft_live(st, o->other);
+	if (to_many)
+	{
+		if (!key_is(&k, "_count"))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("cannot order by \"%s\" of %s relation \"%s\"",
+							key_text(&k), forge_relation_kind_name(r->kind),
+							name),
+					 errdetail("A to-many relation has many rows, so no one value of theirs orders this row."),
+					 errhint("Order by the number of related rows: {\"%s\": {\"_count\": \"asc\"}}.",
+							 name)));
+		o->desc = read_direction(&v, psprintf("\"_count\" of relation \"%s\"",
+											  name));
+		o->nulls_first = o->desc;	/* a count is never null */
+		return o;
+	}
+	if (key_is(&k, "_count") &&
+		forge_column_lookup(o->other, "_count", 6) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot order by \"_count\" of %s relation \"%s\"",
+						forge_relation_kind_name(r->kind), name),
+				 errdetail("\"_count\" orders by the number of rows of a to-many or many-to-many relation.")));
+	o->sub = read_order_key(st, o->other, &k, &v, hops + 1);
+	o->desc = o->sub->desc;
+	o->nulls_first = o->sub->nulls_first;
+	return o;
+}
+
+/*
+ * read_order
+ *		An include's orderBy v (an object of one key, or an array of them)
+ *		on table rel, appended to order.
+ */
+static List *
+read_order(ForgeStmt *st, ForgeRel *rel, const JsonbValue *v, List *order)
+{
 	JsonbValue	key,
 				val;
 
-	while (next_pair(&it, &key, &val))
+	if (is_array(v))
 	{
-		ForgeOrder *o = palloc(sizeof(ForgeOrder));
+		JsonbIterator *it = JsonbIteratorInit(v->val.binary.data);
+		JsonbValue	e;
 
-		o->col = lookup_column(st, &key);
-		if (val.type == jbvString && val.val.string.len == 3 &&
-			memcmp(val.val.string.val, "asc", 3) == 0)
-			o->desc = false;
-		else if (val.type == jbvString && val.val.string.len == 4 &&
-				 memcmp(val.val.string.val, "desc", 4) == 0)
-			o->desc = true;
-		else
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("\"orderBy\" of column \"%s\" must be \"asc\" or \"desc\"",
-							key_text(&key))));
+		while (next_elem(&it, &e))
+		{
+			only_pair(expect_object(&e, "orderBy"), &key, &val,
+					  "an \"orderBy\" entry");
+			order = lappend(order, read_order_key(st, rel, &key, &val, 0));
+		}
+		return order;
+	}
+	only_pair(expect_object(v, "orderBy"), &key, &val, "\"orderBy\"");
+	return lappend(order, read_order_key(st, rel, &key, &val, 0));
+}
+
+/*
+ * order_by_key
+ *		Append to order the columns of unique key ukey of rel that no entry
+ *		orders by already, ascending: they break the ties of the entries
+ *		before them, so that the order (and a cursor) is total.
+ */
+static List *
+order_by_key(List *order, ForgeRel *rel, ForgeUniqueKey *ukey)
+{
+	int			i;
+
+	for (i = 0; i < ukey->ncols; i++)
+	{
+		ListCell   *lc;
+		bool		found = false;
+		ForgeOrder *o;
+
+		foreach(lc, order)
+		{
+			o = lfirst(lc);
+			if (o->relation == NULL && o->col == ukey->cols[i])
+				found = true;
+		}
+		if (found)
+			continue;
+		o = palloc0(sizeof(ForgeOrder));
+		o->rel = rel;
+		o->col = ukey->cols[i];
 		order = lappend(order, o);
 	}
 	return order;
+}
+
+/*
+ * cursor_key
+ *		The unique key that cursor (read at depth 0 on inc->rel) pins by
+ *		equality; an error naming the keys of the table if none.
+ */
+static ForgeUniqueKey *
+cursor_key(ForgeInclude *inc, ForgeFilter *cursor)
+{
+	ForgeRel   *rel = inc->rel;
+	bool	   *pinned = palloc0(sizeof(bool) * Max(rel->ncols, 1));
+	ListCell   *lc;
+	int			i,
+				j;
+	StringInfoData keys;
+
+	foreach(lc, cursor->args)
+	{
+		ForgeFilter *f = lfirst(lc);
+
+		if (f->pinvalue != NULL)
+			pinned[f->col] = true;
+	}
+	for (i = 0; i < rel->nkeys; i++)
+	{
+		ForgeUniqueKey *key = &rel->keys[i];
+		bool		all = !key->partial && key->loose == NULL;
+
+		for (j = 0; j < key->ncols; j++)
+			all &= pinned[key->cols[j]];
+		if (all)
+			return key;
+	}
+	initStringInfo(&keys);
+	forge_rel_describe_keys(&keys, rel);
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_COLUMN_REFERENCE),
+			 errmsg("\"cursor\" of relation \"%s\" must select one row of \"%s\" by a unique key",
+					inc->name, rel->relname),
+			 errhint("Pin every column of one unique key by equality; the unique keys of \"%s\" are: %s.",
+					 rel->relname, keys.data)));
+	return NULL;				/* keep compiler quiet */
+}
+
+/*
+ * check_cursor_order
+ *		A cursor compares the order's values of each row with the cursor
+ *		row's, by the operators of each column's default btree operator
+ *		class, named with their schemas: check USAGE on those schemas.
+ */
+static void
+check_cursor_order(ForgeOrder *o)
+{
+	ForgeColumn *c;
+
+	for (; o->sub != NULL; o = o->sub)
+		;
+	if (o->relation != NULL)
+		return;					/* a _count: bigint, in pg_catalog */
+	c = &o->rel->cols[o->col];
+	forge_check_schema_usage(c->cmpnsp[FORGE_EQ]);
+	forge_check_schema_usage(c->cmpnsp[FORGE_LT]);
+	forge_check_schema_usage(c->cmpnsp[FORGE_GT]);
+}
+
+/*
+ * list_relation_counts
+ *		The ForgeCount of every to-many and many-to-many relation of rel
+ *		(_count: true), under its name or, where it has none, its
+ *		constraint name.  A to-many relation to the join table of one of
+ *		rel's many-to-many relations is left out: it counts the same links.
+ */
+static List *
+list_relation_counts(ForgeRel *rel)
+{
+	List	   *counts = NIL;
+	int			i,
+				j;
+
+	forge_rel_relations(rel);
+	for (i = 0; i < rel->nrels; i++)
+	{
+		ForgeRelation *r = &rel->rels[i];
+		ForgeCount *c;
+		bool		join = false;
+
+		if (r->kind != FORGE_TO_MANY && r->kind != FORGE_MANY_TO_MANY)
+			continue;
+		for (j = 0; j < rel->nrels && r->kind == FORGE_TO_MANY; j++)
+			if (rel->rels[j].kind == FORGE_MANY_TO_MANY &&
+				rel->rels[j].join == r->other)
+				join = true;
+		if (join)
+			continue;
+		c = palloc0(sizeof(ForgeCount));
+		c->name = r->name != NULL ? r->name :
+			r->kind == FORGE_MANY_TO_MANY ? r->address : r->conname;
+		c->relation = r;
+		counts = lappend(counts, c);
+	}
+	return counts;
+}
+
+/*
+ * read_relation_count
+ *		_count: true, or {"select": {relation: true | false | {"where":
+ *		…}}}, of the rows of st->rel at alias level st->level.
+ */
+static ForgeInclude *
+read_relation_count(ForgeStmt *st, const JsonbValue *v, int depth)
+{
+	ForgeInclude *inc = palloc0(sizeof(ForgeInclude));
+	ForgeRel   *outer = st->rel;
+	ListCell   *lc;
+
+	check_stack_depth();
+	if (st->level >= FORGE_MAX_RELATION_DEPTH)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("include reaches more than %d relations away",
+						FORGE_MAX_RELATION_DEPTH)));
+	inc->name = "_count";
+	inc->rel = st->rel;
+	inc->level = st->level;
+	if (v->type == jbvBool)
+		inc->counts = list_relation_counts(st->rel);
+	else if (is_object(v))
+	{
+		JsonbValue	key,
+					val;
+		JsonbIterator *it;
+		JsonbValue *sel;
+
+		only_pair(v->val.binary.data, &key, &val, "\"_count\"");
+		if (!key_is(&key, "select"))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown key \"%s\" in \"_count\"", key_text(&key)),
+					 errhint("Write \"_count\": true, or \"_count\": {\"select\": {\"relation\": true}}.")));
+		sel = get_arg(v->val.binary.data, "select");
+		it = JsonbIteratorInit(expect_object(sel, "\"select\" of \"_count\""));
+		while (next_pair(&it, &key, &val))
+		{
+			ForgeRelation *r = key.val.string.len < NAMEDATALEN ?
+				forge_relation_lookup(st->rel, key.val.string.val,
+									  key.val.string.len) : NULL;
+			ForgeCount *c;
+
+			if (r == NULL)
+			{
+				(void) lookup_column(st, &key); /* a column: reports it */
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("cannot count column \"%s\" of \"%s\"",
+								key_text(&key), st->rel->relname),
+						 errdetail("\"_count\" counts the rows of to-many and many-to-many relations.")));
+			}
+			if (r->kind != FORGE_TO_MANY && r->kind != FORGE_MANY_TO_MANY)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("cannot count %s relation \"%s\"",
+								forge_relation_kind_name(r->kind), key_text(&key)),
+						 errdetail("\"_count\" counts the rows of to-many and many-to-many relations.")));
+			if (val.type == jbvBool && !val.val.boolean)
+				continue;
+			c = palloc0(sizeof(ForgeCount));
+			c->name = key_text(&key);
+			c->relation = r;
+			if (is_object(&val))
+			{
+				JsonbValue	k2,
+							w;
+
+				only_pair(val.val.binary.data, &k2, &w,
+						  psprintf("\"_count\" of relation \"%s\"", c->name));
+				if (!key_is(&k2, "where"))
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("unknown key \"%s\" in the \"_count\" of relation \"%s\"",
+									key_text(&k2), c->name),
+							 errhint("Write true, or {\"where\": {...}}.")));
+				c->rel = forge_rel_open(r->other, ACL_SELECT, AccessShareLock);
+				st->rel = c->rel;
+				st->level++;
+				c->where = read_where(st, expect_object(&w, "where"), depth + 1);
+				st->level--;
+				st->rel = outer;
+			}
+			else if (val.type != jbvBool)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("\"_count\" of relation \"%s\" must be true, false or an object, not %s",
+								c->name, forge_json_type_name(&val))));
+			inc->counts = lappend(inc->counts, c);
+		}
+		if (inc->counts == NIL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("\"select\" of \"_count\" must pick at least one relation")));
+	}
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"_count\" must be true or an object, not %s",
+						forge_json_type_name(v))));
+	foreach(lc, inc->counts)
+	{
+		ForgeCount *c = lfirst(lc);
+
+		if (c->rel == NULL)
+			c->rel = forge_rel_open(c->relation->other, ACL_SELECT,
+									AccessShareLock);
+		c->join = open_join(c->relation);
+		c->live = soft_live(st, c->rel);
+	}
+	return inc;
 }
 
 /*
@@ -141,8 +580,8 @@ read_include(ForgeStmt *st, ForgeRelation *r, const JsonbValue *key,
 						 errmsg("unknown key \"%s\" in the include of %s relation \"%s\"",
 								key_text(&k), forge_relation_kind_name(r->kind),
 								inc->name),
-						 errhint(to_many ? "Valid keys are: select, include, omit, where, orderBy, take, skip."
-								 : "Valid keys are: select, include, omit; where, orderBy, take and skip are for to-many relations.")));
+						 errhint(to_many ? "Valid keys are: select, include, omit, where, orderBy, cursor, take, skip."
+								 : "Valid keys are: select, include, omit; where, orderBy, cursor, take and skip are for to-many relations.")));
 		}
 		sel = get_arg(opts, "select");
 		incl = get_arg(opts, "include");
@@ -164,27 +603,36 @@ read_include(ForgeStmt *st, ForgeRelation *r, const JsonbValue *key,
 	{
 		JsonbValue *w = get_arg(opts, "where");
 		JsonbValue *o = get_arg(opts, "orderBy");
+		JsonbValue *c = get_arg(opts, "cursor");
 		JsonbValue *t = get_arg(opts, "take");
 		JsonbValue *s = get_arg(opts, "skip");
 
 		if (w != NULL)
 			inc->where = read_where(st, expect_object(w, "where"), depth + 1);
-		if (o != NULL && is_array(o))
+		if (o != NULL)
+			inc->order = read_order(st, inc->rel, o, NIL);
+		if (c != NULL)
 		{
-			JsonbIterator *it = JsonbIteratorInit(o->val.binary.data);
-			JsonbValue	e;
+			ListCell   *lc;
 
-			while (next_elem(&it, &e))
-				inc->order = read_order_entry(st, expect_object(&e, "orderBy"),
-											  inc->order);
+			/* the cursor row is aliased one level below the rows */
+			st->level++;
+			inc->cursor = read_where(st, expect_object(c, "cursor"), 0);
+			st->level--;
+			inc->order = order_by_key(inc->order, inc->rel,
+									  cursor_key(inc, inc->cursor));
+			foreach(lc, inc->order)
+				check_cursor_order(lfirst(lc));
 		}
-		else if (o != NULL)
-			inc->order = read_order_entry(st, expect_object(o, "orderBy"), inc->order);
 		if (t != NULL)
 			inc->take = read_count(st, t, "take");
 		if (s != NULL)
 			inc->skip = read_count(st, s, "skip");
 	}
+	/* the primary key breaks ties: the same rows in the same order */
+	if (to_many && inc->rel->pkey >= 0)
+		inc->order = order_by_key(inc->order, inc->rel,
+								  &inc->rel->keys[inc->rel->pkey]);
 	st->level--;
 	st->rel = outer;
 	return inc;
@@ -290,6 +738,14 @@ read_shape(ForgeStmt *st, JsonbContainer *select, JsonbContainer *omit,
 			if (col < 0 && key.val.string.len < NAMEDATALEN)
 				r = forge_relation_lookup(st->rel, key.val.string.val,
 										  key.val.string.len);
+			if (col < 0 && r == NULL && key_is(&key, "_count"))
+			{
+				if (val.type == jbvBool && !val.val.boolean)
+					continue;
+				*includes = lappend(*includes, read_relation_count(st, &val, depth));
+				picked = true;
+				continue;
+			}
 			if (col < 0 && r == NULL)
 				col = lookup_column(st, &key);	/* reports the error */
 			if (r != NULL)
@@ -327,6 +783,13 @@ read_shape(ForgeStmt *st, JsonbContainer *select, JsonbContainer *omit,
 				forge_relation_lookup(st->rel, key.val.string.val,
 									  key.val.string.len) : NULL;
 
+			if (r == NULL && key_is(&key, "_count"))
+			{
+				if (val.type == jbvBool && !val.val.boolean)
+					continue;
+				*includes = lappend(*includes, read_relation_count(st, &val, depth));
+				continue;
+			}
 			if (r == NULL)
 			{
 				StringInfoData rels;

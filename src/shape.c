@@ -376,16 +376,67 @@ static void shape_row(StringInfo key, ForgeRel *rel, int level, List *select,
 					  List *includes);
 
 /*
+ * shape_order_key
+ *		Mirror of deparse_order_key; with compare, also the operators
+ *		deparse_order_compare names.
+ */
+static void
+shape_order_key(StringInfo key, ForgeOrder *o, int level, bool compare)
+{
+	check_stack_depth();
+	key_byte(key, o->relation == NULL ? 0 : o->sub == NULL ? 1 : 2);
+	key_byte(key, o->desc);
+	key_byte(key, o->nulls_first);
+	if (o->relation == NULL)
+	{
+		ForgeColumn *c = &o->rel->cols[o->col];
+
+		key_oid(key, o->rel->relid);
+		shape_column(key, o->rel, o->col);
+		if (compare)
+		{
+			key_oid(key, forge_column_cmp_operator(c, FORGE_EQ));
+			key_oid(key, forge_column_cmp_operator(c, FORGE_LT));
+			key_oid(key, forge_column_cmp_operator(c, FORGE_GT));
+		}
+		return;
+	}
+	shape_related_from(key, o->relation, o->rel, level, o->other, o->join,
+					   o->live);
+	if (o->sub != NULL)
+		shape_order_key(key, o->sub, level + 1, compare);
+}
+
+/*
  * shape_include
- *		Mirror of deparse_include.
+ *		Mirror of deparse_include (and deparse_counts).
  */
 static void
 shape_include(StringInfo key, ForgeInclude *inc, ForgeRel *outer)
 {
 	ForgeRelation *r = inc->relation;
-	bool		to_many = r->kind == FORGE_TO_MANY || r->kind == FORGE_MANY_TO_MANY;
+	bool		to_many;
 	ListCell   *lc;
 
+	if (r == NULL)
+	{
+		key_byte(key, 0xff);	/* no relation kind: the counts */
+		key_int16(key, inc->level);
+		key_int32(key, list_length(inc->counts));
+		foreach(lc, inc->counts)
+		{
+			ForgeCount *c = lfirst(lc);
+			int			len = strlen(c->name);
+
+			key_int32(key, len);
+			appendBinaryStringInfo(key, c->name, len);
+			shape_related_from(key, c->relation, outer, inc->level, c->rel,
+							   c->join, c->live);
+			shape_where(key, c->where);
+		}
+		return;
+	}
+	to_many = r->kind == FORGE_TO_MANY || r->kind == FORGE_MANY_TO_MANY;
 	key_byte(key, (uint8) r->kind);	/* before what depends on it */
 	key_int16(key, inc->level);
 	if (!to_many)
@@ -398,18 +449,17 @@ shape_include(StringInfo key, ForgeInclude *inc, ForgeRel *outer)
 
 	key_int32(key, list_length(inc->order));
 	foreach(lc, inc->order)
-	{
-		ForgeOrder *o = lfirst(lc);
-
-		shape_column(key, inc->rel, o->col);
-		key_byte(key, o->desc);
-	}
-	if (inc->order == NIL)
-		shape_pkey(key, inc->rel);
+		shape_order_key(key, lfirst(lc), inc->level, inc->cursor != NULL);
 	shape_row(key, inc->rel, inc->level, inc->select, inc->includes);
 	shape_related_from(key, r, outer, inc->level - 1, inc->rel, inc->join,
 					   inc->live);
 	shape_where(key, inc->where);
+	key_byte(key, inc->cursor != NULL);
+	if (inc->cursor != NULL)
+	{
+		shape_table(key, inc->rel);
+		shape_filter(key, inc->cursor);
+	}
 	key_int32(key, inc->take);
 	key_int32(key, inc->skip);
 }

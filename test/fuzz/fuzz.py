@@ -17,7 +17,9 @@ arrays, odd keys (empty, 63/64/65 bytes, quotes, semicolons, backslashes,
 \\u0000, odd Unicode), numeric overflow, NaN and infinities, malformed dates,
 op objects on every column type, compound-key selectors right and wrong,
 AND/OR/NOT in every form, relation filters (some/none/every/is/isNot) and
-include / select of relations (where, orderBy, take, skip, nested), and
+include / select of relations (where, orderBy by columns, to-one
+relations' columns and to-many relations' _count, cursor, take, skip,
+_count with a where per relation, nested), and
 mutations of valid descriptors (a key dropped, a type swapped, an op
 duplicated).  About a third of the calls run as the non-superuser role
 (SET LOCAL ROLE), so row-level security and privileges apply; some set
@@ -1098,10 +1100,70 @@ class Gen:
                 w[k] = self.col_filter(table, kind)
         return w
 
+    def relation_order(self, table, depth=0):
+        """An orderBy entry through a relation of table: a to-one's column
+        (or, through it, a further relation), a to-many's _count, and the
+        wrong forms (a string, two keys, a to-many's column, a to-one's
+        _count)."""
+        r = self.r
+        rels = self.rels.get(table)
+        if not rels:
+            return {r.choice(list(TABLES.get(table, {"id": 0}))): "asc"}
+        name, kind, target = r.choice(rels)
+        d = r.choice(["asc", "desc"]) if r.random() < 0.9 \
+            else r.choice(["up", None, 1, {}])
+        if r.random() < 0.1:
+            return {name: r.choice([d, None, [], {},
+                                    {"_count": "asc", "id": "asc"}])}
+        if kind in ("to-many", "many-to-many"):
+            return {name: {"_count" if r.random() < 0.85
+                           else col_key(target, r, 0.3): d}}
+        if r.random() < 0.3 and depth < 3:
+            return {name: self.relation_order(target, depth + 1)}
+        if r.random() < 0.3:                       # Prisma's {sort, nulls}
+            d = {"sort": d if r.random() < 0.9 else None,
+                 "nulls": r.choice(["first", "last", "middle", None])}
+            if r.random() < 0.2:
+                del d[r.choice(["sort", "nulls"])]
+        return {name: {col_key(target, r, 0.2) if r.random() < 0.9
+                       else "_count": d}}
+
+    def count_arg(self, table, depth):
+        """The value of _count in include or select: true, or a select of
+        relations, each true, false or with a where; and wrong forms."""
+        r = self.r
+        c = r.random()
+        if c < 0.3:
+            return True
+        if c < 0.35:
+            return r.choice([False, None, 1, "x", [], {}, {"where": {}}])
+        rels = self.rels.get(table, [])
+        sel = {}
+        for _ in range(r.randint(1, 3)):
+            if rels and r.random() < 0.9:
+                name, kind, target = r.choice(rels)
+                v = r.random()
+                if v < 0.4:
+                    sel[name] = True
+                elif v < 0.5:
+                    sel[name] = False
+                elif v < 0.9:
+                    sel[name] = {"where": self.where(target, depth + 1)}
+                else:
+                    sel[name] = r.choice([1, {"take": 1}, None, {"where": 1}])
+            else:
+                sel[col_key(table, r, 0.5)] = True
+        return {"select": sel}
+
     def order_by(self, table):
         r = self.r
         cols = list(TABLES.get(table, {"id": 0}))
         c = r.random()
+        if c < 0.2:
+            return self.relation_order(table) if r.random() < 0.6 else \
+                [r.choice([self.relation_order(table),
+                           {r.choice(cols): r.choice(["asc", "desc"])}])
+                 for _ in range(r.randint(1, 3))]
         if c < 0.5:
             return {r.choice(cols): r.choice(["asc", "desc"])}
         if c < 0.7:
@@ -1132,6 +1194,9 @@ class Gen:
                 o[k] = r.choice([0, 1, 2, 5, 100, -1, 1.5, "2", None, True,
                                  Raw("1e400"), Raw("9223372036854775808"),
                                  2147483648, Raw("-0")])
+        if r.random() < 0.15:
+            o["cursor"] = self.unique_where(target, r.random() < 0.85) \
+                if r.random() < 0.9 else rany(r)
         if r.random() < 0.35 and depth < 5:
             if r.random() < 0.5:
                 o["include"] = self.include(target, depth + 1)
@@ -1151,6 +1216,8 @@ class Gen:
                 inc[name] = self.rel_args(target, depth)
             else:
                 inc[col_key(table, r, 0.5)] = r.choice([True, {}, 1])
+        if r.random() < 0.15:
+            inc["_count"] = self.count_arg(table, depth)
         return inc
 
     def select(self, table, depth=0):
@@ -1160,6 +1227,8 @@ class Gen:
             for _ in range(r.randint(1, 2)):
                 name, kind, target = r.choice(self.rels[table])
                 sel[name] = self.rel_args(target, depth)
+            if r.random() < 0.2:
+                sel["_count"] = self.count_arg(table, depth)
             return sel
         c = r.random()
         if c < 0.6:
@@ -1306,8 +1375,28 @@ class Gen:
             name, kind, target = r.choice(self.rels[table])
             a["include"] = {name: r.choice([
                 True, {"take": 2, "orderBy": {
-                    next(iter(TABLES.get(target, {"id": 0}))): "desc"}}])}
+                    next(iter(TABLES.get(target, {"id": 0}))): "desc"}}]
+                + ([self.valid_list_args(target)]
+                   if kind in ("to-many", "many-to-many") else []))}
+            if r.random() < 0.3:
+                a["include"]["_count"] = True
         return a
+
+    def valid_list_args(self, target):
+        """A valid include of a to-many: ordered through a relation of the
+        target (a to-one's first column, a to-many's _count), from a
+        cursor, with the target's own counts."""
+        r = self.r
+        o = {"take": 3, "include": {"_count": True}}
+        rels = self.rels.get(target)
+        if rels:
+            name, kind, other = r.choice(rels)
+            o["orderBy"] = [{name: {"_count": "desc"}
+                             if kind in ("to-many", "many-to-many") else
+                             {next(iter(TABLES.get(other, {"id": 0}))): "asc"}}]
+        if r.random() < 0.6:
+            o["cursor"] = self.unique_where(target)
+        return o
 
     def random(self, verb, table):
         """A descriptor built from the verb's keys with random contents."""
