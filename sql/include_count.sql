@@ -66,9 +66,10 @@ SELECT forge_update('users', '{"where": {"id": 1}, "data": {},
   "select": {"posts": {"select": {"title": true, "_count": {"select": {"tags": true}}}}}}');
 -- false leaves it out
 SELECT forge_update('users', '{"where": {"id": 2}, "data": {}, "include": {"_count": false}}');
--- every verb that returns a row.  The subqueries read the database as it was
--- before the statement (PostgreSQL's RETURNING): the new post is not yet
--- among Bob's posts, where Prisma, reading afterwards, counts 2.
+-- every verb that returns a row.  Related rows read from the table being
+-- written (Bob's posts, from a post) are read back after the write, as
+-- Prisma reads them: the new post is among Bob's 2 (subqueries in the
+-- write's own RETURNING would see the table as it was before it).
 SELECT forge_create('posts', '{"data": {"id": 50, "title": "new", "author_id": 2},
   "include": {"_count": true, "author": {"include": {"_count": true}}}}');
 SELECT forge_upsert('tags', '{"where": {"name": "pg"}, "create": {"id": 103}, "update": {},

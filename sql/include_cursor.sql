@@ -128,7 +128,8 @@ SELECT forge_plan_cache_reset();
 SELECT forge_update('users', '{"where": {"id": 1}, "data": {}, "select": {"posts": {"cursor": {"id": 10}, "select": {"id": true}}}}');
 SELECT forge_update('users', '{"where": {"id": 1}, "data": {}, "select": {"posts": {"cursor": {"id": 12}, "select": {"id": true}}}}');
 SELECT hits, misses FROM forge_plan_cache_stats();
--- an orderBy through a relation is another shape
+-- an orderBy through a relation is another shape (and one through the
+-- written table, users, is read back after the write: two statements)
 SELECT forge_update('users', '{"where": {"id": 1}, "data": {}, "select": {"posts": {"orderBy": {"comments": {"_count": "asc"}}, "select": {"id": true}}}}');
 SELECT forge_update('users', '{"where": {"id": 1}, "data": {}, "select": {"posts": {"orderBy": {"author": {"name": "asc"}}, "select": {"id": true}}}}');
 SELECT hits, misses FROM forge_plan_cache_stats();

@@ -408,6 +408,8 @@ read_data_part(ForgeStmt *st, JsonbContainer *jc, bool insert,
 	return list_concat(assigns, pin_assigns(st, pins, nulls));
 }
 
+static bool includes_read_written(ForgeStmt *st);
+
 /*
  * read_stmts
  *		Read the write of verb on rel into the list of statements to run
@@ -563,9 +565,13 @@ read_stmts(ForgeVerb verb, ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 		else if (p->args != NULL)
 			read_select(st, p->args);
 	}
-	if (top && st->nested == NULL && forge_citus_reads_back(st))
+	if (top && st->nested == NULL &&
+		(forge_citus_reads_back(st) || includes_read_written(st)))
 	{
-		/* related rows of a Citus table are read back after the write */
+		/*
+		 * related rows of a Citus table, or related rows read from the
+		 * table being written, are read back after the write
+		 */
 		ForgeNestedWrite *nw = palloc0(sizeof(ForgeNestedWrite));
 
 		nw->top = true;
@@ -580,6 +586,72 @@ read_stmts(ForgeVerb verb, ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 	if (verb == FORGE_FIND)
 		return list_make1(st);	/* reads: no event, no keys */
 	return want_keys(list_make1(st), rel);
+}
+
+/*
+ * reads_table
+ *		Whether the includes (and their _counts and orderBy relations) read
+ *		table relid, at any depth.
+ */
+static bool
+reads_table(List *includes, Oid relid)
+{
+	ListCell   *lc;
+
+	check_stack_depth();
+	foreach(lc, includes)
+	{
+		ForgeInclude *inc = lfirst(lc);
+		ListCell   *oc;
+
+		if (inc->relation == NULL)
+		{
+			foreach(oc, inc->counts)
+			{
+				ForgeCount *c = lfirst(oc);
+
+				if (c->rel->relid == relid ||
+					(c->join != NULL && c->join->relid == relid))
+					return true;
+			}
+			continue;
+		}
+		if (inc->rel->relid == relid ||
+			(inc->join != NULL && inc->join->relid == relid))
+			return true;
+		foreach(oc, inc->order)
+		{
+			ForgeOrder *o;
+
+			for (o = lfirst(oc); o != NULL && o->relation != NULL; o = o->sub)
+				if (o->other->relid == relid ||
+					(o->join != NULL && o->join->relid == relid))
+					return true;
+		}
+		if (reads_table(inc->includes, relid))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * includes_read_written
+ *		Whether st, a create, update or upsert with a primary key, returns
+ *		related rows read from its own table (a post's author's posts, a
+ *		_count of them): subqueries in RETURNING see the table as it was
+ *		before the statement, so they would miss the row it writes.  Those
+ *		are read back after the write instead, as Prisma reads them.  A
+ *		delete's related rows are as they were before it, as in Prisma.
+ */
+static bool
+includes_read_written(ForgeStmt *st)
+{
+	if (st->verb != FORGE_CREATE && st->verb != FORGE_UPDATE &&
+		st->verb != FORGE_UPSERT)
+		return false;
+	if (st->rel->pkey < 0)
+		return false;
+	return reads_table(st->includes, st->rel->relid);
 }
 
 /*
