@@ -411,6 +411,40 @@ const scenarios: Scenario[] = [
     }],
   },
   {
+    name: "create with the author's _count included: the new post counts",
+    prisma: (p) =>
+      p.post.create({ data: { title: "N", authorId: 2 }, include: { author: { include: { _count: true } } } }),
+    forge: ["forge_create", "Post", {
+      data: { title: "N", authorId: 2 }, include: { author: { include: { _count: true } } },
+    }],
+  },
+  {
+    name: "_count with a where, in select",
+    prisma: (p) =>
+      p.user.update({ where: { id: 1 }, data: {}, select: { id: true, _count: { select: { posts: { where: { published: true } } } } } }),
+    forge: ["forge_update", "User", {
+      where: { id: 1 }, data: {}, select: { id: true, _count: { select: { posts: { where: { published: true } } } } },
+    }],
+  },
+  {
+    name: "include with cursor, orderBy and take",
+    prisma: (p) =>
+      p.tag.update({ where: { id: 1 }, data: {}, include: { posts: { cursor: { id: 1 }, orderBy: { title: "desc" }, take: 2 } } }),
+    forge: ["forge_update", "Tag", {
+      where: { id: 1 }, data: {}, include: { posts: { cursor: { id: 1 }, orderBy: { title: "desc" }, take: 2 } },
+    }],
+    ordered: true,
+  },
+  {
+    name: "include ordered by a relation's _count and a to-one field",
+    prisma: (p) =>
+      p.tag.update({ where: { id: 1 }, data: {}, include: { posts: { orderBy: [{ tags: { _count: "desc" } }, { author: { name: "asc" } }], select: { id: true } } } }),
+    forge: ["forge_update", "Tag", {
+      where: { id: 1 }, data: {}, include: { posts: { orderBy: [{ tags: { _count: "desc" } }, { author: { name: "asc" } }], select: { id: true } } },
+    }],
+    ordered: true,
+  },
+  {
     name: "nested createMany with one row",
     prisma: (p) => p.user.update({ where: { id: 3 }, data: { posts: { createMany: { data: { title: "C" } } } }, include: { posts: true } }),
     forge: ["forge_update", "User", { where: { id: 3 }, data: { posts: { createMany: { data: { title: "C" } } } }, include: { posts: true } }],
