@@ -2126,6 +2126,10 @@ class Fuzzer:
                   "seen only through lost connections" % log)
             self.log = None
         self.reseed(batch=False)
+        # statistics for the planner: without them it guesses that few rows
+        # pass a soft-delete filter (deleted_at IS NULL) and nests loops so
+        # deep that the self-relation chains of fz_parent time out
+        self.cur.execute("ANALYZE fz_parent, fz_tag")
 
     def teardown(self):
         try:
