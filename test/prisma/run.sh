@@ -17,7 +17,10 @@ cd "$(dirname "$0")"
 command -v node >/dev/null || { echo "prisma-diff: node is not installed"; exit 1; }
 if [ ! -f node_modules/.package-lock.json ] ||
    ! cmp -s package-lock.json node_modules/.forge-lock; then
-  npm ci --no-audit --no-fund --loglevel=error >npm.log 2>&1 || { cat npm.log; exit 1; }
+  # one retry: a registry hiccup is not a forge failure
+  npm ci --no-audit --no-fund --loglevel=error >npm.log 2>&1 ||
+    { sleep 10; npm ci --no-audit --no-fund --loglevel=error >npm.log 2>&1; } ||
+    { cat npm.log; exit 1; }
   cp package-lock.json node_modules/.forge-lock
 fi
 stub=$(mktemp); chmod +x "$stub"
