@@ -1231,6 +1231,29 @@ deparse_key_pins(StringInfo buf, ForgeFilter *where, ForgeUniqueKey *key)
 }
 
 /*
+ * deparse_on_conflict
+ *		Append an upsert's ON CONFLICT (the key's columns) DO UPDATE SET its
+ *		update, WHERE the update-branch marker and its where
+ *		(deparse_upsert_mark).
+ */
+static void
+deparse_on_conflict(StringInfo buf, ForgeStmt *st, ForgeUniqueKey *key)
+{
+	int			i;
+
+	appendStringInfoString(buf, " ON CONFLICT (");
+	for (i = 0; i < key->ncols; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(buf, ", ");
+		deparse_column(buf, st->rel, key->cols[i], false);
+	}
+	appendStringInfoString(buf, ") DO UPDATE");
+	deparse_assigns(buf, st->rel, st->updates);
+	deparse_upsert_mark(buf, st, key);
+}
+
+/*
  * deparse_upsert_by_update
  *		Append an upsert whose created row does not carry the where's key
  *		(create leaves out a key column with a default or identity, which
@@ -1258,7 +1281,6 @@ deparse_upsert_by_update(StringInfo buf, ForgeStmt *st)
 	ForgeRel   *rel = st->rel;
 	ForgeUniqueKey *key = &rel->keys[st->conflict_key];
 	ListCell   *lc;
-	int			i;
 
 	appendStringInfoString(buf, "WITH u AS (UPDATE ");
 	deparse_table(buf, rel);
@@ -1302,19 +1324,8 @@ deparse_upsert_by_update(StringInfo buf, ForgeStmt *st)
 	deparse_key_pins(buf, st->where, key);
 	appendStringInfoChar(buf, ')');
 	if (st->find_first)
-	{
 		/* a row another session created meanwhile takes the update */
-		appendStringInfoString(buf, " ON CONFLICT (");
-		for (i = 0; i < key->ncols; i++)
-		{
-			if (i > 0)
-				appendStringInfoString(buf, ", ");
-			deparse_column(buf, rel, key->cols[i], false);
-		}
-		appendStringInfoString(buf, ") DO UPDATE");
-		deparse_assigns(buf, rel, st->updates);
-		deparse_upsert_mark(buf, st, key);
-	}
+		deparse_on_conflict(buf, st, key);
 	deparse_returning(buf, st);
 	appendStringInfoString(buf, ", false) SELECT * FROM u UNION ALL SELECT * FROM i");
 }
@@ -1507,7 +1518,6 @@ forge_deparse(StringInfo buf, ForgeStmt *st)
 	bool		citus = rel->citus != FORGE_CITUS_NONE;
 	bool		wrap = is_many(st->verb) && forge_deparse_selects(st);
 	bool		row_cte = citus && !is_many(st->verb) && st->verb != FORGE_FIND;
-	int			i;
 
 	if (st->returning)
 	{
@@ -1551,16 +1561,7 @@ forge_deparse(StringInfo buf, ForgeStmt *st)
 				ForgeUniqueKey *key = &rel->keys[st->conflict_key];
 
 				deparse_insert(buf, rel, st->assigns);
-				appendStringInfoString(buf, " ON CONFLICT (");
-				for (i = 0; i < key->ncols; i++)
-				{
-					if (i > 0)
-						appendStringInfoString(buf, ", ");
-					deparse_column(buf, rel, key->cols[i], false);
-				}
-				appendStringInfoString(buf, ") DO UPDATE");
-				deparse_assigns(buf, rel, st->updates);
-				deparse_upsert_mark(buf, st, key);
+				deparse_on_conflict(buf, st, key);
 				deparse_returning(buf, st);
 				break;
 			}

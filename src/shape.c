@@ -525,6 +525,24 @@ shape_many_where(StringInfo key, ForgeStmt *st)
 }
 
 /*
+ * shape_on_conflict
+ *		Mirror of deparse_on_conflict: the key's columns, the update, the
+ *		guard parameter and the where of DO UPDATE.
+ */
+static void
+shape_on_conflict(StringInfo key, ForgeStmt *st, ForgeUniqueKey *ukey)
+{
+	int			i;
+
+	key_int16(key, ukey->ncols);
+	for (i = 0; i < ukey->ncols; i++)
+		shape_column(key, st->rel, ukey->cols[i]);
+	shape_assigns(key, st->rel, st->updates);
+	key_int32(key, st->guard);
+	shape_where(key, st->where);
+}
+
+/*
  * shape_key_pins
  *		Mirror of deparse_key_pins: which filters of where pin key.
  */
@@ -608,23 +626,11 @@ forge_shape(StringInfo key, ForgeStmt *st)
 					shape_key_pins(key, st->where, ukey);
 					key_byte(key, st->find_first);
 					if (st->find_first)
-					{
-						key_int16(key, ukey->ncols);
-						for (i = 0; i < ukey->ncols; i++)
-							shape_column(key, rel, ukey->cols[i]);
-						shape_assigns(key, rel, st->updates);
-						key_int32(key, st->guard);
-						shape_where(key, st->where);
-					}
+						shape_on_conflict(key, st, ukey);
 					break;
 				}
 				shape_insert(key, rel, st->assigns);
-				key_int16(key, ukey->ncols);
-				for (i = 0; i < ukey->ncols; i++)
-					shape_column(key, rel, ukey->cols[i]);
-				shape_assigns(key, rel, st->updates);
-				key_int32(key, st->guard);
-				shape_where(key, st->where);
+				shape_on_conflict(key, st, ukey);
 				shape_returning(key, st);
 				break;
 			}
