@@ -37,7 +37,10 @@ SELECT forge_create_many('tsu_events', '{"data": [{"at": "2024-05-01T12:00:00+02
 SELECT id, at, dom, ats FROM tsu_events WHERE id > 3 ORDER BY id;
 
 -- The session's TimeZone is left as it was, also after an error.
+-- (terse: PostgreSQL 18 spells the hint's "DateStyle" otherwise)
+\set VERBOSITY terse
 SELECT forge_create('tsu_events', '{"data": {"at": "2024-13-01T12:00:00+02:00"}}');
+\set VERBOSITY default
 SHOW TimeZone;
 RESET TimeZone;
 DROP TABLE tsu_events;

@@ -407,13 +407,14 @@ member(JsonbValue *item, const char *name, bool required,
 static JsonbValue *
 one_row_array(JsonbValue *row)
 {
-	JsonbParseState *state = NULL;
+	ForgeJsonbBuild state = {0};
 	JsonbValue *res;
 	Jsonb	   *jb;
 
-	pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
-	pushJsonbValue(&state, WJB_ELEM, row);
-	jb = JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_ARRAY, NULL));
+	/* forge_jsonb_push: PostgreSQL 19 changed pushJsonbValue (compat.h) */
+	forge_jsonb_push(&state, WJB_BEGIN_ARRAY, NULL);
+	forge_jsonb_push(&state, WJB_ELEM, row);
+	jb = JsonbValueToJsonb(forge_jsonb_push(&state, WJB_END_ARRAY, NULL));
 	res = palloc(sizeof(JsonbValue));
 	res->type = jbvBinary;
 	res->val.binary.data = &jb->root;
