@@ -98,3 +98,42 @@ SELECT forge_update('adv4.c', '{"where": {"id": 1}, "data": {}, "include": {"p":
 SELECT forge_update('adv4.p', '{"where": {"id": 1}, "data": {}, "include": {"_count": false}}');
 SELECT forge_update('adv4.p', '{"where": {"id": 1}, "data": {}, "select": {"_count": true}}');
 DROP SCHEMA adv4 CASCADE;
+
+-- 5. A relation's name declared in another role's foreign-key comment.  The
+-- owner of the table holding a key can comment on it; a role allowed only
+-- to REFERENCES the victim's table declared "@foreignFieldName posts" on
+-- its own key, the victim's relation "posts" lost its name, and the
+-- victim's nested create by that name wrote into the other role's table.
+-- A name declared for a relation of another table now counts only if the
+-- commenting table's owner has the privileges of that table's owner.
+CREATE ROLE forge_adv4_victim;
+CREATE ROLE forge_adv4_attacker;
+CREATE SCHEMA adv4v AUTHORIZATION forge_adv4_victim;
+CREATE SCHEMA adv4a AUTHORIZATION forge_adv4_attacker;
+GRANT USAGE ON SCHEMA adv4v TO forge_adv4_attacker;
+GRANT USAGE ON SCHEMA adv4a TO forge_adv4_victim;
+SET ROLE forge_adv4_victim;
+CREATE TABLE adv4v.users (id int PRIMARY KEY, name text);
+CREATE TABLE adv4v.posts (id serial PRIMARY KEY, user_id int REFERENCES adv4v.users, body text);
+-- the victim's own declared name counts (same owner)
+CREATE TABLE adv4v.notes (id serial PRIMARY KEY, user_id int REFERENCES adv4v.users, body text);
+COMMENT ON CONSTRAINT notes_user_id_fkey ON adv4v.notes IS '@foreignFieldName memos';
+GRANT REFERENCES ON adv4v.users TO forge_adv4_attacker;
+RESET ROLE;
+SET ROLE forge_adv4_attacker;
+CREATE TABLE adv4a.loot (id serial PRIMARY KEY, user_id int REFERENCES adv4v.users, body text);
+GRANT SELECT, INSERT ON adv4a.loot TO forge_adv4_victim;
+GRANT USAGE ON SEQUENCE adv4a.loot_id_seq TO forge_adv4_victim;
+COMMENT ON CONSTRAINT loot_user_id_fkey ON adv4a.loot IS '@foreignFieldName posts';
+RESET ROLE;
+SET ROLE forge_adv4_victim;
+SELECT name, constraint_name, target, declared_name FROM forge_relations('adv4v.users') ORDER BY constraint_name;
+SELECT forge_create('adv4v.users', '{"data": {"id": 1, "name": "v", "posts": {"create": {"body": "secret"}}, "memos": {"create": {"body": "memo"}}}}');
+RESET ROLE;
+SELECT user_id, body FROM adv4v.posts;
+SELECT user_id, body FROM adv4v.notes;
+SELECT count(*) AS loot FROM adv4a.loot;
+DROP SCHEMA adv4a CASCADE;
+DROP SCHEMA adv4v CASCADE;
+DROP ROLE forge_adv4_victim;
+DROP ROLE forge_adv4_attacker;
