@@ -137,3 +137,42 @@ DROP SCHEMA adv4a CASCADE;
 DROP SCHEMA adv4v CASCADE;
 DROP ROLE forge_adv4_victim;
 DROP ROLE forge_adv4_attacker;
+
+-- 6. A relation addressed by its constraint's name, when another role's
+-- table has a key to the same table under the same constraint name (names
+-- are unique per table only).  A table a.posts referencing v.users takes
+-- the default name "posts" from v.posts (neither has it), and both keys are
+-- "posts_user_id_fkey": forge took the first it found -- the other role's
+-- when its key was older -- and the victim's nested create went there.
+-- Now that address is 42710, naming both tables.
+CREATE ROLE forge_adv4_victim;
+CREATE ROLE forge_adv4_attacker;
+CREATE SCHEMA adv4v AUTHORIZATION forge_adv4_victim;
+CREATE SCHEMA adv4a AUTHORIZATION forge_adv4_attacker;
+GRANT USAGE ON SCHEMA adv4v TO forge_adv4_attacker;
+GRANT USAGE ON SCHEMA adv4a TO forge_adv4_victim;
+SET ROLE forge_adv4_victim;
+CREATE TABLE adv4v.users (id int PRIMARY KEY, name text);
+GRANT REFERENCES ON adv4v.users TO forge_adv4_attacker;
+RESET ROLE;
+SET ROLE forge_adv4_attacker;
+CREATE TABLE adv4a.posts (id serial PRIMARY KEY, user_id int REFERENCES adv4v.users, body text);
+GRANT SELECT, INSERT ON adv4a.posts TO forge_adv4_victim;
+GRANT USAGE ON SEQUENCE adv4a.posts_id_seq TO forge_adv4_victim;
+RESET ROLE;
+SET ROLE forge_adv4_victim;
+CREATE TABLE adv4v.posts (id serial PRIMARY KEY, user_id int REFERENCES adv4v.users, body text);
+SELECT name, constraint_name, target FROM forge_relations('adv4v.users') ORDER BY target;
+\set VERBOSITY default
+SELECT forge_create('adv4v.users', '{"data": {"id": 1, "name": "v", "posts_user_id_fkey": {"create": {"body": "secret"}}}}');
+\set VERBOSITY terse
+SELECT forge_update_many('adv4v.users', '{"where": {"posts_user_id_fkey": {"some": {}}}, "data": {}}');
+-- the victim's own relation by a name it declares
+COMMENT ON CONSTRAINT posts_user_id_fkey ON adv4v.posts IS '@foreignFieldName posts';
+SELECT forge_create('adv4v.users', '{"data": {"id": 1, "name": "v", "posts": {"create": {"body": "secret"}}}}');
+RESET ROLE;
+SELECT 'v' AS schema, user_id, body FROM adv4v.posts UNION ALL SELECT 'a', user_id, body FROM adv4a.posts;
+DROP SCHEMA adv4a CASCADE;
+DROP SCHEMA adv4v CASCADE;
+DROP ROLE forge_adv4_victim;
+DROP ROLE forge_adv4_attacker;

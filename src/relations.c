@@ -824,6 +824,55 @@ declared_clash(ForgeRel *rel, const char *name, int len)
 }
 
 /*
+ * unambiguous
+ *		found, the relation of rel that name (len bytes) addressed, unless it
+ *		was addressed by its constraint's name and
+ *		another relation of the same kind has a constraint of that name: a
+ *		constraint name is unique only on its table, so two tables' keys to
+ *		rel may share one ("posts_user_id_fkey" in two schemas), and the
+ *		first found could be another role's table.
+ */
+/*
+ * qualified
+ *		The schema-qualified, quoted name of relation relid.
+ */
+static char *
+qualified(Oid relid)
+{
+	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+									  get_rel_name(relid));
+}
+
+static ForgeRelation *
+unambiguous(ForgeRel *rel, ForgeRelation *found, const char *name, int len)
+{
+	int			i;
+
+	/* found by "join_table.constraint": that names one */
+	if (found == NULL || (int) strlen(found->conname) != len ||
+		memcmp(found->conname, name, len) != 0)
+		return found;
+	for (i = 0; i < rel->nrels; i++)
+	{
+		ForgeRelation *r = &rel->rels[i];
+		bool		same_kind = (r->kind == FORGE_TO_ONE) ==
+			(found->kind == FORGE_TO_ONE) &&
+			(r->kind == FORGE_MANY_TO_MANY) == (found->kind == FORGE_MANY_TO_MANY);
+
+		if (r != found && same_kind && strcmp(r->conname, found->conname) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_OBJECT),
+					 errmsg("constraint name \"%s\" addresses two relations of \"%s\"",
+							found->conname, rel->relname),
+					 errdetail("Foreign keys of tables %s and %s both have that name.",
+							   qualified(found->join ? found->join : found->other),
+							   qualified(r->join ? r->join : r->other)),
+					 errhint("Address the relation by its name, or rename one of the constraints.")));
+	}
+	return found;
+}
+
+/*
  * forge_relation_lookup
  *		The relation of rel named name (len bytes), or NULL: by its name;
  *		else (forge_relation_by_constraint) by its constraint's name.  A
@@ -844,7 +893,7 @@ forge_relation_lookup(ForgeRel *rel, const char *name, int len)
 			return r;
 	}
 	declared_clash(rel, name, len);
-	return relation_by_constraint(rel, name, len);
+	return unambiguous(rel, relation_by_constraint(rel, name, len), name, len);
 }
 
 /*
