@@ -193,3 +193,15 @@ CREATE FUNCTION @extschema@.forge_restore_many(model pg_catalog.regclass, args p
 RETURNS pg_catalog.jsonb
 AS 'MODULE_PATHNAME', 'forge_restore_many'
 LANGUAGE C VOLATILE SECURITY INVOKER PARALLEL UNSAFE;
+
+-- issue 12: createMany's defaults, bound by OID
+--
+-- The DEFAULT of a column some rows of a createMany leave out, evaluated
+-- from the catalog's expression (functions and operators bound by OID, not
+-- looked up again in the caller's search_path).  createMany's statement
+-- calls it; it runs as the caller, who must be allowed to INSERT into the
+-- column.  type is a NULL of the column's type, giving the result's type.
+CREATE FUNCTION @extschema@.forge_column_default(rel pg_catalog.oid, attnum pg_catalog.int2, type anyelement)
+RETURNS anyelement
+AS 'MODULE_PATHNAME', 'forge_column_default'
+LANGUAGE C VOLATILE SECURITY INVOKER PARALLEL UNSAFE;

@@ -292,6 +292,7 @@ build_typeio(Oid typid, MemoryContext cxt)
 	bool		preferred;
 
 	io->typid = typid;
+	io->basetypid = getBaseType(typid);	/* an array's elements may be a domain */
 	get_typlenbyvalalign(typid, &io->typlen, &io->typbyval, &io->typalign);
 	get_type_category_preferred(typid, &io->category, &preferred);
 	io->arraytype = get_array_type(typid);

@@ -50,9 +50,14 @@
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_type.h"
+#include "executor/executor.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
 #include "miscadmin.h"
 #include "rewrite/rewriteHandler.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/ruleutils.h"
@@ -697,35 +702,118 @@ deparse_insert(StringInfo buf, ForgeRel *rel, List *assigns)
 
 /*
  * deparse_default
- *		Append the DEFAULT of column col of rel as an expression, cast to the
- *		column's type: what INSERT would put there (the column's default, its
- *		domain's, an identity's next value, or NULL).  It is deparsed with
- *		search_path set to pg_catalog alone, so that every name outside
- *		pg_catalog comes out schema-qualified, and it runs in the statement,
- *		as the caller, like the INSERT's own default would.
+ *		Append the DEFAULT of column col of rel, cast to the column's type:
+ *		what INSERT would put there (the column's default, its domain's, an
+ *		identity's next value, or NULL).  It is a call of
+ *		forge_column_default with the table's OID and the column's number,
+ *		which evaluates the stored expression itself, as the caller, like
+ *		the INSERT's own default would.  Deparsing the expression to text
+ *		would have its names looked up again in the caller's search_path,
+ *		where another role's function with a better-matching signature (a
+ *		concat(text, text) beside pg_catalog's variadic one) would be
+ *		called in place of the one the default names.
  */
 static void
 deparse_default(StringInfo buf, ForgeRel *rel, int col)
 {
 	ForgeColumn *c = &rel->cols[col];
-	Relation	r = table_open(rel->relid, NoLock);
-	Node	   *expr = build_column_default(r, c->attnum);
-	char	   *text = NULL;
 
-	if (expr != NULL)
-	{
-		int			nestlevel = NewGUCNestLevel();
-
-		(void) set_config_option("search_path", "pg_catalog",
-								 PGC_USERSET, PGC_S_SESSION,
-								 GUC_ACTION_SAVE, true, 0, false);
-		text = deparse_expression(expr, NIL, false, false);
-		AtEOXact_GUC(false, nestlevel);
-	}
-	table_close(r, NoLock);
-	appendStringInfo(buf, "(%s)::%s", text ? text : "NULL",
+	/* the NULL giving the type is of a domain's base type: it may be NOT NULL */
+	appendStringInfo(buf,
+					 "(%s.forge_column_default('%u'::pg_catalog.oid, '%d'::pg_catalog.int2, NULL::%s))::%s",
+					 quote_identifier(get_namespace_name(forge_extension_schema())),
+					 rel->relid, (int) c->attnum,
+					 format_type_extended(getBaseType(c->typid), -1,
+										  FORMAT_TYPE_FORCE_QUALIFY),
 					 format_type_extended(c->typid, -1,
 										  FORMAT_TYPE_FORCE_QUALIFY));
+}
+
+/*
+ * ColumnDefault: forge_column_default's cache, in fn_extra: the column whose
+ * default it evaluates, the expression ready to run and its context.
+ */
+typedef struct ColumnDefault
+{
+	Oid			relid;
+	AttrNumber	attnum;
+	ExprState  *state;			/* NULL when the column has no default */
+	ExprContext *econtext;
+	int16		typlen;
+	bool		typbyval;
+} ColumnDefault;
+
+PG_FUNCTION_INFO_V1(forge_column_default);
+
+/*
+ * forge_column_default
+ *		forge_column_default(rel oid, attnum int2, type anyelement): the value
+ *		of column attnum's DEFAULT of table rel (NULL when it has none),
+ *		evaluated from the catalog's expression, whose functions and
+ *		operators are bound by OID.  It runs as the caller, who must be
+ *		allowed to INSERT into the column: what could evaluate the default
+ *		(advance its sequence) is what an INSERT could.
+ */
+Datum
+forge_column_default(PG_FUNCTION_ARGS)
+{
+	ColumnDefault *cd = (ColumnDefault *) fcinfo->flinfo->fn_extra;
+	Oid			relid;
+	AttrNumber	attnum;
+	Datum		value;
+	bool		isnull;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	relid = PG_GETARG_OID(0);
+	attnum = PG_GETARG_INT16(1);
+
+	if (cd == NULL || cd->relid != relid || cd->attnum != attnum)
+	{
+		MemoryContext old;
+		Relation	r;
+		Node	   *expr;
+
+		r = table_open(relid, AccessShareLock);
+		if (attnum < 1 || attnum > RelationGetNumberOfAttributes(r) ||
+			TupleDescAttr(RelationGetDescr(r), attnum - 1)->attisdropped)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column number %d of table \"%s\" does not exist",
+							(int) attnum, RelationGetRelationName(r))));
+		if (pg_class_aclcheck(relid, GetUserId(), ACL_INSERT) != ACLCHECK_OK &&
+			pg_attribute_aclcheck(relid, attnum, GetUserId(), ACL_INSERT) != ACLCHECK_OK)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied for table %s",
+							RelationGetRelationName(r))));
+
+		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		if (cd == NULL)
+			cd = palloc0(sizeof(ColumnDefault));
+		cd->relid = relid;
+		cd->attnum = attnum;
+		cd->state = NULL;
+		expr = build_column_default(r, attnum);
+		if (expr != NULL)
+		{
+			cd->state = ExecInitExpr((Expr *) expression_planner((Expr *) expr), NULL);
+			if (cd->econtext == NULL)
+				cd->econtext = CreateStandaloneExprContext();
+			get_typlenbyval(exprType(expr), &cd->typlen, &cd->typbyval);
+		}
+		MemoryContextSwitchTo(old);
+		table_close(r, AccessShareLock);
+		fcinfo->flinfo->fn_extra = cd;
+	}
+
+	if (cd->state == NULL)
+		PG_RETURN_NULL();
+	ResetExprContext(cd->econtext);
+	value = ExecEvalExprSwitchContext(cd->state, cd->econtext, &isnull);
+	if (isnull)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(datumCopy(value, cd->typbyval, cd->typlen));
 }
 
 /*
@@ -814,10 +902,23 @@ deparse_create_many(StringInfo buf, ForgeStmt *st)
 					appendStringInfo(buf, "%s pg_catalog.jsonb",
 									 quote_identifier(c->name));
 				else
+				{
+					Oid			typid = c->typid;
+					int32		typmod = c->typmod;
+
+					/*
+					 * A domain column some rows leave out is read as its
+					 * base type: jsonb_to_record gives such a row NULL,
+					 * which a NOT NULL domain refuses before the CASE
+					 * could take the default.  The INSERT checks the domain.
+					 */
+					if (!st->many_always[i])
+						typid = getBaseTypeAndTypmod(typid, &typmod);
 					appendStringInfo(buf, "%s %s", quote_identifier(c->name),
-									 format_type_extended(c->typid, c->typmod,
+									 format_type_extended(typid, typmod,
 														  FORMAT_TYPE_TYPEMOD_GIVEN |
 														  FORMAT_TYPE_FORCE_QUALIFY));
+				}
 			}
 			appendStringInfoChar(buf, ')');
 		}

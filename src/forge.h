@@ -71,6 +71,7 @@ typedef enum ForgeVerb
 typedef struct ForgeTypeIO
 {
 	Oid			typid;
+	Oid			basetypid;		/* typid, or a domain's base type */
 	int16		typlen;
 	bool		typbyval;
 	char		typalign;

@@ -787,6 +787,19 @@ read_shape(ForgeStmt *st, JsonbContainer *select, JsonbContainer *omit,
 			{
 				if (val.type == jbvBool && !val.val.boolean)
 					continue;
+
+				/*
+				 * The row already has a key "_count": the column, which
+				 * include returns with every column.  The counts would
+				 * replace its value in the result without a word.
+				 */
+				if (forge_column_lookup(st->rel, "_count", 6) >= 0)
+					ereport(ERROR,
+							(errcode(ERRCODE_DUPLICATE_OBJECT),
+							 errmsg("\"_count\" in \"include\" is a column of table \"%s\"",
+									st->rel->model),
+							 errdetail("The relation counts would replace the column's value in the result."),
+							 errhint("Name the column in \"select\" instead: there \"_count\" is the column.")));
 				*includes = lappend(*includes, read_relation_count(st, &val, depth));
 				continue;
 			}

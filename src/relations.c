@@ -82,10 +82,12 @@
 #include "access/table.h"
 #include "catalog/indexing.h"
 #include "catalog/pg_attribute.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_constraint.h"
 #include "catalog/pg_index.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -502,15 +504,42 @@ operator_schemas(ForgeRelation *r)
 }
 
 /*
+ * rel_owner
+ *		The owner of relation relid.
+ */
+static Oid
+rel_owner(Oid relid)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
+/*
  * declared_name
- *		The relation name that the comment of constraint conoid declares
- *		with tag, or NULL (no such tag, or an empty one).
+ *		The relation name of table relid that the comment of constraint
+ *		conoid, a key of table holder, declares with tag, or NULL (no such
+ *		tag, or an empty one).  Whoever owns holder can write that comment:
+ *		a name it gives a relation of another table counts only if holder's
+ *		owner has the privileges of relid's owner.  Otherwise a role allowed
+ *		only to REFERENCES the table could give its own key the name of one
+ *		of the table's relations ("@foreignFieldName posts") and have the
+ *		owner's nested writes by that name go into its table.
  */
 static char *
-declared_name(Oid conoid, const char *tag)
+declared_name(Oid conoid, const char *tag, Oid holder, Oid relid)
 {
-	char	   *name = forge_smart_tag(ConstraintRelationId, conoid, 0, tag);
+	char	   *name;
 
+	if (holder != relid &&
+		!has_privs_of_role(rel_owner(holder), rel_owner(relid)))
+		return NULL;
+	name = forge_smart_tag(ConstraintRelationId, conoid, 0, tag);
 	return name != NULL && name[0] != '\0' ? name : NULL;
 }
 
@@ -568,7 +597,8 @@ read_relations(ForgeRel *rel)
 		r = add_relation(&rels, &n, &max, FORGE_TO_ONE, name, fk->conname,
 						 fk->confrelid);
 		r->conoid = fk->conoid;
-		r->declared = declared_name(fk->conoid, "fieldName");
+		r->declared = declared_name(fk->conoid, "fieldName", fk->conrelid,
+									 rel->relid);
 		memcpy(r->eqop, fk->pfeqop, sizeof(Oid) * fk->nkeys);
 		r->nkeys = fk->nkeys;
 		memcpy(r->local, fk->conkey, sizeof(AttrNumber) * fk->nkeys);
@@ -587,7 +617,8 @@ read_relations(ForgeRel *rel)
 						 unique ? FORGE_ONE_TO_ONE : FORGE_TO_MANY,
 						 get_rel_name(fk->conrelid), fk->conname, fk->conrelid);
 		r->conoid = fk->conoid;
-		r->declared = declared_name(fk->conoid, "foreignFieldName");
+		r->declared = declared_name(fk->conoid, "foreignFieldName",
+									 fk->conrelid, rel->relid);
 		memcpy(r->eqop, fk->pfeqop, sizeof(Oid) * fk->nkeys);
 		r->nkeys = fk->nkeys;
 		memcpy(r->local, fk->confkey, sizeof(AttrNumber) * fk->nkeys);
@@ -615,7 +646,8 @@ read_relations(ForgeRel *rel)
 					r->join = fk->conrelid;
 					r->conoid = to_other->conoid;
 					r->declared = declared_name(to_other->conoid,
-												"manyToManyFieldName");
+												"manyToManyFieldName",
+												fk->conrelid, rel->relid);
 					r->address = psprintf("%s.%s", get_rel_name(fk->conrelid),
 										  to_other->conname);
 					r->back_conname = psprintf("%s.%s",
@@ -792,6 +824,55 @@ declared_clash(ForgeRel *rel, const char *name, int len)
 }
 
 /*
+ * unambiguous
+ *		found, the relation of rel that name (len bytes) addressed, unless it
+ *		was addressed by its constraint's name and
+ *		another relation of the same kind has a constraint of that name: a
+ *		constraint name is unique only on its table, so two tables' keys to
+ *		rel may share one ("posts_user_id_fkey" in two schemas), and the
+ *		first found could be another role's table.
+ */
+/*
+ * qualified
+ *		The schema-qualified, quoted name of relation relid.
+ */
+static char *
+qualified(Oid relid)
+{
+	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+									  get_rel_name(relid));
+}
+
+static ForgeRelation *
+unambiguous(ForgeRel *rel, ForgeRelation *found, const char *name, int len)
+{
+	int			i;
+
+	/* found by "join_table.constraint": that names one */
+	if (found == NULL || (int) strlen(found->conname) != len ||
+		memcmp(found->conname, name, len) != 0)
+		return found;
+	for (i = 0; i < rel->nrels; i++)
+	{
+		ForgeRelation *r = &rel->rels[i];
+		bool		same_kind = (r->kind == FORGE_TO_ONE) ==
+			(found->kind == FORGE_TO_ONE) &&
+			(r->kind == FORGE_MANY_TO_MANY) == (found->kind == FORGE_MANY_TO_MANY);
+
+		if (r != found && same_kind && strcmp(r->conname, found->conname) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_OBJECT),
+					 errmsg("constraint name \"%s\" addresses two relations of \"%s\"",
+							found->conname, rel->relname),
+					 errdetail("Foreign keys of tables %s and %s both have that name.",
+							   qualified(found->join ? found->join : found->other),
+							   qualified(r->join ? r->join : r->other)),
+					 errhint("Address the relation by its name, or rename one of the constraints.")));
+	}
+	return found;
+}
+
+/*
  * forge_relation_lookup
  *		The relation of rel named name (len bytes), or NULL: by its name;
  *		else (forge_relation_by_constraint) by its constraint's name.  A
@@ -812,7 +893,7 @@ forge_relation_lookup(ForgeRel *rel, const char *name, int len)
 			return r;
 	}
 	declared_clash(rel, name, len);
-	return relation_by_constraint(rel, name, len);
+	return unambiguous(rel, relation_by_constraint(rel, name, len), name, len);
 }
 
 /*

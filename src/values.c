@@ -335,18 +335,19 @@ forge_many_value(JsonbValue *v, ForgeTypeIO *io, const ForgeColumn *col)
 {
 	check_stack_depth();
 	if (v->type == jbvNumeric &&
-		(io->typid == INT2OID || io->typid == INT4OID || io->typid == INT8OID))
+		(io->basetypid == INT2OID || io->basetypid == INT4OID ||
+		 io->basetypid == INT8OID))
 	{
 		char	   *digits = scalar_text(v);
 
 		if (strchr(digits, '.') == NULL)
 			return NULL;
-		integer_text(digits, io->typid);
+		integer_text(digits, io->basetypid);
 		if (strchr(digits, '.') != NULL)
 			return NULL;		/* 1.5: the input function says so */
 		return string_value(digits);
 	}
-	if (v->type == jbvString && io->typid == TIMESTAMPOID)
+	if (v->type == jbvString && io->basetypid == TIMESTAMPOID)
 	{
 		char		buf[MAXDATELEN + 1];
 		char	   *text = scalar_text(v);
@@ -451,12 +452,19 @@ forge_value_to_datum(const JsonbValue *v, ForgeTypeIO *io,
 		return NumericGetDatum(v->val.numeric);
 	if (v->type == jbvNumeric)
 		return InputFunctionCall(&io->input,
-								 integer_text(scalar_text(v), io->typid),
+								 integer_text(scalar_text(v), io->basetypid),
 								 io->ioparam, -1);
 	if (v->type == jbvBool && io->typid == BOOLOID)
 		return BoolGetDatum(v->val.boolean);
-	if (v->type == jbvString && io->typid == TIMESTAMPOID)
-		return utc_timestamp(scalar_text(v));
+	if (v->type == jbvString && io->basetypid == TIMESTAMPOID)
+	{
+		/* an array's element may be a domain over timestamp: check it */
+		Datum		d = utc_timestamp(scalar_text(v));
+
+		if (io->typid != TIMESTAMPOID)
+			domain_check(d, false, io->typid, NULL, NULL);
+		return d;
+	}
 
 	return InputFunctionCall(&io->input, scalar_text(v), io->ioparam, -1);
 }
