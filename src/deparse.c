@@ -817,6 +817,48 @@ forge_column_default(PG_FUNCTION_ARGS)
 }
 
 /*
+ * deparse_many_columns
+ *		Append the column definitions of createMany's rows, as
+ *		jsonb_to_record(set) reads them: a json column as jsonb (its value
+ *		travels wrapped, json_wrap_rows), another as its type.
+ */
+static void
+deparse_many_columns(StringInfo buf, ForgeStmt *st)
+{
+	ForgeRel   *rel = st->rel;
+	int			i;
+
+	for (i = 0; i < st->nmany; i++)
+	{
+		ForgeColumn *c = &rel->cols[st->many_cols[i]];
+
+		if (i > 0)
+			appendStringInfoString(buf, ", ");
+		if (c->isjson)
+			appendStringInfo(buf, "%s pg_catalog.jsonb",
+							 quote_identifier(c->name));
+		else
+		{
+			Oid			typid = c->typid;
+			int32		typmod = c->typmod;
+
+			/*
+			 * A domain column some rows leave out is read as its
+			 * base type: jsonb_to_record gives such a row NULL,
+			 * which a NOT NULL domain refuses before the CASE
+			 * could take the default.  The INSERT checks the domain.
+			 */
+			if (!st->many_always[i])
+				typid = getBaseTypeAndTypmod(typid, &typmod);
+			appendStringInfo(buf, "%s %s", quote_identifier(c->name),
+							 format_type_extended(typid, typmod,
+												  FORMAT_TYPE_TYPEMOD_GIVEN |
+												  FORMAT_TYPE_FORCE_QUALIFY));
+		}
+	}
+}
+
+/*
  * deparse_create_many
  *		Append the INSERT of createMany: one SELECT over the rows of the jsonb
  *		array $1 in their order (WITH ORDINALITY ... ORDER BY), each read by
@@ -833,6 +875,10 @@ deparse_create_many(StringInfo buf, ForgeStmt *st)
 	ForgeRel   *rel = st->rel;
 	ListCell   *lc;
 	int			i;
+	bool		uniform = st->nmany > 0;
+
+	for (i = 0; i < st->nmany; i++)
+		uniform &= st->many_always[i];
 
 	appendStringInfo(buf, "INSERT INTO %s AS t ", rel->qualname);
 	if (st->nmany == 0 && st->assigns == NIL)
@@ -888,41 +934,28 @@ deparse_create_many(StringInfo buf, ForgeStmt *st)
 				appendStringInfoString(buf, ", ");
 			appendStringInfo(buf, "$%d", ((ForgeAssign *) lfirst(lc))->param);
 		}
-		appendStringInfoString(buf, " FROM pg_catalog.jsonb_array_elements($1) WITH ORDINALITY AS e(j, o)");
-		if (st->nmany > 0)
+		if (uniform)
 		{
-			appendStringInfoString(buf, " CROSS JOIN LATERAL pg_catalog.jsonb_to_record(e.j) AS r(");
-			for (i = 0; i < st->nmany; i++)
-			{
-				ForgeColumn *c = &rel->cols[st->many_cols[i]];
-
-				if (i > 0)
-					appendStringInfoString(buf, ", ");
-				if (c->isjson)
-					appendStringInfo(buf, "%s pg_catalog.jsonb",
-									 quote_identifier(c->name));
-				else
-				{
-					Oid			typid = c->typid;
-					int32		typmod = c->typmod;
-
-					/*
-					 * A domain column some rows leave out is read as its
-					 * base type: jsonb_to_record gives such a row NULL,
-					 * which a NOT NULL domain refuses before the CASE
-					 * could take the default.  The INSERT checks the domain.
-					 */
-					if (!st->many_always[i])
-						typid = getBaseTypeAndTypmod(typid, &typmod);
-					appendStringInfo(buf, "%s %s", quote_identifier(c->name),
-									 format_type_extended(typid, typmod,
-														  FORMAT_TYPE_TYPEMOD_GIVEN |
-														  FORMAT_TYPE_FORCE_QUALIFY));
-				}
-			}
+			/*
+			 * Every row gives every column: one function scan, which
+			 * returns the rows in the array's order and the INSERT takes
+			 * them in that order (no join, no sort to reorder them).
+			 */
+			appendStringInfoString(buf, " FROM pg_catalog.jsonb_to_recordset($1) AS r(");
+			deparse_many_columns(buf, st);
 			appendStringInfoChar(buf, ')');
 		}
-		appendStringInfoString(buf, " ORDER BY e.o");
+		else
+		{
+			appendStringInfoString(buf, " FROM pg_catalog.jsonb_array_elements($1) WITH ORDINALITY AS e(j, o)");
+			if (st->nmany > 0)
+			{
+				appendStringInfoString(buf, " CROSS JOIN LATERAL pg_catalog.jsonb_to_record(e.j) AS r(");
+				deparse_many_columns(buf, st);
+				appendStringInfoChar(buf, ')');
+			}
+			appendStringInfoString(buf, " ORDER BY e.o");
+		}
 	}
 	if (st->skip_duplicates)
 		appendStringInfoString(buf, " ON CONFLICT DO NOTHING");

@@ -503,7 +503,7 @@ read_stmts(ForgeVerb verb, ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 				 * meanwhile.  So the ids a Prisma user's writes give are
 				 * Prisma's, and the write stays race-free.
 				 */
-				if (!top && !st->by_update &&
+				if (!top && !st->by_update && !p->looked_up &&
 					!(st->nested != NULL && st->nested->branch_first))
 				{
 					st->by_update = true;

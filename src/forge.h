@@ -556,6 +556,8 @@ typedef struct ForgePart
 	bool		live;			/* the user's where: leave out soft-deleted
 								 * rows (unless with_deleted) */
 	bool		with_deleted;	/* the call's "withDeleted" */
+	bool		looked_up;		/* upsert: its row was just looked for and
+								 * not found, so a plain ON CONFLICT */
 } ForgePart;
 
 /* The error context of a running nested action. */

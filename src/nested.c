@@ -227,19 +227,34 @@ first_item(ForgeNestedRel *nr, int a)
 /*
  * upsert_other
  *		connectOrCreate or upsert (action a, described by item) of a row of
- *		the related table that holds no key to this one: ON CONFLICT on the
- *		unique key of its where (or, when create leaves out a key column
- *		with a default, update else insert: see merge_pins).
- *		connectOrCreate's update changes nothing
- *		and only returns the row found.  Returns the row.
+ *		the related table that holds no key to this one.  Returns the row.
+ *
+ *		connectOrCreate reads the row by its where's unique key first, as
+ *		Prisma does, and connects a row it finds as it is: nothing is
+ *		written to it (no UPDATE trigger fires, no sequence value is
+ *		spent).  Only when there is none does it run INSERT ... ON CONFLICT
+ *		on that key with an update that changes nothing, so a row another
+ *		session creates meanwhile is found, not duplicated.  An upsert
+ *		finds its row in its own statement (find_first, descriptor.c).
  */
 static Jsonb *
 upsert_other(ForgeNestedRel *nr, int a, ForgeNestedItem *item)
 {
 	ForgePart	p;
 
+	if (a == FORGE_NA_CONNECT_OR_CREATE)
+	{
+		Jsonb	   *row = run_part(FORGE_FIND, nr->r->other,
+								   live_part(part_of(&p, item->where, NULL,
+													 NULL)),
+								   true);
+
+		if (row != NULL)
+			return row;
+	}
 	part_of(&p, item->where, item->data,
 			a == FORGE_NA_UPSERT ? item->update : NULL);
+	p.looked_up = (a == FORGE_NA_CONNECT_OR_CREATE);
 	return run_part(FORGE_UPSERT, nr->r->other, live_part(&p), false);
 }
 

@@ -338,8 +338,18 @@ forge_many_value(JsonbValue *v, ForgeTypeIO *io, const ForgeColumn *col)
 		(io->basetypid == INT2OID || io->basetypid == INT4OID ||
 		 io->basetypid == INT8OID))
 	{
-		char	   *digits = scalar_text(v);
+		char	   *digits;
 
+		/*
+		 * A number without fractional digits (JSON's 1, not 1.0) reads as
+		 * it is: tell by its scale, without printing it (createMany asks
+		 * this of every value of its rows).
+		 */
+		if (!numeric_is_nan(v->val.numeric) && !numeric_is_inf(v->val.numeric) &&
+			DatumGetInt32(DirectFunctionCall1(numeric_scale,
+											  NumericGetDatum(v->val.numeric))) == 0)
+			return NULL;
+		digits = scalar_text(v);
 		if (strchr(digits, '.') == NULL)
 			return NULL;
 		integer_text(digits, io->basetypid);
