@@ -94,6 +94,9 @@ DROP TRIGGER mr_upper ON mr_users;
 \pset tuples_only on
 -- a to-many include, directly or in select (22023), as Prisma refuses it.
 SELECT err($$forge_create_many_and_return('mr_users', '{"data": [{"email": "x@example.com"}], "include": {"mr_posts": true}}')$$);
+-- nor _count, which counts to-many relations (the fuzzer found it crashed)
+SELECT err($$forge_update_many_and_return('mr_users', '{"data": {}, "include": {"_count": true}}')$$);
+SELECT err($$forge_create_many_and_return('mr_users', '{"data": [{"email": "y@example.com"}], "select": {"id": true, "_count": {"select": {"mr_posts": true}}}}')$$);
 SELECT err($$forge_update_many_and_return('mr_users', '{"data": {}, "select": {"id": true, "mr_posts": true}}')$$);
 -- select with omit (22023), unknown keys (22023): createManyAndReturn has no limit.
 SELECT err($$forge_create_many_and_return('mr_users', '{"data": [{"email": "x@example.com"}], "select": {"id": true}, "omit": {"name": true}}')$$);

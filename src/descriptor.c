@@ -678,6 +678,14 @@ read_returning(List *stmts, JsonbContainer *args)
 		{
 			ForgeInclude *inc = lfirst(ic);
 
+			if (inc->relation == NULL)	/* _count */
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("%s cannot include \"_count\"",
+								forge_verb_name(st->verb == FORGE_CREATE_MANY ?
+												FORGE_CREATE_MANY_RETURN :
+												FORGE_UPDATE_MANY_RETURN)),
+						 errdetail("Only to-one relations can be returned with the rows of a many-row write, as in Prisma.")));
 			if (inc->relation->kind == FORGE_TO_MANY ||
 				inc->relation->kind == FORGE_MANY_TO_MANY)
 				ereport(ERROR,
