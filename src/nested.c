@@ -31,11 +31,12 @@
  * by forge_exec_stmts.  So every value still travels as an SPI parameter
  * and every statement is planned and cached by shape like any other.  A
  * part's own data may nest further: it is run here again (the recursion
- * checks the stack).  connectOrCreate and a nested upsert are one statement
- * each, never a lookup followed by an insert: an UPDATE of the row their
- * where selects and, if there is none, an INSERT ... ON CONFLICT on that
- * key (deparse_upsert_by_update), so a row that exists spends no sequence
- * value, as in Prisma.  A connect through a to-one or a many-to-many reads the
+ * checks the stack).  A nested upsert is one statement: an UPDATE of the
+ * row its where selects and, if there is none, an INSERT ... ON CONFLICT on
+ * that key (deparse_upsert_by_update).  connectOrCreate reads the row by
+ * that key first (upsert_other) and, only when there is none, runs INSERT
+ * ... ON CONFLICT, which catches a row another session created meanwhile.
+ * So a row that exists spends no sequence value, as in Prisma.  A connect through a to-one or a many-to-many reads the
  * related row by a unique key (a plain SELECT, so it needs only SELECT
  * privilege) and lets the foreign key lock it.
  *
