@@ -399,3 +399,50 @@ SELECT forge_update('seq_posts', '{"where": {"id": 1}, "data": {"seq_tags": {"up
   "select": {"seq_tags": {"orderBy": {"id": "asc"}}}}');
 SELECT forge_create('seq_tags', '{"data": {"name": "next"}}');
 DROP TABLE seq_post_tags, seq_tags, seq_posts;
+
+-- That read reads the where's unique index, even on a table so small that
+-- the planner would rather scan it (its plan below): a scan evaluates the
+-- where on every row, which costs a connect more than the insert it saves.
+-- forge turns sequential scans off for that one statement; the session's
+-- setting is untouched, after an error inside the read too.
+CREATE TABLE idx_tags (id serial PRIMARY KEY, name text UNIQUE NOT NULL);
+CREATE TABLE idx_posts (id serial PRIMARY KEY, title text);
+CREATE TABLE idx_post_tags (post_id int REFERENCES idx_posts, tag_id int REFERENCES idx_tags,
+                            PRIMARY KEY (post_id, tag_id));
+INSERT INTO idx_tags (name) SELECT 'tag' || i FROM generate_series(1, 200) AS i;
+INSERT INTO idx_posts (title) VALUES ('p');
+ANALYZE idx_tags;
+EXPLAIN (COSTS OFF) SELECT * FROM idx_tags WHERE name = 'tag150';
+BEGIN;
+SELECT forge_update('idx_posts', '{"where": {"id": 1}, "data": {"idx_tags": {"connectOrCreate":
+    {"where": {"name": "tag150"}, "create": {"name": "tag150"}}}},
+  "select": {"idx_tags": {"select": {"id": true}}}}');
+SELECT pg_stat_get_xact_numscans('idx_tags_name_key'::regclass) AS name_index_scans;
+SHOW enable_seqscan;
+COMMIT;
+-- a policy that raises on the row the read finds: the error is caught,
+-- and the setting is back
+CREATE FUNCTION idx_check(name text) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+  IF name = 'tag7' THEN
+    RAISE EXCEPTION 'read tag7 with enable_seqscan = %', current_setting('enable_seqscan');
+  END IF;
+  RETURN true;
+END $$;
+ALTER TABLE idx_tags ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY idx_all ON idx_tags USING (idx_check(name)) WITH CHECK (true);
+CREATE ROLE regress_nested_reader;
+GRANT ALL ON idx_tags, idx_posts, idx_post_tags TO regress_nested_reader;
+SET ROLE regress_nested_reader;
+DO $$
+BEGIN
+  PERFORM forge_update('idx_posts', '{"where": {"id": 1}, "data": {"idx_tags": {"connectOrCreate":
+      {"where": {"name": "tag7"}, "create": {"name": "tag7"}}}}}');
+EXCEPTION WHEN raise_exception THEN
+  RAISE NOTICE 'caught: %', SQLERRM;
+END $$;
+SHOW enable_seqscan;
+RESET ROLE;
+DROP TABLE idx_post_tags, idx_tags, idx_posts;
+DROP FUNCTION idx_check(text);
+DROP ROLE regress_nested_reader;

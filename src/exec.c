@@ -21,8 +21,10 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "optimizer/cost.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
+#include "utils/guc.h"
 #include "utils/jsonb.h"
 
 #include "forge.h"
@@ -73,6 +75,27 @@ execute_stmt(ForgeStmt *st, ForgeActive *frame, bool copysql, char **sql)
 {
 	ForgePlan  *plan = forge_plan_get(st);
 	volatile int rc = 0;
+	int			save_nestlevel = -1;
+
+	/*
+	 * A read by a unique key (FORGE_FIND) reads the key's index.  On a
+	 * table of a few hundred rows the planner prefers a sequential scan,
+	 * which it costs by pages; but the scan evaluates the where on every
+	 * row, and a lookup that a write waits for (connect, connectOrCreate)
+	 * then costs more than the index probe that INSERT ... ON CONFLICT
+	 * makes.  Sequential scans are turned off for the statement only
+	 * (planned, if the plan cache replans it, and run here), as
+	 * ri_triggers.c sets work_mem for its check: a new GUC nest level,
+	 * popped below or, on error, by the (sub)transaction's abort.  No
+	 * index, no harm: the planner still scans when nothing else can.
+	 */
+	if (st->verb == FORGE_FIND && enable_seqscan)
+	{
+		save_nestlevel = NewGUCNestLevel();
+		(void) set_config_option("enable_seqscan", "off",
+								 PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+	}
 
 	frame->outer = forge_active;
 	forge_active = frame;
@@ -102,6 +125,8 @@ execute_stmt(ForgeStmt *st, ForgeActive *frame, bool copysql, char **sql)
 		forge_plan_release(plan);
 	}
 	PG_END_TRY();
+	if (save_nestlevel >= 0)
+		AtEOXact_GUC(true, save_nestlevel);
 	return rc;
 }
 
