@@ -23,7 +23,8 @@
 # printed as a check that the two runs compare like with like.
 # Without BASE it measures what is installed.
 #
-#   INSN_VERBS   verbs (default: every run.sh verb but the _ddl one)
+#   INSN_VERBS   verbs (default: every run.sh verb but the _ddl one, and
+#                nested_upsert, which only this script runs)
 #   INSN_N1, INSN_N2   transactions of the two runs (default 20 and 220;
 #                create_many 2 and 6, since one call writes 10,000 rows)
 #   FORGE_PGPORT port of the throwaway cluster (default 54361)
@@ -38,7 +39,7 @@ ROOT=$PWD
 BENCH=test/bench
 BASE=${1:-}
 HEAD=${HEAD:-}
-VERBS=${INSN_VERBS:-create update upsert_update upsert_insert delete update_many delete_many create_many nested_create update_include}
+VERBS=${INSN_VERBS:-create update upsert_update upsert_insert delete update_many delete_many create_many nested_create update_include nested_upsert}
 N1=${INSN_N1:-20}
 N2=${INSN_N2:-220}
 export FORGE_PGPORT=${FORGE_PGPORT:-54361}

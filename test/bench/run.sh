@@ -232,9 +232,9 @@ prepare() {
   [ "$verb" = create_many ] && sql "TRUNCATE bench_many" >/dev/null
   refill "$verb" "$2"
   sql "VACUUM $tbl" >/dev/null
-  # nested_create updates the same 200 tag rows on every call (connectOrCreate
-  # is ON CONFLICT DO UPDATE): without this, the side that runs later walks
-  # the longer update chains the other left behind
+  # the hand-written nested_create updates the same 200 tag rows on every
+  # call (ON CONFLICT DO UPDATE; forge's connectOrCreate reads them): without
+  # this, the side that runs later walks the update chains it left behind
   [ "$verb" = nested_create ] && sql "VACUUM bench_nusers, bench_nprofiles, bench_ntags, bench_npost_tags" >/dev/null
   sql "CHECKPOINT" >/dev/null
 }
