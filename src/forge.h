@@ -150,6 +150,9 @@ typedef struct ForgeRelation
 								 * (comments.c), or NULL */
 	char	   *conname;		/* the constraint name (see relations.c) */
 	bool		clashed;
+	bool		trusted;		/* its key's table is this table, or its
+								 * owner has the privileges of this table's
+								 * owner (relations.c) */
 	ForgeRelationKind kind;
 	Oid			other;			/* the related table */
 	int			nkeys;

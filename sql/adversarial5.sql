@@ -1,0 +1,132 @@
+-- adversarial5: a role that may only REFERENCES another role's tables, and
+-- the rest of a breaker's pass over issue 12.
+\set VERBOSITY terse
+-- err() runs a call and prints SQLSTATE: message, then detail and hint.
+CREATE FUNCTION err(call text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+  st text; msg text; det text; hnt text;
+BEGIN
+  EXECUTE 'SELECT ' || call;
+  RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
+                          det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
+  RETURN st || ': ' || msg
+      || CASE WHEN det <> '' THEN E'\n  detail: ' || det ELSE '' END
+      || CASE WHEN hnt <> '' THEN E'\n  hint: ' || hnt ELSE '' END;
+END $$;
+
+-- 1. Default relation names taken away by another role's key.  Where two
+-- relations would get one default name, neither takes it.  A role allowed
+-- only to REFERENCES the victim's "users" made its own table "posts" with
+-- a key to it: "users" had two to-many relations called "posts", and the
+-- victim's nested create, include and relation filter by "posts" failed
+-- (42703: no such column or relation).  A relation whose key is held by a
+-- table whose owner lacks the privileges of the table's owner now takes no
+-- name from the table's own relations (it keeps no name), nor their
+-- constraint names or addresses.
+CREATE ROLE regress_adv5_victim;
+CREATE ROLE regress_adv5_attacker;
+CREATE ROLE regress_adv5_team;
+GRANT regress_adv5_victim TO regress_adv5_team;
+CREATE SCHEMA adv5v AUTHORIZATION regress_adv5_victim;
+CREATE SCHEMA adv5a AUTHORIZATION regress_adv5_attacker;
+CREATE SCHEMA adv5t AUTHORIZATION regress_adv5_team;
+GRANT USAGE ON SCHEMA adv5v TO regress_adv5_attacker, regress_adv5_team;
+GRANT USAGE ON SCHEMA adv5a, adv5t TO regress_adv5_victim;
+SET ROLE regress_adv5_victim;
+CREATE TABLE adv5v.users (id int PRIMARY KEY, name text,
+  invited_by_id int REFERENCES adv5v.users);
+CREATE TABLE adv5v.posts (id serial PRIMARY KEY, author_id int REFERENCES adv5v.users, body text);
+CREATE TABLE adv5v.profiles (id serial PRIMARY KEY, user_id int UNIQUE REFERENCES adv5v.users, bio text);
+CREATE TABLE adv5v.tags (id serial PRIMARY KEY, name text UNIQUE);
+CREATE TABLE adv5v.post_tags (post_id int REFERENCES adv5v.posts, tag_id int REFERENCES adv5v.tags,
+  PRIMARY KEY (post_id, tag_id));
+CREATE TABLE adv5v.events (id int, user_id int REFERENCES adv5v.users, at date)
+  PARTITION BY RANGE (at);
+CREATE TABLE adv5v.events_2024 PARTITION OF adv5v.events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+GRANT REFERENCES ON adv5v.users, adv5v.posts, adv5v.tags TO regress_adv5_attacker, regress_adv5_team;
+RESET ROLE;
+SET ROLE regress_adv5_attacker;
+-- to-many "posts", one-to-one "profiles", partitioned "events", self "users"
+CREATE TABLE adv5a.posts (id serial PRIMARY KEY, author_id int REFERENCES adv5v.users, body text);
+CREATE TABLE adv5a.profiles (id serial PRIMARY KEY, user_id int UNIQUE REFERENCES adv5v.users);
+CREATE TABLE adv5a.events (id int, user_id int REFERENCES adv5v.users, at date) PARTITION BY RANGE (at);
+CREATE TABLE adv5a.users (id int PRIMARY KEY REFERENCES adv5v.users);
+-- "author", the to-one of the victim's posts; a table named after the
+-- victim's constraint; many-to-many "tags" through its own join table
+CREATE TABLE adv5a.author (id serial PRIMARY KEY, post_id int REFERENCES adv5v.posts);
+CREATE TABLE adv5a.post_tags_tag_id_fkey (id serial PRIMARY KEY, post_id int REFERENCES adv5v.posts);
+CREATE TABLE adv5a.tags (id serial PRIMARY KEY, name text UNIQUE);
+CREATE TABLE adv5a.pt (post_id int REFERENCES adv5v.posts, tag_id int REFERENCES adv5a.tags,
+  PRIMARY KEY (post_id, tag_id));
+-- a key named as the victim's many-to-many's constraint, and as the address
+-- by which a tag finds its way back to a post through the victim's join table
+CREATE TABLE adv5a.x (id serial PRIMARY KEY, post_id int,
+  CONSTRAINT post_tags_tag_id_fkey FOREIGN KEY (post_id) REFERENCES adv5v.posts);
+CREATE TABLE adv5a.y (id serial PRIMARY KEY, tag_id int,
+  CONSTRAINT "post_tags.post_tags_post_id_fkey" FOREIGN KEY (tag_id) REFERENCES adv5v.tags);
+INSERT INTO adv5a.y (tag_id) SELECT NULL;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA adv5a TO regress_adv5_victim;
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA adv5a TO regress_adv5_victim;
+RESET ROLE;
+SET ROLE regress_adv5_victim;
+SET search_path = adv5v, public;
+-- the victim's relations keep their names; the other role's have none
+SELECT name, kind, constraint_name, target FROM forge_relations('users') ORDER BY target::text, kind;
+SELECT name, kind, constraint_name, target, join_table FROM forge_relations('posts') ORDER BY target::text, kind;
+SELECT forge_create('users', '{"data": {"id": 1, "name": "ada",
+  "posts": {"create": {"body": "notes", "tags": {"create": {"name": "math"}}}},
+  "profiles": {"create": {"bio": "first"}},
+  "events": {"create": {"id": 1, "at": "2024-05-01"}},
+  "users": {"create": {"id": 2, "name": "bob"}}},
+  "include": {"posts": {"include": {"tags": true, "author": true}}, "profiles": true, "events": true,
+              "users": true, "_count": true}}');
+SELECT forge_update_many('users', '{"where": {"posts": {"some": {"tags": {"some": {"name": "math"}}}}}, "data": {"name": "ada2"}}');
+-- addressed by their constraint names, the victim's relations again
+SELECT forge_update('users', '{"where": {"id": 2}, "data": {"posts_author_id_fkey": {"create": {"body": "bob"}}},
+  "include": {"posts_author_id_fkey": true}}');
+SELECT forge_update('posts', '{"where": {"id": 1}, "data": {"post_tags_tag_id_fkey": {"create": {"name": "logic"}}},
+  "include": {"post_tags_tag_id_fkey": true}}');
+-- through the victim's join table, back from each tag: only the post's tags
+-- (post 2 has none; the other role's key named as that way back is not it)
+SELECT forge_update('posts', '{"where": {"id": 2}, "data": {"tags": {"updateMany": {"where": {}, "data": {"name": {"set": "t"}}}}}}');
+SELECT forge_update('posts', '{"where": {"id": 2}, "data": {"tags": {"deleteMany": {}}}}');
+SELECT forge_update('posts', '{"where": {"id": 1}, "data": {"tags": {"updateMany": {"where": {"name": "logic"}, "data": {"name": {"set": "logic2"}}}}}}');
+RESET ROLE;
+SELECT 'v' AS s, id, author_id, body FROM adv5v.posts UNION ALL SELECT 'a', id, author_id, body FROM adv5a.posts ORDER BY 1, 2;
+SELECT * FROM adv5v.tags ORDER BY id;
+SELECT (SELECT count(*) FROM adv5a.profiles) AS a_profiles, (SELECT count(*) FROM adv5a.events) AS a_events,
+       (SELECT count(*) FROM adv5a.users) AS a_users, (SELECT count(*) FROM adv5a.pt) AS a_pt,
+       (SELECT count(*) FROM adv5a.x) AS a_x, (SELECT count(*) FROM adv5a.post_tags_tag_id_fkey) AS a_ptf;
+-- two relations whose keys are not trusted still clash with each other, and
+-- an address they share is still 42710 (a relation of the other role's is
+-- reached by a constraint name no trusted relation has)
+SET ROLE regress_adv5_attacker;
+CREATE TABLE adv5a.notes (id serial PRIMARY KEY, user_id int REFERENCES adv5v.users);
+CREATE TABLE adv5a.notes2 (id serial PRIMARY KEY, user_id int,
+  CONSTRAINT notes_user_id_fkey FOREIGN KEY (user_id) REFERENCES adv5v.users);
+GRANT SELECT ON adv5a.notes, adv5a.notes2 TO regress_adv5_victim;
+RESET ROLE;
+SET ROLE regress_adv5_victim;
+SELECT name, constraint_name, target FROM forge_relations('users') WHERE target::text LIKE '%notes%' ORDER BY target::text;
+SELECT err($$forge_update('users', '{"where": {"id": 1}, "data": {}, "include": {"notes_user_id_fkey": true}}')$$);
+-- a member of the owner's role is trusted: its table clashes as the
+-- owner's own would, and its comment names its relation
+RESET ROLE;
+SET ROLE regress_adv5_team;
+CREATE TABLE adv5t.posts (id serial PRIMARY KEY, author_id int REFERENCES adv5v.users);
+CREATE TABLE adv5t.memos (id serial PRIMARY KEY, user_id int REFERENCES adv5v.users);
+COMMENT ON CONSTRAINT memos_user_id_fkey ON adv5t.memos IS '@foreignFieldName memos';
+RESET ROLE;
+SET ROLE regress_adv5_victim;
+SELECT name, constraint_name, target FROM forge_relations('users')
+ WHERE target IN ('adv5v.posts'::regclass, 'adv5t.posts', 'adv5a.posts', 'adv5t.memos') ORDER BY target::text;
+RESET ROLE;
+RESET search_path;
+DROP SCHEMA adv5t CASCADE;
+DROP SCHEMA adv5a CASCADE;
+DROP SCHEMA adv5v CASCADE;
+DROP ROLE regress_adv5_team;
+DROP ROLE regress_adv5_victim;
+DROP ROLE regress_adv5_attacker;
