@@ -130,3 +130,39 @@ DROP SCHEMA adv5v CASCADE;
 DROP ROLE regress_adv5_team;
 DROP ROLE regress_adv5_victim;
 DROP ROLE regress_adv5_attacker;
+
+-- 2. createMany's DEFAULT of a column some rows leave out was a call of
+-- forge_column_default(oid, int2, anyelement) by name, with a NULL of the
+-- column's type choosing the result's type.  A role with CREATE on the
+-- extension's schema added forge_column_default(oid, int2, text): an exact
+-- match beats a polymorphic one, so createMany called it, as the caller,
+-- and stored what it returned.  The default now comes from the operator
+-- oid <@~~@> int2 (an exact operator match is looked up directly; a schema
+-- holds one operator of a name and argument types), as text that the
+-- statement casts to the column's type: a float keeps all its digits
+-- whatever extra_float_digits the caller set.
+CREATE ROLE regress_adv5_attacker;
+GRANT CREATE ON SCHEMA public TO regress_adv5_attacker;
+SET ROLE regress_adv5_attacker;
+CREATE FUNCTION public.forge_column_default(oid, int2, text) RETURNS text LANGUAGE plpgsql AS
+$$BEGIN RAISE NOTICE 'planted forge_column_default ran as %', current_user; RETURN 'pwned'; END$$;
+CREATE FUNCTION public.forge_column_default(oid, int2, int DEFAULT 0) RETURNS text LANGUAGE plpgsql AS
+$$BEGIN RAISE NOTICE 'planted forge_column_default ran as %', current_user; RETURN 'pwned'; END$$;
+CREATE FUNCTION public.adv5_mark(oid, int2) RETURNS text LANGUAGE sql AS $$ SELECT 'pwned' $$;
+CREATE OPERATOR public.<@~~@> (LEFTARG = oid, RIGHTARG = int2, FUNCTION = public.adv5_mark);
+RESET ROLE;
+CREATE SCHEMA adv5;
+CREATE TABLE adv5.d (id int PRIMARY KEY, s text DEFAULT 'dflt', f float8 DEFAULT pi(),
+  r real DEFAULT 0.1, at timestamptz DEFAULT '2024-05-01 12:00+02', a int[] DEFAULT '{1,2}',
+  n serial);
+SET extra_float_digits = -15;
+SELECT forge_create_many('adv5.d', '{"data": [{"id": 1}, {"id": 2, "s": "given", "f": 1, "r": 1, "at": "2000-01-01T00:00:00Z", "a": [], "n": 10}]}');
+RESET extra_float_digits;
+SELECT id, s, f = pi() AS f_is_pi, r = 0.1::real AS r_is_0_1, at, a, n FROM adv5.d ORDER BY id;
+DROP SCHEMA adv5 CASCADE;
+DROP FUNCTION public.forge_column_default(oid, int2, text);
+DROP FUNCTION public.forge_column_default(oid, int2, int);
+DROP FUNCTION public.adv5_mark(oid, int2);
+RESET ROLE;
+REVOKE CREATE ON SCHEMA public FROM regress_adv5_attacker;
+DROP ROLE regress_adv5_attacker;
