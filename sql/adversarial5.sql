@@ -166,3 +166,42 @@ DROP FUNCTION public.adv5_mark(oid, int2);
 RESET ROLE;
 REVOKE CREATE ON SCHEMA public FROM regress_adv5_attacker;
 DROP ROLE regress_adv5_attacker;
+
+-- 3. A type name without its typmod.  forge cast a value to a column's or
+-- an operator's type as format_type printed it, and "bit" and "character"
+-- printed so mean bit(1) and char(1): createMany's default of a char(3) or
+-- bit(3) column some rows leave out was cut to its first character
+-- ('abc' stored as 'a  ', B'101' refused), and a relation through a key
+-- whose equality is outside pg_catalog (a unique index with its own
+-- operator class) compared only the first character of char(3) keys, so a
+-- relation filter matched other rows and wrote them.  The casts now name
+-- the type without a typmod.
+CREATE SCHEMA adv5;
+CREATE TABLE adv5.ch (id int PRIMARY KEY, c char(3) DEFAULT 'abc', b bit(3) DEFAULT B'101', s text);
+SELECT forge_create_many('adv5.ch', '{"data": [{"id": 1, "s": "x"}, {"id": 2}]}');
+SELECT forge_create_many('adv5.ch', '{"data": [{"id": 3, "c": "xy", "b": "111"}, {"id": 4}]}');
+SELECT * FROM adv5.ch ORDER BY id;
+CREATE FUNCTION adv5.eq(bpchar, bpchar) RETURNS bool LANGUAGE internal IMMUTABLE STRICT AS 'bpchareq';
+CREATE FUNCTION adv5.lt(bpchar, bpchar) RETURNS bool LANGUAGE internal IMMUTABLE STRICT AS 'bpcharlt';
+CREATE FUNCTION adv5.le(bpchar, bpchar) RETURNS bool LANGUAGE internal IMMUTABLE STRICT AS 'bpcharle';
+CREATE FUNCTION adv5.gt(bpchar, bpchar) RETURNS bool LANGUAGE internal IMMUTABLE STRICT AS 'bpchargt';
+CREATE FUNCTION adv5.ge(bpchar, bpchar) RETURNS bool LANGUAGE internal IMMUTABLE STRICT AS 'bpcharge';
+CREATE FUNCTION adv5.cmp(bpchar, bpchar) RETURNS int LANGUAGE internal IMMUTABLE STRICT AS 'bpcharcmp';
+CREATE OPERATOR adv5.= (LEFTARG = bpchar, RIGHTARG = bpchar, FUNCTION = adv5.eq,
+  COMMUTATOR = OPERATOR(adv5.=), RESTRICT = eqsel, JOIN = eqjoinsel, MERGES);
+CREATE OPERATOR adv5.< (LEFTARG = bpchar, RIGHTARG = bpchar, FUNCTION = adv5.lt);
+CREATE OPERATOR adv5.<= (LEFTARG = bpchar, RIGHTARG = bpchar, FUNCTION = adv5.le);
+CREATE OPERATOR adv5.> (LEFTARG = bpchar, RIGHTARG = bpchar, FUNCTION = adv5.gt);
+CREATE OPERATOR adv5.>= (LEFTARG = bpchar, RIGHTARG = bpchar, FUNCTION = adv5.ge);
+CREATE OPERATOR CLASS adv5.bp_ops FOR TYPE bpchar USING btree AS
+  OPERATOR 1 adv5.<, OPERATOR 2 adv5.<=, OPERATOR 3 adv5.=, OPERATOR 4 adv5.>=, OPERATOR 5 adv5.>,
+  FUNCTION 1 adv5.cmp(bpchar, bpchar);
+CREATE TABLE adv5.parent (code char(3) NOT NULL, name text);
+CREATE UNIQUE INDEX parent_code ON adv5.parent (code adv5.bp_ops);
+CREATE TABLE adv5.child (id int PRIMARY KEY, code char(3) REFERENCES adv5.parent (code), n int DEFAULT 0);
+INSERT INTO adv5.parent VALUES ('abc', 'ABC'), ('abd', 'ABD');
+INSERT INTO adv5.child (id, code) VALUES (1, 'abc'), (2, 'abd');
+SELECT forge_update('adv5.child', '{"where": {"id": 1}, "data": {}, "include": {"child_code_fkey": true}}');
+SELECT forge_update_many('adv5.child', '{"where": {"child_code_fkey": {"name": "ABD"}}, "data": {"n": {"increment": 1}}}');
+SELECT * FROM adv5.child ORDER BY id;
+DROP SCHEMA adv5 CASCADE;

@@ -132,7 +132,9 @@ deparse_operator(StringInfo buf, Oid opr)
 /*
  * deparse_operand
  *		Append operand expr, cast to typid unless cast is false or typid is
- *		a pseudo-type (which no expression can be cast to).
+ *		a pseudo-type (which no expression can be cast to).  The cast has no
+ *		typmod: a bare "bit" or "character" would mean bit(1) or char(1)
+ *		and cut the operand.
  */
 static void
 deparse_operand(StringInfo buf, const char *expr, Oid typid, bool cast)
@@ -143,7 +145,8 @@ deparse_operand(StringInfo buf, const char *expr, Oid typid, bool cast)
 		return;
 	}
 	appendStringInfo(buf, "(%s)::%s", expr,
-					 format_type_extended(typid, -1, FORMAT_TYPE_FORCE_QUALIFY));
+					 format_type_extended(typid, -1, FORMAT_TYPE_TYPEMOD_GIVEN |
+										  FORMAT_TYPE_FORCE_QUALIFY));
 }
 
 /*
@@ -703,7 +706,9 @@ deparse_insert(StringInfo buf, ForgeRel *rel, List *assigns)
 
 /*
  * deparse_default
- *		Append the DEFAULT of column col of rel, cast to the column's type:
+ *		Append the DEFAULT of column col of rel, cast to the column's type
+ *		without a typmod (the default is already of the column's: a bare
+ *		"bit" or "character" would be bit(1) or char(1), and cut it):
  *		what INSERT would put there (the column's default, its domain's, an
  *		identity's next value, or NULL).  It is the operator <@~~@> of the
  *		extension's schema on the table's OID and the column's number
@@ -732,6 +737,7 @@ deparse_default(StringInfo buf, ForgeRel *rel, int col)
 					 quote_identifier(get_namespace_name(forge_extension_schema())),
 					 (int) c->attnum,
 					 format_type_extended(c->typid, -1,
+										  FORMAT_TYPE_TYPEMOD_GIVEN |
 										  FORMAT_TYPE_FORCE_QUALIFY));
 }
 
