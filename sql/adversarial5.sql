@@ -205,3 +205,53 @@ SELECT forge_update('adv5.child', '{"where": {"id": 1}, "data": {}, "include": {
 SELECT forge_update_many('adv5.child', '{"where": {"child_code_fkey": {"name": "ABD"}}, "data": {"n": {"increment": 1}}}');
 SELECT * FROM adv5.child ORDER BY id;
 DROP SCHEMA adv5 CASCADE;
+
+-- 4. The way back of a many-to-many.  A nested update, delete or upsert
+-- through posts.tags selects the tags linked to this post by the join
+-- table: forge found that relation of tags by its address
+-- "post_tags.post_tags_post_id_fkey", which another role's join table
+-- called post_tags in its own schema has too (both untrusted when a third
+-- role owns tags), and took the first it found: the other role's links
+-- chose which tags the owner's nested updateMany changed.  forge now finds
+-- its own way back by the key's identity, not by a name.
+CREATE ROLE regress_adv5_victim;
+CREATE ROLE regress_adv5_other;
+CREATE ROLE regress_adv5_attacker;
+CREATE SCHEMA adv5v AUTHORIZATION regress_adv5_victim;
+CREATE SCHEMA adv5o AUTHORIZATION regress_adv5_other;
+CREATE SCHEMA adv5a AUTHORIZATION regress_adv5_attacker;
+GRANT USAGE ON SCHEMA adv5v, adv5o TO regress_adv5_victim, regress_adv5_attacker;
+SET ROLE regress_adv5_other;
+CREATE TABLE adv5o.tags (id int PRIMARY KEY, name text);
+INSERT INTO adv5o.tags VALUES (1, 'linked'), (2, 'not linked');
+GRANT SELECT, UPDATE, REFERENCES ON adv5o.tags TO regress_adv5_victim;
+GRANT REFERENCES ON adv5o.tags TO regress_adv5_attacker;
+RESET ROLE;
+SET ROLE regress_adv5_victim;
+CREATE TABLE adv5v.posts (id int PRIMARY KEY);
+INSERT INTO adv5v.posts VALUES (1);
+GRANT REFERENCES ON adv5v.posts TO regress_adv5_attacker;
+RESET ROLE;
+SET ROLE regress_adv5_attacker;
+CREATE TABLE adv5a.post_tags (post_id int REFERENCES adv5v.posts, tag_id int REFERENCES adv5o.tags,
+  PRIMARY KEY (post_id, tag_id));
+INSERT INTO adv5a.post_tags VALUES (1, 2);
+GRANT USAGE ON SCHEMA adv5a TO regress_adv5_victim;
+GRANT SELECT ON adv5a.post_tags TO regress_adv5_victim;
+RESET ROLE;
+SET ROLE regress_adv5_victim;
+CREATE TABLE adv5v.post_tags (post_id int REFERENCES adv5v.posts, tag_id int REFERENCES adv5o.tags,
+  PRIMARY KEY (post_id, tag_id));
+INSERT INTO adv5v.post_tags VALUES (1, 1);
+SELECT forge_update('adv5v.posts', '{"where": {"id": 1}, "data": {"tags": {"updateMany": {"where": {}, "data": {"name": "changed"}}}},
+  "include": {"tags": true}}');
+SELECT forge_update('adv5v.posts', '{"where": {"id": 1}, "data": {"tags": {"update": {"where": {"id": 2}, "data": {"name": "changed"}}}}}');
+RESET ROLE;
+SELECT * FROM adv5o.tags ORDER BY id;
+DROP SCHEMA adv5a CASCADE;
+DROP SCHEMA adv5v CASCADE;
+DROP SCHEMA adv5o CASCADE;
+DROP ROLE regress_adv5_victim;
+DROP ROLE regress_adv5_other;
+DROP ROLE regress_adv5_attacker;
+DROP FUNCTION err(text);

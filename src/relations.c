@@ -672,6 +672,7 @@ read_relations(ForgeRel *rel)
 					r->back_conname = psprintf("%s.%s",
 											   get_rel_name(fk->conrelid),
 											   fk->conname);
+					r->back_conoid = fk->conoid;
 					memcpy(r->join_eqop, fk->pfeqop, sizeof(Oid) * fk->nkeys);
 					memcpy(r->eqop, to_other->pfeqop,
 						   sizeof(Oid) * to_other->nkeys);
@@ -940,17 +941,30 @@ forge_relation_lookup(ForgeRel *rel, const char *name, int len)
 }
 
 /*
- * forge_relation_by_constraint
- *		The relation of rel that constraint name (NUL-terminated) addresses,
- *		whatever relation names say: how forge finds a relation it addresses
- *		itself (nested.c: the join table's key, the way back from the other
- *		table), so that no declared name can take its place.
+ * forge_relation_by_key
+ *		The relation of rel that forge addresses itself (nested.c: a join
+ *		table's key to the other table, the way back from the other table):
+ *		with join, the many-to-many through join whose conoid is conoid;
+ *		without, the to-one of key conoid.  By identity, not by name: a
+ *		name or address another relation also answers to (a key of another
+ *		role's table named "post_tags.post_tags_post_id_fkey", or its own
+ *		join table post_tags in another schema) cannot take its place.
  */
 ForgeRelation *
-forge_relation_by_constraint(ForgeRel *rel, const char *name)
+forge_relation_by_key(ForgeRel *rel, Oid conoid, Oid join)
 {
+	int			i;
+
 	forge_rel_relations(rel);
-	return relation_by_constraint(rel, name, strlen(name));
+	for (i = 0; i < rel->nrels; i++)
+	{
+		ForgeRelation *r = &rel->rels[i];
+
+		if (r->conoid == conoid && r->join == join &&
+			r->kind == (OidIsValid(join) ? FORGE_MANY_TO_MANY : FORGE_TO_ONE))
+			return r;
+	}
+	return NULL;
 }
 
 /*
