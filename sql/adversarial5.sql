@@ -254,4 +254,23 @@ DROP SCHEMA adv5o CASCADE;
 DROP ROLE regress_adv5_victim;
 DROP ROLE regress_adv5_other;
 DROP ROLE regress_adv5_attacker;
+
+-- 5. A many-to-many's address "join_table.constraint" is shared by join
+-- tables of one name, with keys of one name, in two schemas.  forge took
+-- the first it found; now, as for a constraint name that keys of two
+-- tables share (adversarial4), it is 42710 naming both join tables.
+CREATE SCHEMA adv5;
+CREATE SCHEMA adv5w;
+CREATE TABLE adv5.posts (id int PRIMARY KEY);
+CREATE TABLE adv5.tags (id int PRIMARY KEY, name text);
+CREATE TABLE adv5.post_tags (post_id int REFERENCES adv5.posts, tag_id int REFERENCES adv5.tags,
+  PRIMARY KEY (post_id, tag_id));
+CREATE TABLE adv5w.post_tags (post_id int REFERENCES adv5.posts, tag_id int REFERENCES adv5.tags,
+  PRIMARY KEY (post_id, tag_id));
+INSERT INTO adv5.posts VALUES (1);
+SELECT name, kind, join_table FROM forge_relations('adv5.posts') WHERE kind = 'many-to-many' ORDER BY join_table::text;
+SELECT err($$forge_update('adv5.posts', '{"where": {"id": 1}, "data": {"post_tags.post_tags_tag_id_fkey": {"create": {"id": 1}}}}')$$);
+SELECT count(*) AS tags FROM adv5.tags;
+DROP SCHEMA adv5w CASCADE;
+DROP SCHEMA adv5 CASCADE;
 DROP FUNCTION err(text);

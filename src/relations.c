@@ -884,17 +884,41 @@ qualified(Oid relid)
  *		same kind and trust (a trusted one is found first) has a constraint
  *		of that name: a constraint name is unique only on its table, so two
  *		tables' keys to rel may share one ("posts_user_id_fkey" in two
- *		schemas).
+ *		schemas).  The same for a many-to-many's "join_table.constraint",
+ *		which join tables of one name in two schemas share.
  */
 static ForgeRelation *
 unambiguous(ForgeRel *rel, ForgeRelation *found, const char *name, int len)
 {
 	int			i;
 
-	/* found by "join_table.constraint": that names one */
-	if (found == NULL || (int) strlen(found->conname) != len ||
+	if (found == NULL)
+		return NULL;
+
+	/*
+	 * found by "join_table.constraint": join tables of one name in two
+	 * schemas, with keys of one name, share it
+	 */
+	if ((int) strlen(found->conname) != len ||
 		memcmp(found->conname, name, len) != 0)
+	{
+		for (i = 0; i < rel->nrels; i++)
+		{
+			ForgeRelation *r = &rel->rels[i];
+
+			if (r != found && r->address != NULL &&
+				r->trusted == found->trusted &&
+				strcmp(r->address, found->address) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_OBJECT),
+						 errmsg("address \"%s\" addresses two relations of \"%s\"",
+								found->address, rel->relname),
+						 errdetail("Join tables %s and %s both have that name and constraint.",
+								   qualified(found->join), qualified(r->join)),
+						 errhint("Declare a name for the relation (@manyToManyFieldName), or rename one of the join tables.")));
+		}
 		return found;
+	}
 	for (i = 0; i < rel->nrels; i++)
 	{
 		ForgeRelation *r = &rel->rels[i];
