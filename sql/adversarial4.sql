@@ -35,14 +35,15 @@ SELECT forge_create_many('adv4.t', '{"data":[{"tag":"r4"},{"tag":"r5","s":"given
 SELECT id, s, a, tag FROM adv4.t ORDER BY id;
 RESET ROLE;
 
--- forge_column_default, which the statement calls, evaluates a default only
--- for a role allowed to INSERT into the column (it would advance the
--- identity's sequence), and only for a column that exists.
+-- forge_column_default (the operator oid <@~~@> int2 since adversarial5),
+-- which the statement calls, evaluates a default only for a role allowed
+-- to INSERT into the column (it would advance the identity's sequence),
+-- and only for a column that exists.
 SET ROLE forge_adv4_attacker;
-SELECT forge_column_default('adv4.t'::regclass, 1::int2, NULL::int);
+SELECT forge_column_default('adv4.t'::regclass, 1::int2);
 RESET ROLE;
-SELECT forge_column_default('adv4.t'::regclass, 99::int2, NULL::int);
-SELECT forge_column_default('adv4.t'::regclass, 2::int2, NULL::text);
+SELECT forge_column_default('adv4.t'::regclass, 99::int2);
+SELECT forge_column_default('adv4.t'::regclass, 2::int2);
 
 -- 2. A NOT NULL domain with a default, left out by some rows: the row takes
 -- the domain's default, as INSERT does (forge used to read the missing key
@@ -144,7 +145,10 @@ DROP ROLE forge_adv4_attacker;
 -- the default name "posts" from v.posts (neither has it), and both keys are
 -- "posts_user_id_fkey": forge took the first it found -- the other role's
 -- when its key was older -- and the victim's nested create went there.
--- Now that address is 42710, naming both tables.
+-- Since adversarial5, a key of another role's table takes neither the name
+-- nor the address from the victim's own relation; keys of two tables of
+-- the victim that share a constraint name make that address 42710, naming
+-- both tables.
 CREATE ROLE forge_adv4_victim;
 CREATE ROLE forge_adv4_attacker;
 CREATE SCHEMA adv4v AUTHORIZATION forge_adv4_victim;
@@ -163,15 +167,24 @@ RESET ROLE;
 SET ROLE forge_adv4_victim;
 CREATE TABLE adv4v.posts (id serial PRIMARY KEY, user_id int REFERENCES adv4v.users, body text);
 SELECT name, constraint_name, target FROM forge_relations('adv4v.users') ORDER BY target;
-\set VERBOSITY default
 SELECT forge_create('adv4v.users', '{"data": {"id": 1, "name": "v", "posts_user_id_fkey": {"create": {"body": "secret"}}}}');
+SELECT forge_update_many('adv4v.users', '{"where": {"posts_user_id_fkey": {"some": {}}}, "data": {}}');
+-- a second table of the victim's with a key of the same name
+RESET ROLE;
+CREATE SCHEMA adv4w AUTHORIZATION forge_adv4_victim;
+SET ROLE forge_adv4_victim;
+CREATE TABLE adv4w.posts (id serial PRIMARY KEY, user_id int REFERENCES adv4v.users, body text);
+\set VERBOSITY default
+SELECT forge_create('adv4v.users', '{"data": {"id": 2, "name": "v", "posts_user_id_fkey": {"create": {"body": "secret"}}}}');
 \set VERBOSITY terse
 SELECT forge_update_many('adv4v.users', '{"where": {"posts_user_id_fkey": {"some": {}}}, "data": {}}');
 -- the victim's own relation by a name it declares
 COMMENT ON CONSTRAINT posts_user_id_fkey ON adv4v.posts IS '@foreignFieldName posts';
-SELECT forge_create('adv4v.users', '{"data": {"id": 1, "name": "v", "posts": {"create": {"body": "secret"}}}}');
+SELECT forge_create('adv4v.users', '{"data": {"id": 3, "name": "v", "posts": {"create": {"body": "secret"}}}}');
 RESET ROLE;
-SELECT 'v' AS schema, user_id, body FROM adv4v.posts UNION ALL SELECT 'a', user_id, body FROM adv4a.posts;
+SELECT 'v' AS schema, user_id, body FROM adv4v.posts UNION ALL SELECT 'w', user_id, body FROM adv4w.posts
+  UNION ALL SELECT 'a', user_id, body FROM adv4a.posts;
+DROP SCHEMA adv4w CASCADE;
 DROP SCHEMA adv4a CASCADE;
 DROP SCHEMA adv4v CASCADE;
 DROP ROLE forge_adv4_victim;

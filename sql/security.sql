@@ -477,6 +477,15 @@ CREATE EXTENSION forge SCHEMA fx;
 DROP OPERATOR fx.<@~@> (NONE, bool);
 DROP FUNCTION fx.planted(bool);
 
+-- createMany's default of a left-out column: the operator oid <@~~@> int2
+-- (brk2; it replaced a polymorphic function called by name).
+CREATE FUNCTION fx.planted(oid, int2) RETURNS text LANGUAGE sql AS 'SELECT 1::text';
+CREATE OPERATOR fx.<@~~@> (LEFTARG = oid, RIGHTARG = int2, FUNCTION = fx.planted);
+CREATE EXTENSION forge SCHEMA fx;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+DROP OPERATOR fx.<@~~@> (oid, int2);
+DROP FUNCTION fx.planted(oid, int2);
+
 -- The outbox table.
 CREATE TABLE fx.forge_outbox (id bigint, created_at timestamptz, model text, event jsonb);
 CREATE EXTENSION forge SCHEMA fx;
@@ -518,7 +527,8 @@ FROM pg_extension e
 WHERE e.extname = 'forge';
 
 -- Installed at 0.1.0 and updated to 0.2.0, forge ends the same: the update
--- drops forge_upsert_mark and adds the marker operator and its function.
+-- drops forge_upsert_mark and adds the marker operator and its function,
+-- and createMany's default operator.
 DROP EXTENSION forge;
 CREATE EXTENSION forge SCHEMA fx VERSION '0.1.0';
 ALTER EXTENSION forge UPDATE TO '0.2.0';

@@ -58,6 +58,7 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/float.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/ruleutils.h"
@@ -131,7 +132,9 @@ deparse_operator(StringInfo buf, Oid opr)
 /*
  * deparse_operand
  *		Append operand expr, cast to typid unless cast is false or typid is
- *		a pseudo-type (which no expression can be cast to).
+ *		a pseudo-type (which no expression can be cast to).  The cast has no
+ *		typmod: a bare "bit" or "character" would mean bit(1) or char(1)
+ *		and cut the operand.
  */
 static void
 deparse_operand(StringInfo buf, const char *expr, Oid typid, bool cast)
@@ -142,7 +145,8 @@ deparse_operand(StringInfo buf, const char *expr, Oid typid, bool cast)
 		return;
 	}
 	appendStringInfo(buf, "(%s)::%s", expr,
-					 format_type_extended(typid, -1, FORMAT_TYPE_FORCE_QUALIFY));
+					 format_type_extended(typid, -1, FORMAT_TYPE_TYPEMOD_GIVEN |
+										  FORMAT_TYPE_FORCE_QUALIFY));
 }
 
 /*
@@ -702,36 +706,45 @@ deparse_insert(StringInfo buf, ForgeRel *rel, List *assigns)
 
 /*
  * deparse_default
- *		Append the DEFAULT of column col of rel, cast to the column's type:
+ *		Append the DEFAULT of column col of rel, cast to the column's type
+ *		without a typmod (the default is already of the column's: a bare
+ *		"bit" or "character" would be bit(1) or char(1), and cut it):
  *		what INSERT would put there (the column's default, its domain's, an
- *		identity's next value, or NULL).  It is a call of
- *		forge_column_default with the table's OID and the column's number,
- *		which evaluates the stored expression itself, as the caller, like
- *		the INSERT's own default would.  Deparsing the expression to text
- *		would have its names looked up again in the caller's search_path,
- *		where another role's function with a better-matching signature (a
- *		concat(text, text) beside pg_catalog's variadic one) would be
- *		called in place of the one the default names.
+ *		identity's next value, or NULL).  It is the operator <@~~@> of the
+ *		extension's schema on the table's OID and the column's number
+ *		(forge_column_default), which evaluates the stored expression
+ *		itself, as the caller, like the INSERT's own default would, and
+ *		gives it as text, which the cast reads back.  Deparsing the
+ *		expression to text would have its names looked up again in the
+ *		caller's search_path, where another role's function with a
+ *		better-matching signature (a concat(text, text) beside pg_catalog's
+ *		variadic one) would be called in place of the one the default
+ *		names.  And the default cannot be a function called by name with a
+ *		polymorphic argument giving the type: a role with CREATE on the
+ *		extension's schema could add an exact-type overload that would be
+ *		called instead, as the caller.  An operator of exact argument types
+ *		is looked up directly, and a schema holds one per name and types
+ *		(see deparse_upsert_mark).
  */
 static void
 deparse_default(StringInfo buf, ForgeRel *rel, int col)
 {
 	ForgeColumn *c = &rel->cols[col];
 
-	/* the NULL giving the type is of a domain's base type: it may be NOT NULL */
 	appendStringInfo(buf,
-					 "(%s.forge_column_default('%u'::pg_catalog.oid, '%d'::pg_catalog.int2, NULL::%s))::%s",
+					 "('%u'::pg_catalog.oid OPERATOR(%s.<@~~@>) '%d'::pg_catalog.int2)::%s",
+					 rel->relid,
 					 quote_identifier(get_namespace_name(forge_extension_schema())),
-					 rel->relid, (int) c->attnum,
-					 format_type_extended(getBaseType(c->typid), -1,
-										  FORMAT_TYPE_FORCE_QUALIFY),
+					 (int) c->attnum,
 					 format_type_extended(c->typid, -1,
+										  FORMAT_TYPE_TYPEMOD_GIVEN |
 										  FORMAT_TYPE_FORCE_QUALIFY));
 }
 
 /*
  * ColumnDefault: forge_column_default's cache, in fn_extra: the column whose
- * default it evaluates, the expression ready to run and its context.
+ * default it evaluates, the expression ready to run and its context, and
+ * the output function of the expression's type.
  */
 typedef struct ColumnDefault
 {
@@ -739,20 +752,47 @@ typedef struct ColumnDefault
 	AttrNumber	attnum;
 	ExprState  *state;			/* NULL when the column has no default */
 	ExprContext *econtext;
-	int16		typlen;
-	bool		typbyval;
+	FmgrInfo	output;
 } ColumnDefault;
+
+/*
+ * default_text
+ *		value written by output function output, a float with all its
+ *		digits (extra_float_digits at least 1, as the caller's may be less).
+ */
+static char *
+default_text(FmgrInfo *output, Datum value)
+{
+	int			save_digits = extra_float_digits;
+	char	   *out;
+
+	if (extra_float_digits < 1)
+		extra_float_digits = 1;
+	PG_TRY();
+	{
+		out = OutputFunctionCall(output, value);
+	}
+	PG_FINALLY();
+	{
+		extra_float_digits = save_digits;
+	}
+	PG_END_TRY();
+	return out;
+}
 
 PG_FUNCTION_INFO_V1(forge_column_default);
 
 /*
  * forge_column_default
- *		forge_column_default(rel oid, attnum int2, type anyelement): the value
- *		of column attnum's DEFAULT of table rel (NULL when it has none),
- *		evaluated from the catalog's expression, whose functions and
- *		operators are bound by OID.  It runs as the caller, who must be
- *		allowed to INSERT into the column: what could evaluate the default
- *		(advance its sequence) is what an INSERT could.
+ *		forge_column_default(rel oid, attnum int2) returns text, the operator
+ *		oid <@~~@> int2: the value of column attnum's DEFAULT of table rel
+ *		(NULL when it has none), evaluated from the catalog's expression,
+ *		whose functions and operators are bound by OID, as text (the
+ *		statement casts it to the column's type).  It runs as the caller,
+ *		who must be allowed to INSERT into the column: what could evaluate
+ *		the default (advance its sequence) is what an INSERT could.  A float
+ *		is written with all its digits (extra_float_digits at least 1), so
+ *		the cast reads back the value itself whatever the caller set.
  */
 Datum
 forge_column_default(PG_FUNCTION_ARGS)
@@ -797,10 +837,14 @@ forge_column_default(PG_FUNCTION_ARGS)
 		expr = build_column_default(r, attnum);
 		if (expr != NULL)
 		{
+			Oid			typoutput;
+			bool		varlena;
+
 			cd->state = ExecInitExpr((Expr *) expression_planner((Expr *) expr), NULL);
 			if (cd->econtext == NULL)
 				cd->econtext = CreateStandaloneExprContext();
-			get_typlenbyval(exprType(expr), &cd->typlen, &cd->typbyval);
+			getTypeOutputInfo(exprType(expr), &typoutput, &varlena);
+			fmgr_info_cxt(typoutput, &cd->output, fcinfo->flinfo->fn_mcxt);
 		}
 		MemoryContextSwitchTo(old);
 		table_close(r, AccessShareLock);
@@ -813,7 +857,7 @@ forge_column_default(PG_FUNCTION_ARGS)
 	value = ExecEvalExprSwitchContext(cd->state, cd->econtext, &isnull);
 	if (isnull)
 		PG_RETURN_NULL();
-	PG_RETURN_DATUM(datumCopy(value, cd->typbyval, cd->typlen));
+	PG_RETURN_TEXT_P(cstring_to_text(default_text(&cd->output, value)));
 }
 
 /*

@@ -150,6 +150,9 @@ typedef struct ForgeRelation
 								 * (comments.c), or NULL */
 	char	   *conname;		/* the constraint name (see relations.c) */
 	bool		clashed;
+	bool		trusted;		/* its key's table is this table, or its
+								 * owner has the privileges of this table's
+								 * owner (relations.c) */
 	ForgeRelationKind kind;
 	Oid			other;			/* the related table */
 	int			nkeys;
@@ -178,6 +181,8 @@ typedef struct ForgeRelation
 	char	   *back_conname;	/* many-to-many: "join.key to this table",
 								 * which addresses the other table's relation
 								 * back here */
+	Oid			back_conoid;	/* many-to-many: that key (the conoid of the
+								 * relation back here) */
 } ForgeRelation;
 
 /* How Citus manages a table (citus.c). */
@@ -543,7 +548,11 @@ typedef struct ForgePart
 	bool		connected;		/* upsert: update only a row the pins or
 								 * the relation filter connect, else create */
 	bool		and;			/* ANDed with it, not at its top level */
-	const char *wrel;			/* a relation filter added too: related rows */
+	const char *wrel;			/* a relation filter added too: related rows,
+								 * by the relation whose name this is, */
+	Oid			wrel_con;		/* whose conoid is this, */
+	Oid			wrel_join;		/* and join table this (a many-to-many), or
+								 * none (a to-one) */
 	const ForgePins *wrel_pins; /* with these values, */
 	JsonbValue *wrel_is;		/* or matching this where */
 	JsonbValue *wnot;			/* this where IS NOT TRUE, added */
@@ -604,8 +613,8 @@ extern void forge_relations_invalidate(Oid relid);
 extern void forge_rel_relations(ForgeRel *rel);
 extern ForgeRelation *forge_relation_lookup(ForgeRel *rel, const char *name,
 											int len);
-extern ForgeRelation *forge_relation_by_constraint(ForgeRel *rel,
-												   const char *name);
+extern ForgeRelation *forge_relation_by_key(ForgeRel *rel, Oid conoid,
+											Oid join);
 extern const char *forge_relation_kind_name(ForgeRelationKind kind);
 extern void forge_describe_relations(StringInfo buf, ForgeRel *rel);
 

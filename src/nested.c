@@ -454,12 +454,12 @@ to_one_after(ForgeRel *rel, Jsonb *prow, ForgeNestedRel *nr, int a)
  *		delete, deleteMany, update or updateMany (action a) on the rows of a
  *		to-many or many-to-many relation, which touch only rows connected to
  *		this one: those that the pins (to-many), or the relation filter
- *		through back to this row's key (many-to-many: key), match too.  A
- *		unique where that matches no connected row is P2025.
+ *		through many-to-many m2m's way back to this row's key (key), match
+ *		too.  A unique where that matches no connected row is P2025.
  */
 static void
 connected_actions(ForgeRel *rel, ForgeNestedRel *nr, int a,
-				  const ForgePins *pins, const char *back,
+				  const ForgePins *pins, ForgeRelation *m2m,
 				  const ForgePins *key)
 {
 	bool		many = (a == FORGE_NA_DELETE_MANY || a == FORGE_NA_UPDATE_MANY);
@@ -485,8 +485,13 @@ connected_actions(ForgeRel *rel, ForgeNestedRel *nr, int a,
 		/* a unique where stays one (extra filters at its top level) */
 		p.and = many;
 		p.wpins = pins;
-		p.wrel = back;
-		p.wrel_pins = key;
+		if (m2m != NULL)
+		{
+			p.wrel = m2m->back_conname;
+			p.wrel_con = m2m->back_conoid;
+			p.wrel_join = m2m->join;
+			p.wrel_pins = key;
+		}
 		if (run_part(verb, nr->r->other, &p, !many) == NULL && !many)
 			not_found(a, nr, rel, true);
 	}
@@ -758,6 +763,7 @@ many_to_many_after(ForgeRel *rel, ForgeNestedRel *nr, int a,
 				part_of(&p, NULL, NULL, NULL);
 				p.wpins = &jpins;
 				p.wrel = r->conname;
+				p.wrel_con = r->conoid;
 				p.wrel_is = ((ForgeNestedItem *) lfirst(lc))->value;
 				run_part(FORGE_DELETE_MANY, r->join, &p, false);
 			}
@@ -767,7 +773,7 @@ many_to_many_after(ForgeRel *rel, ForgeNestedRel *nr, int a,
 		case FORGE_NA_DELETE_MANY:
 		case FORGE_NA_UPDATE:
 		case FORGE_NA_UPDATE_MANY:
-			connected_actions(rel, nr, a, NULL, r->back_conname, &key);
+			connected_actions(rel, nr, a, NULL, r, &key);
 			break;
 
 		case FORGE_NA_UPSERT:
@@ -779,6 +785,8 @@ many_to_many_after(ForgeRel *rel, ForgeNestedRel *nr, int a,
 				CHECK_FOR_INTERRUPTS();
 				part_of(&p, item->where, item->data, item->update);
 				p.wrel = r->back_conname;
+				p.wrel_con = r->back_conoid;
+				p.wrel_join = r->join;
 				p.wrel_pins = &key;
 				p.connected = true;
 				link_rows(r, &jpins, run_part(FORGE_UPSERT, child, &p, false));

@@ -228,7 +228,8 @@ read_part_where(ForgeStmt *st, ForgePart *p)
 	f->args = list_concat(f->args, pins);
 	if (p->wrel != NULL)
 	{
-		ForgeRelation *r = forge_relation_by_constraint(st->rel, p->wrel);
+		ForgeRelation *r = forge_relation_by_key(st->rel, p->wrel_con,
+												 p->wrel_join);
 		ForgeFilter *rf;
 
 		if (r == NULL)

@@ -384,6 +384,10 @@ check_cursor_order(ForgeOrder *o)
  *		(_count: true), under its name or, where it has none, its
  *		constraint name.  A to-many relation to the join table of one of
  *		rel's many-to-many relations is left out: it counts the same links.
+ *		So is one whose key is not trusted (relations.c): another role's
+ *		table that references rel is not one of rel's own relations, and
+ *		counting it would need its SELECT privilege (it can be counted by
+ *		its constraint name).
  */
 static List *
 list_relation_counts(ForgeRel *rel)
@@ -399,7 +403,8 @@ list_relation_counts(ForgeRel *rel)
 		ForgeCount *c;
 		bool		join = false;
 
-		if (r->kind != FORGE_TO_MANY && r->kind != FORGE_MANY_TO_MANY)
+		if ((r->kind != FORGE_TO_MANY && r->kind != FORGE_MANY_TO_MANY) ||
+			!r->trusted)
 			continue;
 		for (j = 0; j < rel->nrels && r->kind == FORGE_TO_MANY; j++)
 			if (rel->rels[j].kind == FORGE_MANY_TO_MANY &&

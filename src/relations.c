@@ -28,10 +28,14 @@
  * A declared name that another relation also declares, or that is a column
  * of the table, is nobody's either; a descriptor that uses it is an error
  * that names the comments (a column of that name is still the column).  A
- * relation can also be addressed by its
- * constraint name (for a many-to-many, the join table's key to the other
- * table); where several share one, it addresses the to-one first, then the
- * to-many or one-to-one.  A many-to-many can always be addressed as
+ * relation whose key is held by another role's table (whose owner lacks
+ * the privileges of this table's owner: not trusted) takes no name from a
+ * trusted relation: it loses a name, constraint name or address that one
+ * has, and the trusted relation keeps it.  A relation can also be
+ * addressed by its constraint name (for a many-to-many, the join table's
+ * key to the other table); where several share one, it addresses a trusted
+ * relation first, and of those the to-one first, then the to-many or
+ * one-to-one.  A many-to-many can always be addressed as
  * "join_table.constraint" (that same key): a self-referencing join table
  * (follows(follower_id, followee_id) on users) gives two to-many and two
  * many-to-many relations over its two constraints, and this is how each
@@ -521,23 +525,35 @@ rel_owner(Oid relid)
 }
 
 /*
+ * trusted_holder
+ *		Whether a key held by table holder speaks for table relid (owned by
+ *		owner): holder is relid, or holder's owner has the privileges of
+ *		relid's owner.  Otherwise it is another role's key (a role allowed
+ *		only to REFERENCES relid can make one), and its relation may neither
+ *		take a name from relid's own relations nor be named by its comment.
+ */
+static bool
+trusted_holder(Oid holder, Oid relid, Oid owner)
+{
+	return holder == relid || has_privs_of_role(rel_owner(holder), owner);
+}
+
+/*
  * declared_name
- *		The relation name of table relid that the comment of constraint
- *		conoid, a key of table holder, declares with tag, or NULL (no such
- *		tag, or an empty one).  Whoever owns holder can write that comment:
- *		a name it gives a relation of another table counts only if holder's
- *		owner has the privileges of relid's owner.  Otherwise a role allowed
- *		only to REFERENCES the table could give its own key the name of one
- *		of the table's relations ("@foreignFieldName posts") and have the
- *		owner's nested writes by that name go into its table.
+ *		The relation name that the comment of constraint conoid declares
+ *		with tag, or NULL (no such tag, or an empty one, or a key that is
+ *		not trusted: see trusted_holder).  Whoever owns the key's table can
+ *		write that comment: a role allowed only to REFERENCES the table
+ *		could otherwise give its own key the name of one of the table's
+ *		relations ("@foreignFieldName posts") and have the owner's nested
+ *		writes by that name go into its table.
  */
 static char *
-declared_name(Oid conoid, const char *tag, Oid holder, Oid relid)
+declared_name(Oid conoid, const char *tag, bool trusted)
 {
 	char	   *name;
 
-	if (holder != relid &&
-		!has_privs_of_role(rel_owner(holder), rel_owner(relid)))
+	if (!trusted)
 		return NULL;
 	name = forge_smart_tag(ConstraintRelationId, conoid, 0, tag);
 	return name != NULL && name[0] != '\0' ? name : NULL;
@@ -581,6 +597,7 @@ read_relations(ForgeRel *rel)
 	int			max = 0;
 	List	   *mine = fkeys_of(rel->relid);
 	List	   *theirs = fkeys_to(rel->relid);
+	Oid			owner = rel_owner(rel->relid);
 	ListCell   *lc;
 	int			i,
 				j;
@@ -597,8 +614,8 @@ read_relations(ForgeRel *rel)
 		r = add_relation(&rels, &n, &max, FORGE_TO_ONE, name, fk->conname,
 						 fk->confrelid);
 		r->conoid = fk->conoid;
-		r->declared = declared_name(fk->conoid, "fieldName", fk->conrelid,
-									 rel->relid);
+		r->trusted = true;
+		r->declared = declared_name(fk->conoid, "fieldName", true);
 		memcpy(r->eqop, fk->pfeqop, sizeof(Oid) * fk->nkeys);
 		r->nkeys = fk->nkeys;
 		memcpy(r->local, fk->conkey, sizeof(AttrNumber) * fk->nkeys);
@@ -617,8 +634,9 @@ read_relations(ForgeRel *rel)
 						 unique ? FORGE_ONE_TO_ONE : FORGE_TO_MANY,
 						 get_rel_name(fk->conrelid), fk->conname, fk->conrelid);
 		r->conoid = fk->conoid;
+		r->trusted = trusted_holder(fk->conrelid, rel->relid, owner);
 		r->declared = declared_name(fk->conoid, "foreignFieldName",
-									 fk->conrelid, rel->relid);
+									r->trusted);
 		memcpy(r->eqop, fk->pfeqop, sizeof(Oid) * fk->nkeys);
 		r->nkeys = fk->nkeys;
 		memcpy(r->local, fk->confkey, sizeof(AttrNumber) * fk->nkeys);
@@ -645,14 +663,16 @@ read_relations(ForgeRel *rel)
 									 to_other->conname, to_other->confrelid);
 					r->join = fk->conrelid;
 					r->conoid = to_other->conoid;
+					r->trusted = trusted_holder(fk->conrelid, rel->relid, owner);
 					r->declared = declared_name(to_other->conoid,
 												"manyToManyFieldName",
-												fk->conrelid, rel->relid);
+												r->trusted);
 					r->address = psprintf("%s.%s", get_rel_name(fk->conrelid),
 										  to_other->conname);
 					r->back_conname = psprintf("%s.%s",
 											   get_rel_name(fk->conrelid),
 											   fk->conname);
+					r->back_conoid = fk->conoid;
 					memcpy(r->join_eqop, fk->pfeqop, sizeof(Oid) * fk->nkeys);
 					memcpy(r->eqop, to_other->pfeqop,
 						   sizeof(Oid) * to_other->nkeys);
@@ -672,7 +692,14 @@ read_relations(ForgeRel *rel)
 	/*
 	 * A declared name competes with the other declared names, a default
 	 * name with every other relation's name (declared, else default); and
-	 * each with the columns.  A name two would share is nobody's.
+	 * each with the columns.  A name two would share is nobody's.  But a
+	 * relation whose key is not trusted takes no name from a trusted one:
+	 * it loses a name that a trusted relation answers to (as its name,
+	 * default or declared, or its constraint name or address), and a
+	 * trusted relation does not lose its name to it.  Otherwise any role
+	 * allowed to REFERENCES the table could take the names of the owner's
+	 * relations away (a table of its own called "posts"), or take an
+	 * address the owner uses ("posts_user_id_fkey" as a table name).
 	 */
 	for (i = 0; i < n; i++)
 	{
@@ -685,9 +712,16 @@ read_relations(ForgeRel *rel)
 		{
 			const char *theirs = rels[j].declared;
 
+			if (j == i || (rels[i].trusted && !rels[j].trusted))
+				continue;
 			if (theirs == NULL && rels[i].declared == NULL)
 				theirs = rels[j].name;
-			clash = j != i && theirs != NULL && strcmp(mine, theirs) == 0;
+			clash = theirs != NULL && strcmp(mine, theirs) == 0;
+			if (!rels[i].trusted && rels[j].trusted)
+				clash |= strcmp(mine, rels[j].name ? rels[j].name : "") == 0 ||
+					strcmp(mine, rels[j].conname) == 0 ||
+					(rels[j].address != NULL &&
+					 strcmp(mine, rels[j].address) == 0);
 		}
 		if (forge_column_lookup(rel, mine, strlen(mine)) >= 0)
 			clash = true;
@@ -749,7 +783,10 @@ forge_rel_relations(ForgeRel *rel)
  * relation_by_constraint
  *		The relation of rel whose constraint is named name (len bytes): the
  *		to-one first, then the to-many or one-to-one, then the many-to-many;
- *		else a many-to-many by "join_table.constraint"; else NULL.
+ *		else a many-to-many by "join_table.constraint"; else NULL.  Trusted
+ *		relations (read_relations) are searched first, in that order, and
+ *		only then the others: another role's key named as one of the owner's
+ *		constraints, or as a many-to-many's address, does not take it.
  */
 static ForgeRelation *
 relation_by_constraint(ForgeRel *rel, const char *name, int len)
@@ -757,26 +794,32 @@ relation_by_constraint(ForgeRel *rel, const char *name, int len)
 	static const int precedence[] = {
 		FORGE_TO_ONE, FORGE_TO_MANY, FORGE_MANY_TO_MANY
 	};
-	int			i,
+	int			t,
+				i,
 				p;
 
-	for (p = 0; p < (int) lengthof(precedence); p++)
+	for (t = 1; t >= 0; t--)
+	{
+		for (p = 0; p < (int) lengthof(precedence); p++)
+			for (i = 0; i < rel->nrels; i++)
+			{
+				ForgeRelation *r = &rel->rels[i];
+				int			kind = r->kind == FORGE_ONE_TO_ONE ? FORGE_TO_MANY : r->kind;
+
+				if (r->trusted == (t == 1) && kind == precedence[p] &&
+					(int) strlen(r->conname) == len &&
+					memcmp(r->conname, name, len) == 0)
+					return r;
+			}
 		for (i = 0; i < rel->nrels; i++)
 		{
 			ForgeRelation *r = &rel->rels[i];
-			int			kind = r->kind == FORGE_ONE_TO_ONE ? FORGE_TO_MANY : r->kind;
 
-			if (kind == precedence[p] && (int) strlen(r->conname) == len &&
-				memcmp(r->conname, name, len) == 0)
+			if (r->trusted == (t == 1) && r->address != NULL &&
+				(int) strlen(r->address) == len &&
+				memcmp(r->address, name, len) == 0)
 				return r;
 		}
-	for (i = 0; i < rel->nrels; i++)
-	{
-		ForgeRelation *r = &rel->rels[i];
-
-		if (r->address != NULL && (int) strlen(r->address) == len &&
-			memcmp(r->address, name, len) == 0)
-			return r;
 	}
 	return NULL;
 }
@@ -824,15 +867,6 @@ declared_clash(ForgeRel *rel, const char *name, int len)
 }
 
 /*
- * unambiguous
- *		found, the relation of rel that name (len bytes) addressed, unless it
- *		was addressed by its constraint's name and
- *		another relation of the same kind has a constraint of that name: a
- *		constraint name is unique only on its table, so two tables' keys to
- *		rel may share one ("posts_user_id_fkey" in two schemas), and the
- *		first found could be another role's table.
- */
-/*
  * qualified
  *		The schema-qualified, quoted name of relation relid.
  */
@@ -843,15 +877,48 @@ qualified(Oid relid)
 									  get_rel_name(relid));
 }
 
+/*
+ * unambiguous
+ *		found, the relation of rel that name (len bytes) addressed, unless it
+ *		was addressed by its constraint's name and another relation of the
+ *		same kind and trust (a trusted one is found first) has a constraint
+ *		of that name: a constraint name is unique only on its table, so two
+ *		tables' keys to rel may share one ("posts_user_id_fkey" in two
+ *		schemas).  The same for a many-to-many's "join_table.constraint",
+ *		which join tables of one name in two schemas share.
+ */
 static ForgeRelation *
 unambiguous(ForgeRel *rel, ForgeRelation *found, const char *name, int len)
 {
 	int			i;
 
-	/* found by "join_table.constraint": that names one */
-	if (found == NULL || (int) strlen(found->conname) != len ||
+	if (found == NULL)
+		return NULL;
+
+	/*
+	 * found by "join_table.constraint": join tables of one name in two
+	 * schemas, with keys of one name, share it
+	 */
+	if ((int) strlen(found->conname) != len ||
 		memcmp(found->conname, name, len) != 0)
+	{
+		for (i = 0; i < rel->nrels; i++)
+		{
+			ForgeRelation *r = &rel->rels[i];
+
+			if (r != found && r->address != NULL &&
+				r->trusted == found->trusted &&
+				strcmp(r->address, found->address) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_OBJECT),
+						 errmsg("address \"%s\" addresses two relations of \"%s\"",
+								found->address, rel->relname),
+						 errdetail("Join tables %s and %s both have that name and constraint.",
+								   qualified(found->join), qualified(r->join)),
+						 errhint("Declare a name for the relation (@manyToManyFieldName), or rename one of the join tables.")));
+		}
 		return found;
+	}
 	for (i = 0; i < rel->nrels; i++)
 	{
 		ForgeRelation *r = &rel->rels[i];
@@ -859,7 +926,8 @@ unambiguous(ForgeRel *rel, ForgeRelation *found, const char *name, int len)
 			(found->kind == FORGE_TO_ONE) &&
 			(r->kind == FORGE_MANY_TO_MANY) == (found->kind == FORGE_MANY_TO_MANY);
 
-		if (r != found && same_kind && strcmp(r->conname, found->conname) == 0)
+		if (r != found && same_kind && r->trusted == found->trusted &&
+			strcmp(r->conname, found->conname) == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_DUPLICATE_OBJECT),
 					 errmsg("constraint name \"%s\" addresses two relations of \"%s\"",
@@ -897,17 +965,30 @@ forge_relation_lookup(ForgeRel *rel, const char *name, int len)
 }
 
 /*
- * forge_relation_by_constraint
- *		The relation of rel that constraint name (NUL-terminated) addresses,
- *		whatever relation names say: how forge finds a relation it addresses
- *		itself (nested.c: the join table's key, the way back from the other
- *		table), so that no declared name can take its place.
+ * forge_relation_by_key
+ *		The relation of rel that forge addresses itself (nested.c: a join
+ *		table's key to the other table, the way back from the other table):
+ *		with join, the many-to-many through join whose conoid is conoid;
+ *		without, the to-one of key conoid.  By identity, not by name: a
+ *		name or address another relation also answers to (a key of another
+ *		role's table named "post_tags.post_tags_post_id_fkey", or its own
+ *		join table post_tags in another schema) cannot take its place.
  */
 ForgeRelation *
-forge_relation_by_constraint(ForgeRel *rel, const char *name)
+forge_relation_by_key(ForgeRel *rel, Oid conoid, Oid join)
 {
+	int			i;
+
 	forge_rel_relations(rel);
-	return relation_by_constraint(rel, name, strlen(name));
+	for (i = 0; i < rel->nrels; i++)
+	{
+		ForgeRelation *r = &rel->rels[i];
+
+		if (r->conoid == conoid && r->join == join &&
+			r->kind == (OidIsValid(join) ? FORGE_MANY_TO_MANY : FORGE_TO_ONE))
+			return r;
+	}
+	return NULL;
 }
 
 /*
