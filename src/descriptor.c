@@ -143,7 +143,8 @@ check_args_keys(JsonbContainer *args, ForgeVerb verb)
 
 /*
  * read_create_many
- *		createMany: one statement that inserts the rows in the array's order
+ *		createMany: one statement that inserts the rows (an array, or one
+ *		object: a row, as Prisma takes it) in the array's order
  *		(ids follow the array, as in Prisma), taking them as one jsonb array
  *		parameter, so the parameter count does not grow with the row count.
  *		Its columns are those any row gives, in table order; a column that
@@ -174,6 +175,8 @@ read_create_many(ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 	{
 		data = require_arg(args, "data", FORGE_CREATE_MANY);
 		skip = get_arg(args, "skipDuplicates");
+		if (is_object(data))
+			data = one_row_array(data); /* Prisma takes one row too */
 	}
 	else
 	{
@@ -194,7 +197,7 @@ read_create_many(ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 	if (!is_array(data))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("\"data\" of forge_create_many must be an array, not %s",
+				 errmsg("\"data\" of forge_create_many must be an array of rows or one row, not %s",
 						forge_json_type_name(data))));
 	data = json_wrap_rows(rel, data);
 	if (skip != NULL)

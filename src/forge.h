@@ -171,6 +171,8 @@ typedef struct ForgeRelation
 	char	  **join_foreign_names;
 	const char *local_required; /* a NOT NULL column of local, or NULL */
 	const char *foreign_required;	/* the same of foreign */
+	bool		local_unique;	/* to-one: local is a unique key (the key
+								 * side of a one-to-one) */
 	int			nopnsps;		/* schemas other than pg_catalog of eqop[] */
 	Oid			opnsps[INDEX_MAX_KEYS * 2];	/* and join_eqop[] */
 	char	   *address;		/* many-to-many: "join.conname", which always
