@@ -1201,7 +1201,8 @@ deparse_include(StringInfo buf, ForgeInclude *inc, ForgeRel *outer)
 							 inc->level, inc->level + 1);
 		appendStringInfoChar(buf, ')');
 	}
-	appendStringInfoString(buf, order.data);
+	/* a negative take: the last rows, still aggregated in order (o) */
+	appendStringInfoString(buf, inc->take_last ? " ORDER BY 2 DESC" : order.data);
 	if (inc->take > 0)
 		appendStringInfo(buf, " LIMIT $%d", inc->take);
 	if (inc->skip > 0)

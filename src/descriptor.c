@@ -412,6 +412,7 @@ read_data_part(ForgeStmt *st, JsonbContainer *jc, bool insert,
 }
 
 static bool includes_read_written(ForgeStmt *st);
+static bool writes_included_key(ForgeStmt *st, List *assigns);
 
 /*
  * read_stmts
@@ -643,7 +644,8 @@ reads_table(List *includes, Oid relid)
  *		related rows read from its own table (a post's author's posts, a
  *		_count of them): subqueries in RETURNING see the table as it was
  *		before the statement, so they would miss the row it writes.  Those
- *		are read back after the write instead, as Prisma reads them.  A
+ *		are read back after the write instead, as Prisma reads them; so
+ *		are related rows joined on a key the write changes.  A
  *		delete's related rows are as they were before it, as in Prisma.
  */
 static bool
@@ -654,7 +656,60 @@ includes_read_written(ForgeStmt *st)
 		return false;
 	if (st->rel->pkey < 0)
 		return false;
-	return reads_table(st->includes, st->rel->relid);
+	return reads_table(st->includes, st->rel->relid) ||
+		(st->verb != FORGE_CREATE &&
+		 (writes_included_key(st, st->assigns) ||
+		  writes_included_key(st, st->updates)));
+}
+
+/*
+ * writes_included_key
+ *		Whether assigns (st's data, or its upsert's update) set a column of
+ *		this row that an included relation other than a to-one (or a
+ *		_count) is joined on: the related rows then follow the new value
+ *		only when their foreign key's ON UPDATE action runs, at the end of
+ *		the statement, after RETURNING has read them by the new value
+ *		(Prisma reads them afterwards, as the read back does).
+ */
+static bool
+writes_included_key(ForgeStmt *st, List *assigns)
+{
+	ListCell   *ac;
+
+	foreach(ac, assigns)
+	{
+		ForgeAssign *a = lfirst(ac);
+		AttrNumber	attnum = st->rel->cols[a->col].attnum;
+		ListCell   *ic;
+
+		if (a->kind == FORGE_KEEP)
+			continue;
+		foreach(ic, st->includes)
+		{
+			ForgeInclude *inc = lfirst(ic);
+			ListCell   *cc;
+			int			i;
+
+			if (inc->relation != NULL)
+			{
+				if (inc->relation->kind == FORGE_TO_ONE)
+					continue;
+				for (i = 0; i < inc->relation->nkeys; i++)
+					if (inc->relation->local[i] == attnum)
+						return true;
+				continue;
+			}
+			foreach(cc, inc->counts)
+			{
+				ForgeCount *c = lfirst(cc);
+
+				for (i = 0; i < c->relation->nkeys; i++)
+					if (c->relation->local[i] == attnum)
+						return true;
+			}
+		}
+	}
+	return false;
 }
 
 /*

@@ -396,6 +396,8 @@ typedef struct ForgeInclude
 	ForgeFilter *cursor;		/* to-many: the cursor row, a unique selector
 								 * of rel read at alias level + 1; NULL: none */
 	int			take;			/* to-many: $n of LIMIT, or 0 */
+	bool		take_last;		/* a negative take: the last rows of the
+								 * order (LIMIT of its magnitude) */
 	int			skip;			/* to-many: $n of OFFSET, or 0 */
 	bool		live;			/* leave out soft-deleted related rows */
 	List	   *counts;			/* _count: ForgeCount */

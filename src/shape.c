@@ -461,6 +461,7 @@ shape_include(StringInfo key, ForgeInclude *inc, ForgeRel *outer)
 		shape_filter(key, inc->cursor);
 	}
 	key_int32(key, inc->take);
+	key_byte(key, inc->take_last);
 	key_int32(key, inc->skip);
 }
 
