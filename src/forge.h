@@ -285,6 +285,7 @@ typedef enum ForgeRelTest
 
 typedef enum ForgeCmp
 {
+	/* those before FORGE_LIKE compare by the column's own operators */
 	FORGE_EQ,
 	FORGE_LT,
 	FORGE_LE,
@@ -296,7 +297,12 @@ typedef enum ForgeCmp
 	FORGE_ILIKE_ANY,			/* col ~~* ANY ($n): in, mode insensitive */
 	FORGE_HAS_EVERY,			/* col @> $n: has (an array of one), hasEvery */
 	FORGE_HAS_SOME,				/* col && $n: hasSome */
-	FORGE_IS_EMPTY				/* col = '{}': isEmpty (no parameter) */
+	FORGE_IS_EMPTY,				/* col = '{}': isEmpty (no parameter) */
+	FORGE_LOWER_LT,				/* lower(col) < lower($n): lt, mode
+								 * insensitive (as Prisma) */
+	FORGE_LOWER_LE,
+	FORGE_LOWER_GT,
+	FORGE_LOWER_GE
 } ForgeCmp;
 
 /*

@@ -80,6 +80,10 @@ read_take(ForgeStmt *st, const JsonbValue *v, bool *last)
 						forge_json_type_name(v))));
 	d = DirectFunctionCall1(numeric_int8, NumericGetDatum(v->val.numeric));
 	*last = DatumGetInt64(d) < 0;
+	if (DatumGetInt64(d) == PG_INT64_MIN)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("\"take\" is out of range")));
 	if (*last)
 		d = Int64GetDatum(-DatumGetInt64(d));
 	return add_param(st, INT8OID, d, false);

@@ -826,6 +826,41 @@ scenarios.push(
   same("select: include inside a relation select", "User", "update", { where: { id: 1 }, data: {}, select: { posts: { include: { tags: true } } } }),
   same("delete: select _count", "User", "delete", { where: { id: 3 }, select: { email: true, _count: { select: { posts: true } } } }),
   same("deleteMany: in of ids, some missing", "Tag", "deleteMany", { where: { id: { in: [2, 9] } } }),
+  same("update: a Json field takes an op-shaped object as data", "Post", "update", { where: { id: 1 }, data: { meta: { increment: 1 } }, select: { meta: true } }),
+  same("update: a Json array and a nested null", "Post", "update", { where: { id: 2 }, data: { meta: [1, null, { a: [] }] }, select: { meta: true } }),
+  same("upsert: increment in update of a new row creates", "User", "upsert", { where: { email: "n@x.co" }, create: { email: "n@x.co", views: 1 }, update: { views: { increment: 1 } } }),
+  same("createMany: skipDuplicates with only duplicates", "Tag", "createMany", { data: [{ name: "pg" }, { name: "math" }], skipDuplicates: true }),
+  same("createManyAndReturn: omit", "Tag", "createManyAndReturn", { data: [{ name: "a" }, { name: "b" }], omit: { id: true } }, { ordered: true }),
+  same("updateManyAndReturn: include a to-one", "Post", "updateManyAndReturn", { where: { published: true }, data: { title: "P" }, include: { author: { select: { name: true } } } }),
+  same("updateMany: push onto lists", "Post", "updateMany", { where: { id: { lte: 2 } }, data: { labels: { push: "x" } } }),
+  same("create: three levels of nested writes", "User", "create", {
+    data: { email: "n@x.co", posts: { create: { title: "P", comments: { create: [{ body: "a" }, { body: "b" }] },
+      tags: { connectOrCreate: { where: { name: "pg" }, create: { name: "pg" } } } } } },
+    include: { posts: { include: { comments: true, tags: true, _count: true } } } }),
+  same("update: nested create under a nested update", "User", "update", {
+    where: { id: 1 }, data: { posts: { update: { where: { id: 1 }, data: { comments: { create: { body: "new" } }, tags: { disconnect: { id: 1 } } } } } },
+    include: { posts: { include: { comments: true, tags: true } } } }),
+  same("delete: include _count and comments", "Post", "delete", { where: { id: 1 }, include: { comments: true, _count: true } }),
+  same("filter: a to-one chain", "Comment", "updateMany", { where: { post: { is: { author: { is: { email: { startsWith: "ada" } } } } } }, data: { body: "W" } }),
+  same("filter: m2m none with a filter", "Post", "updateMany", { where: { tags: { none: { name: "math" } } }, data: { title: "W" } }),
+  same("filter: not insensitive", "User", "updateMany", { where: { name: { not: "ada", mode: "insensitive" } }, data: { views: 100 } }),
+  same("filter: gte insensitive", "User", "updateMany", { where: { name: { gte: "b", mode: "insensitive" } }, data: { views: 100 } }),
+  same("filter: lt and lte insensitive, in NOT", "User", "updateMany", { where: { NOT: { name: { lt: "B", mode: "insensitive" } }, email: { lte: "BOB@X.CO", mode: "insensitive" } }, data: { views: 100 } }),
+  same("filter: Decimal in, as strings", "Item", "updateMany", { where: { price: { in: ["9.99", "1.5"] } }, data: { qty: 3 } }),
+  same("update: BigInt increment and Decimal set", "Item", "update", { where: { id: 2 }, data: { qty: { increment: 10 }, price: "3.456" } }),
+  {
+    name: "update: a DateTime from a Date, and filter by a Date",
+    prisma: async (p) => [
+      await p.post.update({ where: { id: 1 }, data: { at: new Date("2024-03-10T01:30:00Z") }, select: { at: true } }),
+      await p.post.updateMany({ where: { at: { lt: new Date("2024-03-10T02:00:00+00:00") } }, data: { title: "early" } })],
+    forge: ["forge_update", "Post", {}],
+    forgeAll: [
+      ["forge_update", "Post", { where: { id: 1 }, data: { at: "2024-03-10T01:30:00Z" }, select: { at: true } }],
+      ["forge_update_many", "Post", { where: { at: { lt: "2024-03-10T02:00:00+00:00" } }, data: { title: "early" } }]],
+  },
+  same("select: a nested _count in a relation select", "Post", "update", { where: { id: 1 }, data: {}, select: { author: { select: { _count: true, email: true } } } }),
+  same("select: _count of a relation with a relation filter", "User", "update", { where: { id: 1 }, data: {}, select: { _count: { select: { posts: { where: { tags: { some: { name: "math" } } } } } } } }),
+  same("include: a to-many where with a relation filter", "User", "update", { where: { id: 1 }, data: {}, include: { posts: { where: { comments: { some: {} } }, select: { id: true } } } }),
 );
 
 // ---------------------------------------------------------------------------
