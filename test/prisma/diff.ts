@@ -796,6 +796,13 @@ scenarios.push(
     { deliberate: { prisma: "error invalid descriptor", forge: `{"at":"1970-01-01T00:00:00.000Z"}` } }),
   same("create: a bad DateTime string", "Post", "create", { data: { title: "T", at: "not a date" } },
     { deliberate: { prisma: "error invalid descriptor", forge: `error SQLSTATE 22007: invalid input syntax for type timestamp with time zone: "not a date"` } }),
+  // NOT NULL is PostgreSQL's to check (after BEFORE triggers); Prisma's client checks first
+  same("create: null for a required field", "User", "create", { data: { email: null } },
+    { deliberate: { prisma: "error invalid descriptor", forge: "error P2011" } }),
+  same("create: a required relation left out", "Comment", "create", { data: { body: "x" } },
+    { deliberate: { prisma: "error invalid descriptor", forge: "error P2011" } }),
+  same("update: null for a required field", "User", "update", { where: { id: 1 }, data: { email: null } },
+    { deliberate: { prisma: "error invalid descriptor", forge: "error P2011" } }),
   // Prisma truncates a fraction given to an Int (1.5 is 1); forge refuses it
   same("create: a float for an Int field", "User", "create", { data: { email: "n@x.co", views: 1.5 } },
     { deliberate: { prisma: `{"email":"n@x.co","id":4,"name":null,"score":0,"version":1,"views":1}`, forge: `error SQLSTATE 22P02: invalid input syntax for type integer: "1.5"` } }),
