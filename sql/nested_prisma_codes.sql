@@ -70,6 +70,8 @@ INSERT INTO profiles (bio, user_id) VALUES ('b', 2);
 SELECT err($$forge_update('users', '{"where": {"id": 1}, "data": {"profile": {"connect": {"id": 2}}}}')$$);
 -- and creating a profile that connects her, from the profile's side
 SELECT err($$forge_create('profiles', '{"data": {"bio": "b", "user": {"connect": {"id": 1}}}}')$$);
+-- so does an upsert that creates such a profile
+SELECT err($$forge_upsert('profiles', '{"where": {"id": 9}, "create": {"bio": "b", "user": {"connect": {"id": 1}}}, "update": {}}')$$);
 SELECT * FROM rows WHERE t = 'profiles';
 -- connecting the profile she has is no change
 SELECT forge_update('users', '{"where": {"id": 1}, "data": {"profile": {"connect": {"id": 1}}},
@@ -104,6 +106,11 @@ SELECT * FROM rows WHERE t = 'passports';
 -- same from the passport's side
 SELECT reset();
 SELECT forge_create('passports', '{"data": {"number": "P5", "user": {"connect": {"id": 1}}}}');
+SELECT * FROM rows WHERE t = 'passports';
+-- and from an upsert that creates (its update branch is left to the unique
+-- index: the row it updates may hold the key already)
+SELECT reset();
+SELECT forge_upsert('passports', '{"where": {"id": 9}, "create": {"number": "P9", "user": {"connect": {"id": 1}}}, "update": {}}');
 SELECT * FROM rows WHERE t = 'passports';
 
 -- ---------------------------------------------------------------------

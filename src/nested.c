@@ -301,10 +301,11 @@ update_part(ForgePart *p, ForgeNestedItem *item)
  * to_one_first
  *		A to-one create, connect or connectOrCreate (a disconnect's key
  *		parameters are null already): write or find the related row, and
- *		bind its key to st's key parameters.
+ *		bind its key to st's key parameters.  creating: st creates its row
+ *		(a create, or an upsert's create branch).
  */
 static void
-to_one_first(ForgeStmt *st, ForgeNestedRel *nr, int a)
+to_one_first(ForgeStmt *st, ForgeNestedRel *nr, int a, bool creating)
 {
 	ForgeRelation *r = nr->r;
 	ForgeRel   *rel = st->rel;
@@ -337,15 +338,16 @@ to_one_first(ForgeStmt *st, ForgeNestedRel *nr, int a)
 			break;
 	}
 	row_values(row, r->nkeys, r->foreign_names, vals);
-	if (r->local_unique && st->verb == FORGE_CREATE && a != FORGE_NA_CREATE)
+	if (r->local_unique && creating && a != FORGE_NA_CREATE)
 	{
 		ForgePins	pins;
 
 		/*
-		 * the key side of a one-to-one: a row of this table that holds the
-		 * key of the row connected already lets go, as Prisma does (an
-		 * update is left to the unique violation: the row it writes may
-		 * be that row; a row just created is nobody's yet)
+		 * creating a row on the key side of a one-to-one (a create, an
+		 * upsert's create branch): a row of this table that holds the key
+		 * of the row connected already lets go, as Prisma does (an update
+		 * is left to the unique violation: the row it writes may be that
+		 * row; a row just created is nobody's yet)
 		 */
 		pins_of(&pins, r->nkeys, r->local_names, vals);
 		let_go_rows(nr, rel, a, rel->relid, &pins, NULL, r->local_required,
@@ -370,7 +372,7 @@ to_one_first(ForgeStmt *st, ForgeNestedRel *nr, int a)
  *		Step 1 for the relation keys rels of st's data.
  */
 static void
-first_actions(ForgeStmt *st, List *rels)
+first_actions(ForgeStmt *st, List *rels, bool creating)
 {
 	ListCell   *lc;
 	int			a;
@@ -381,7 +383,7 @@ first_actions(ForgeStmt *st, List *rels)
 
 		for (a = 0; a < FORGE_NUM_ACTIONS; a++)
 			if (nr->has[a] && forge_nested_runs_first(nr, a))
-				to_one_first(st, nr, a);
+				to_one_first(st, nr, a, creating);
 	}
 }
 
@@ -982,7 +984,8 @@ lock_row(ForgeStmt *st)
  * binds_key
  *		Whether rels hold a to-one action that binds key parameters
  *		(create, connect, connectOrCreate), and with writes, one that
- *		writes a row (create, connectOrCreate).
+ *		writes a row (create, connectOrCreate, or a connect of a one-to-one's
+ *		key side, whose row that held the key lets go: let_go_rows).
  */
 static bool
 binds_key(List *rels, bool writes)
@@ -996,7 +999,7 @@ binds_key(List *rels, bool writes)
 		if (nr->r->kind != FORGE_TO_ONE)
 			continue;
 		if (nr->has[FORGE_NA_CREATE] || nr->has[FORGE_NA_CONNECT_OR_CREATE] ||
-			(!writes && nr->has[FORGE_NA_CONNECT]))
+			((!writes || nr->r->local_unique) && nr->has[FORGE_NA_CONNECT]))
 			return true;
 	}
 	return false;
@@ -1040,7 +1043,7 @@ upsert_by_branch(ForgeStmt *st, bool quiet)
 		CHECK_FOR_INTERRUPTS();
 		if (lock_row(st))
 		{
-			first_actions(st, nw->urels);
+			first_actions(st, nw->urels, false);
 			st->by_update = true;
 			res = forge_exec_stmts(st->verb, st->rel, list_make1(st), quiet,
 								   true);
@@ -1064,7 +1067,7 @@ upsert_by_branch(ForgeStmt *st, bool quiet)
 		}
 		PG_TRY();
 		{
-			first_actions(st, nw->rels);
+			first_actions(st, nw->rels, true);
 			res = forge_exec_stmts(st->verb, st->rel, list_make1(st), true,
 								   true);
 		}
@@ -1126,9 +1129,9 @@ nested_write(ForgeStmt *st, bool quiet)
 	else
 	{
 		/* 1: to-one rows this row's key points to */
-		first_actions(st, nw->rels);
+		first_actions(st, nw->rels, st->verb == FORGE_CREATE);
 		if (st->verb == FORGE_UPSERT)
-			first_actions(st, nw->urels);
+			first_actions(st, nw->urels, false);
 
 		/* 2: this row */
 		res = forge_exec_stmts(st->verb, rel, list_make1(st), quiet, true);
