@@ -25,7 +25,7 @@ DATA = forge--0.1.0.sql forge--0.1.0--0.2.0.sql
 
 REGRESS = create create_many scalar_list_writes timestamps_utc update upsert upsert_defaults delete where select types \
 	errors plancache security outbox channels relations relation_filters include nested \
-	security_relations relations_self relations_partitioned nested_keys unique_selectors \
+	security_relations relations_self relations_partitioned nested_keys nested_prisma_codes unique_selectors \
 	identity hostile_schema adversarial fuzz_found plan_shape relations_inval \
 	scalar_lists filters_prisma7 json_filters relation_names nested_to_one \
 	extension_schema outbox_plans adversarial2 adversarial3 omit many_and_return limit \

@@ -86,7 +86,9 @@ SELECT count(*), sum(views) FROM cm_users WHERE email LIKE 'bulk%';
 -- Every row must be an object of plain values.
 SELECT forge_create_many('cm_users', '{"data": [{"email": "j@example.com"}, 5]}');
 SELECT forge_create_many('cm_users', '{"data": [{"email": "k@example.com", "views": {"increment": 1}}]}');
+-- Prisma's createMany takes one object as one row; anything else is refused.
 SELECT forge_create_many('cm_users', '{"data": {"email": "l@example.com"}}');
+SELECT forge_create_many('cm_users', '{"data": "l@example.com"}');
 SELECT forge_create_many('cm_users', '{"data": [{"email": "m@example.com"}], "skipDuplicates": "yes"}');
 
 DROP TABLE cm_users;

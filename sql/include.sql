@@ -47,7 +47,7 @@ SELECT hits, misses FROM forge_plan_cache_stats();
 -- Errors
 SELECT forge_update('users', '{"where": {"id": 1}, "data": {}, "include": {"comments": true}}');
 SELECT forge_update('users', '{"where": {"id": 1}, "data": {}, "include": {"profiles": {"take": 1}}}');
-SELECT forge_update('users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"take": -1}}}');
+SELECT forge_update('users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"skip": -1}}}');
 SELECT forge_update('users', '{"where": {"id": 1}, "data": {}, "include": {"posts": {"orderBy": {"id": "up"}}}}');
 SELECT forge_update('users', '{"where": {"id": 1}, "data": {}, "include": {"posts": 1}}');
 SELECT forge_update('users', '{"where": {"id": 1}, "data": {}, "select": {"id": true}, "include": {"posts": true}}');

@@ -174,6 +174,30 @@ RESET ROLE;
 \pset format aligned
 \pset tuples_only off
 
+-- take below zero: the last rows of the order, returned in that order
+-- (Prisma 7: user.update({where: {id: 1}, data: {}, include: {posts:
+-- {orderBy: {rank: 'asc'}, take: -2}}}) gives the two highest ranks)
+SELECT forge_update('users', '{"where": {"id": 1}, "data": {},
+  "include": {"posts": {"orderBy": {"rank": "asc"}, "take": -2, "select": {"id": true, "rank": true}}}}');
+-- skip counts from the end too
+SELECT forge_update('tags', '{"where": {"id": 100}, "data": {},
+  "include": {"posts": {"orderBy": {"title": "asc"}, "take": -2, "skip": 1, "select": {"title": true}}}}');
+-- with a cursor it is not supported
+SELECT err($$forge_update('tags', '{"where": {"id": 100}, "data": {}, "include": {"posts": {"cursor": {"id": 11}, "take": -1}}}')$$);
+
+-- An update that changes the key the included rows refer to: the rows
+-- follow it through ON UPDATE CASCADE, at the end of the statement, so
+-- they are read after the write, as Prisma reads them
+--   model Shelf { id Int @id; books Book[] }  model Book { id Int @id; shelf Shelf }
+CREATE TABLE shelves (id int PRIMARY KEY, name text NOT NULL);
+CREATE TABLE books (id int PRIMARY KEY, shelf_id int NOT NULL REFERENCES shelves ON UPDATE CASCADE);
+INSERT INTO shelves VALUES (1, 'a');
+INSERT INTO books VALUES (1, 1), (2, 1);
+SELECT forge_update('shelves', '{"where": {"id": 1}, "data": {"id": 7},
+  "include": {"books": true, "_count": true}}');
+SELECT forge_upsert('shelves', '{"where": {"id": 7}, "create": {"id": 7, "name": "a"}, "update": {"id": 8},
+  "include": {"books": {"select": {"id": true}}}}');
+
 RESET search_path;
 SET client_min_messages = warning;
 DROP SCHEMA inc_cursor CASCADE;

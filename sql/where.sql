@@ -79,7 +79,11 @@ SELECT matched('{"qty": {"between": [1, 2]}}');
 SELECT matched('{"qty": {"in": 5}}');
 SELECT matched('{"qty": {"lt": null}}');
 SELECT matched('{"qty": {"contains": "1"}}');
-SELECT matched('{"name": {"lt": "a", "mode": "insensitive"}}');
+-- lt, lte, gt and gte compare insensitively as Prisma 7 does,
+-- lower(col) < lower(value); the value must be a string
+SELECT matched('{"name": {"lt": "B", "mode": "insensitive"}}');
+SELECT matched('{"name": {"gte": "b", "mode": "insensitive"}}');
+SELECT matched('{"name": {"lt": 5, "mode": "insensitive"}}');
 SELECT matched('{"name": {"contains": "a", "mode": "loud"}}');
 SELECT matched('{"OR": {"id": 1}}');
 SELECT matched('{"AND": [1]}');

@@ -1056,6 +1056,10 @@ forge_column_cmp_operator(const ForgeColumn *c, ForgeCmp cmp)
 		case FORGE_HAS_EVERY:
 		case FORGE_HAS_SOME:
 		case FORGE_IS_EMPTY:
+		case FORGE_LOWER_LT:
+		case FORGE_LOWER_LE:
+		case FORGE_LOWER_GT:
+		case FORGE_LOWER_GE:
 			break;
 	}
 	return InvalidOid;

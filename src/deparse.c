@@ -487,6 +487,18 @@ deparse_filter(StringInfo buf, ForgeFilter *f)
 				/* '{}' takes the column's array type; a GIN index serves = */
 				appendStringInfo(buf, "%s OPERATOR(pg_catalog.=) '{}')", lhs.data);
 				return;
+			case FORGE_LOWER_LT:
+			case FORGE_LOWER_LE:
+			case FORGE_LOWER_GT:
+			case FORGE_LOWER_GE:
+				/* text's own operators, under the column's collation */
+				appendStringInfo(buf, "pg_catalog.lower((%s)::pg_catalog.text) OPERATOR(pg_catalog.%s) pg_catalog.lower(%s))",
+								 lhs.data,
+								 f->cmp == FORGE_LOWER_LT ? "<" :
+								 f->cmp == FORGE_LOWER_LE ? "<=" :
+								 f->cmp == FORGE_LOWER_GT ? ">" : ">=",
+								 rhs);
+				return;
 			default:
 				break;
 		}
@@ -1245,7 +1257,8 @@ deparse_include(StringInfo buf, ForgeInclude *inc, ForgeRel *outer)
 							 inc->level, inc->level + 1);
 		appendStringInfoChar(buf, ')');
 	}
-	appendStringInfoString(buf, order.data);
+	/* a negative take: the last rows, still aggregated in order (o) */
+	appendStringInfoString(buf, inc->take_last ? " ORDER BY 2 DESC" : order.data);
 	if (inc->take > 0)
 		appendStringInfo(buf, " LIMIT $%d", inc->take);
 	if (inc->skip > 0)

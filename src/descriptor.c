@@ -143,7 +143,8 @@ check_args_keys(JsonbContainer *args, ForgeVerb verb)
 
 /*
  * read_create_many
- *		createMany: one statement that inserts the rows in the array's order
+ *		createMany: one statement that inserts the rows (an array, or one
+ *		object: a row, as Prisma takes it) in the array's order
  *		(ids follow the array, as in Prisma), taking them as one jsonb array
  *		parameter, so the parameter count does not grow with the row count.
  *		Its columns are those any row gives, in table order; a column that
@@ -174,6 +175,8 @@ read_create_many(ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 	{
 		data = require_arg(args, "data", FORGE_CREATE_MANY);
 		skip = get_arg(args, "skipDuplicates");
+		if (is_object(data))
+			data = one_row_array(data); /* Prisma takes one row too */
 	}
 	else
 	{
@@ -194,7 +197,7 @@ read_create_many(ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 	if (!is_array(data))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("\"data\" of forge_create_many must be an array, not %s",
+				 errmsg("\"data\" of forge_create_many must be an array of rows or one row, not %s",
 						forge_json_type_name(data))));
 	data = json_wrap_rows(rel, data);
 	if (skip != NULL)
@@ -409,6 +412,7 @@ read_data_part(ForgeStmt *st, JsonbContainer *jc, bool insert,
 }
 
 static bool includes_read_written(ForgeStmt *st);
+static bool writes_included_key(ForgeStmt *st, List *assigns);
 
 /*
  * read_stmts
@@ -640,7 +644,8 @@ reads_table(List *includes, Oid relid)
  *		related rows read from its own table (a post's author's posts, a
  *		_count of them): subqueries in RETURNING see the table as it was
  *		before the statement, so they would miss the row it writes.  Those
- *		are read back after the write instead, as Prisma reads them.  A
+ *		are read back after the write instead, as Prisma reads them; so
+ *		are related rows joined on a key the write changes.  A
  *		delete's related rows are as they were before it, as in Prisma.
  */
 static bool
@@ -651,7 +656,60 @@ includes_read_written(ForgeStmt *st)
 		return false;
 	if (st->rel->pkey < 0)
 		return false;
-	return reads_table(st->includes, st->rel->relid);
+	return reads_table(st->includes, st->rel->relid) ||
+		(st->verb != FORGE_CREATE &&
+		 (writes_included_key(st, st->assigns) ||
+		  writes_included_key(st, st->updates)));
+}
+
+/*
+ * writes_included_key
+ *		Whether assigns (st's data, or its upsert's update) set a column of
+ *		this row that an included relation other than a to-one (or a
+ *		_count) is joined on: the related rows then follow the new value
+ *		only when their foreign key's ON UPDATE action runs, at the end of
+ *		the statement, after RETURNING has read them by the new value
+ *		(Prisma reads them afterwards, as the read back does).
+ */
+static bool
+writes_included_key(ForgeStmt *st, List *assigns)
+{
+	ListCell   *ac;
+
+	foreach(ac, assigns)
+	{
+		ForgeAssign *a = lfirst(ac);
+		AttrNumber	attnum = st->rel->cols[a->col].attnum;
+		ListCell   *ic;
+
+		if (a->kind == FORGE_KEEP)
+			continue;
+		foreach(ic, st->includes)
+		{
+			ForgeInclude *inc = lfirst(ic);
+			ListCell   *cc;
+			int			i;
+
+			if (inc->relation != NULL)
+			{
+				if (inc->relation->kind == FORGE_TO_ONE)
+					continue;
+				for (i = 0; i < inc->relation->nkeys; i++)
+					if (inc->relation->local[i] == attnum)
+						return true;
+				continue;
+			}
+			foreach(cc, inc->counts)
+			{
+				ForgeCount *c = lfirst(cc);
+
+				for (i = 0; i < c->relation->nkeys; i++)
+					if (c->relation->local[i] == attnum)
+						return true;
+			}
+		}
+	}
+	return false;
 }
 
 /*

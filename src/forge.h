@@ -174,6 +174,8 @@ typedef struct ForgeRelation
 	char	  **join_foreign_names;
 	const char *local_required; /* a NOT NULL column of local, or NULL */
 	const char *foreign_required;	/* the same of foreign */
+	bool		local_unique;	/* to-one: local is a unique key (the key
+								 * side of a one-to-one) */
 	int			nopnsps;		/* schemas other than pg_catalog of eqop[] */
 	Oid			opnsps[INDEX_MAX_KEYS * 2];	/* and join_eqop[] */
 	char	   *address;		/* many-to-many: "join.conname", which always
@@ -288,6 +290,7 @@ typedef enum ForgeRelTest
 
 typedef enum ForgeCmp
 {
+	/* those before FORGE_LIKE compare by the column's own operators */
 	FORGE_EQ,
 	FORGE_LT,
 	FORGE_LE,
@@ -299,7 +302,12 @@ typedef enum ForgeCmp
 	FORGE_ILIKE_ANY,			/* col ~~* ANY ($n): in, mode insensitive */
 	FORGE_HAS_EVERY,			/* col @> $n: has (an array of one), hasEvery */
 	FORGE_HAS_SOME,				/* col && $n: hasSome */
-	FORGE_IS_EMPTY				/* col = '{}': isEmpty (no parameter) */
+	FORGE_IS_EMPTY,				/* col = '{}': isEmpty (no parameter) */
+	FORGE_LOWER_LT,				/* lower(col) < lower($n): lt, mode
+								 * insensitive (as Prisma) */
+	FORGE_LOWER_LE,
+	FORGE_LOWER_GT,
+	FORGE_LOWER_GE
 } ForgeCmp;
 
 /*
@@ -399,6 +407,8 @@ typedef struct ForgeInclude
 	ForgeFilter *cursor;		/* to-many: the cursor row, a unique selector
 								 * of rel read at alias level + 1; NULL: none */
 	int			take;			/* to-many: $n of LIMIT, or 0 */
+	bool		take_last;		/* a negative take: the last rows of the
+								 * order (LIMIT of its magnitude) */
 	int			skip;			/* to-many: $n of OFFSET, or 0 */
 	bool		live;			/* leave out soft-deleted related rows */
 	List	   *counts;			/* _count: ForgeCount */

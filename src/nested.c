@@ -69,9 +69,16 @@
 /* the running call's "withDeleted" (read_soft.c), for the parts it reads */
 static bool with_deleted = false;
 
+/* Prisma's codes for what a nested write finds (README, Errors) */
 #define ERRCODE_FORGE_NOT_FOUND MAKE_SQLSTATE('P','2','0','2','5')
+#define ERRCODE_FORGE_REQUIRED_RELATION MAKE_SQLSTATE('P','2','0','1','4')
+#define ERRCODE_FORGE_NOT_CONNECTED MAKE_SQLSTATE('P','2','0','1','7')
+#define ERRCODE_FORGE_CONNECT_NOT_FOUND MAKE_SQLSTATE('P','2','0','1','8')
 
 static ForgeResult nested_write(ForgeStmt *st, bool quiet);
+static void let_go_rows(ForgeNestedRel *nr, ForgeRel *rel, int a, Oid relid,
+						const ForgePins *pins, JsonbValue *where,
+						const char *required, bool strict);
 
 /* ---------------------------------------------------------------------
  * Pins and parts
@@ -199,16 +206,25 @@ live_part(ForgePart *p)
 
 /*
  * not_found
- *		P2025 for a nested action whose row does not exist (connect) or is
- *		not connected to this row (connected).
+ *		The error for a nested action whose row does not exist (connect) or
+ *		is not connected to this row (connected).  Its code is the one
+ *		Prisma 7 gives: P2018 for a to-many connect (and set), P2017 for a
+ *		to-many or many-to-many delete, else P2025.
  */
 static void
 not_found(int a, ForgeNestedRel *nr, ForgeRel *rel, bool connected)
 {
 	const char *other = get_rel_name(nr->r->other);
+	ForgeRelationKind kind = nr->r->kind;
+	int			code = ERRCODE_FORGE_NOT_FOUND;
 
+	if (a == FORGE_NA_CONNECT && kind == FORGE_TO_MANY)
+		code = ERRCODE_FORGE_CONNECT_NOT_FOUND;
+	else if (a == FORGE_NA_DELETE &&
+			 (kind == FORGE_TO_MANY || kind == FORGE_MANY_TO_MANY))
+		code = ERRCODE_FORGE_NOT_CONNECTED;
 	ereport(ERROR,
-			(errcode(ERRCODE_FORGE_NOT_FOUND),
+			(errcode(code),
 			 errmsg("record to %s through relation \"%s\" of \"%s\" not found",
 					forge_nested_action_name(a), nr->name, rel->relname),
 			 connected ?
@@ -285,10 +301,11 @@ update_part(ForgePart *p, ForgeNestedItem *item)
  * to_one_first
  *		A to-one create, connect or connectOrCreate (a disconnect's key
  *		parameters are null already): write or find the related row, and
- *		bind its key to st's key parameters.
+ *		bind its key to st's key parameters.  creating: st creates its row
+ *		(a create, or an upsert's create branch).
  */
 static void
-to_one_first(ForgeStmt *st, ForgeNestedRel *nr, int a)
+to_one_first(ForgeStmt *st, ForgeNestedRel *nr, int a, bool creating)
 {
 	ForgeRelation *r = nr->r;
 	ForgeRel   *rel = st->rel;
@@ -321,6 +338,21 @@ to_one_first(ForgeStmt *st, ForgeNestedRel *nr, int a)
 			break;
 	}
 	row_values(row, r->nkeys, r->foreign_names, vals);
+	if (r->local_unique && creating && a != FORGE_NA_CREATE)
+	{
+		ForgePins	pins;
+
+		/*
+		 * creating a row on the key side of a one-to-one (a create, an
+		 * upsert's create branch): a row of this table that holds the key
+		 * of the row connected already lets go, as Prisma does (an update
+		 * is left to the unique violation: the row it writes may be that
+		 * row; a row just created is nobody's yet)
+		 */
+		pins_of(&pins, r->nkeys, r->local_names, vals);
+		let_go_rows(nr, rel, a, rel->relid, &pins, NULL, r->local_required,
+					a != FORGE_NA_CONNECT_OR_CREATE);
+	}
 	for (i = 0; i < r->nkeys; i++)
 	{
 		int			col = forge_column_lookup(rel, r->local_names[i],
@@ -340,7 +372,7 @@ to_one_first(ForgeStmt *st, ForgeNestedRel *nr, int a)
  *		Step 1 for the relation keys rels of st's data.
  */
 static void
-first_actions(ForgeStmt *st, List *rels)
+first_actions(ForgeStmt *st, List *rels, bool creating)
 {
 	ListCell   *lc;
 	int			a;
@@ -351,7 +383,7 @@ first_actions(ForgeStmt *st, List *rels)
 
 		for (a = 0; a < FORGE_NUM_ACTIONS; a++)
 			if (nr->has[a] && forge_nested_runs_first(nr, a))
-				to_one_first(st, nr, a);
+				to_one_first(st, nr, a, creating);
 	}
 }
 
@@ -498,36 +530,75 @@ connected_actions(ForgeRel *rel, ForgeNestedRel *nr, int a,
 }
 
 /*
- * let_go
- *		One-to-one connect and connectOrCreate: the row connected to this
- *		one before, unless it is the one where selects, lets go of it (its
- *		key is cleared), so that the unique key takes the new one.  "Not
- *		selected" is where IS NOT TRUE: a row the where compares with null
- *		(a null in a nullable unique key) lets go too.  A NOT
- *		NULL key cannot let go: the unique violation then says why.
+ * let_go_rows
+ *		Rows of table relid whose key columns (pins) hold the key that a
+ *		one-to-one create, connect or connectOrCreate (action a through
+ *		nr of rel) gives another row, except the row where selects (NULL:
+ *		none), let go of it: their key is cleared, so that the unique key
+ *		takes the new row.  "Not selected" is where IS NOT TRUE: a row the
+ *		where compares with null (a null in a nullable unique key) lets go
+ *		too.  A NOT NULL key (required, its column) cannot let go: when
+ *		strict, such a row is P2014, Prisma's "required relation" error,
+ *		found by an update that sets the key to what it is (so it also
+ *		locks the row); else it is left to the unique violation, as Prisma
+ *		does for connectOrCreate.
  */
 static void
-let_go(ForgeNestedRel *nr, const ForgePins *pins, JsonbValue *where)
+let_go_rows(ForgeNestedRel *nr, ForgeRel *rel, int a, Oid relid,
+			const ForgePins *pins, JsonbValue *where, const char *required,
+			bool strict)
 {
 	ForgePart	p;
+	Jsonb	   *res;
+	JsonbValue	count;
 
-	if (nr->r->foreign_required != NULL)
+	if (required != NULL && !strict)
 		return;
 	part_of(&p, NULL, NULL, NULL);
 	p.wpins = pins;
 	p.wnot = where;
 	p.dpins = pins;
-	p.dnulls = true;
-	run_part(FORGE_UPDATE_MANY, nr->r->other, &p, false);
+	p.dnulls = (required == NULL);
+	res = run_part_event(FORGE_UPDATE_MANY, relid, &p, false, p.dnulls);
+	if (p.dnulls ||
+		!getKeyJsonValueFromContainer(&res->root, "count", 5, &count) ||
+		count.type != jbvNumeric ||
+		DatumGetInt64(DirectFunctionCall1(numeric_int8,
+										  NumericGetDatum(count.val.numeric))) == 0)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_FORGE_REQUIRED_RELATION),
+			 errmsg("cannot %s through relation \"%s\" of \"%s\": another row is connected",
+					forge_nested_action_name(a), nr->name, rel->relname),
+			 errdetail("Column \"%s\" of \"%s\" is NOT NULL, so the row connected now cannot let go.",
+					   required, get_rel_name(relid)),
+			 errhint("Delete that row or connect it elsewhere first (Prisma reports this as P2014).")));
+}
+
+/*
+ * let_go
+ *		One-to-one create, connect and connectOrCreate (action a) from the
+ *		side that holds no key: the row of the other table connected to
+ *		this one before lets go (let_go_rows; pins: its key columns with
+ *		this row's key).
+ */
+static void
+let_go(ForgeNestedRel *nr, ForgeRel *rel, int a, const ForgePins *pins,
+	   JsonbValue *where)
+{
+	let_go_rows(nr, rel, a, nr->r->other, pins, where,
+				nr->r->foreign_required, a != FORGE_NA_CONNECT_OR_CREATE);
 }
 
 /*
  * inverse_after
  *		Step 3 for a to-many or one-to-one relation: the related rows hold
  *		a key to this row; pins are their key columns set to this row's key.
+ *		created: this row was inserted by this call (nothing to let go).
  */
 static void
-inverse_after(ForgeRel *rel, ForgeNestedRel *nr, int a, const ForgePins *pins)
+inverse_after(ForgeRel *rel, ForgeNestedRel *nr, int a, const ForgePins *pins,
+			  bool created)
 {
 	Oid			child = nr->r->other;
 	bool		one = nr->r->kind == FORGE_ONE_TO_ONE;
@@ -632,6 +703,8 @@ inverse_after(ForgeRel *rel, ForgeNestedRel *nr, int a, const ForgePins *pins)
 			break;
 
 		case FORGE_NA_CREATE:
+			if (one && !created)
+				let_go(nr, rel, a, pins, NULL);
 			foreach(lc, nr->items[a])
 			{
 				CHECK_FOR_INTERRUPTS();
@@ -658,7 +731,7 @@ inverse_after(ForgeRel *rel, ForgeNestedRel *nr, int a, const ForgePins *pins)
 
 				CHECK_FOR_INTERRUPTS();
 				if (one)
-					let_go(nr, pins, where);
+					let_go(nr, rel, a, pins, where);
 				live_part(part_of(&p, where, NULL, NULL));
 				p.dpins = pins;
 				if (run_part(FORGE_UPDATE, child, &p, true) == NULL)
@@ -673,7 +746,7 @@ inverse_after(ForgeRel *rel, ForgeNestedRel *nr, int a, const ForgePins *pins)
 
 				CHECK_FOR_INTERRUPTS();
 				if (one)
-					let_go(nr, pins, item->where);
+					let_go(nr, rel, a, pins, item->where);
 				/* created with the key, or found and given the key */
 				live_part(part_of(&p, item->where, item->data, NULL));
 				p.dpins = pins;
@@ -819,10 +892,11 @@ many_to_many_after(ForgeRel *rel, ForgeNestedRel *nr, int a,
 
 /*
  * after_actions
- *		Step 3 for the relation keys rels, once this row is written (row).
+ *		Step 3 for the relation keys rels, once this row is written (row;
+ *		created: inserted by this call, so no row is connected to it yet).
  */
 static void
-after_actions(ForgeRel *rel, List *rels, Jsonb *row)
+after_actions(ForgeRel *rel, List *rels, Jsonb *row, bool created)
 {
 	ListCell   *lc;
 	int			a;
@@ -856,7 +930,7 @@ after_actions(ForgeRel *rel, List *rels, Jsonb *row)
 					break;
 				case FORGE_TO_MANY:
 				case FORGE_ONE_TO_ONE:
-					inverse_after(rel, nr, a, &pins);
+					inverse_after(rel, nr, a, &pins, created);
 					break;
 				case FORGE_MANY_TO_MANY:
 					many_to_many_after(rel, nr, a, vals);
@@ -918,7 +992,8 @@ lock_row(ForgeStmt *st)
  * binds_key
  *		Whether rels hold a to-one action that binds key parameters
  *		(create, connect, connectOrCreate), and with writes, one that
- *		writes a row (create, connectOrCreate).
+ *		writes a row (create, connectOrCreate, or a connect of a one-to-one's
+ *		key side, whose row that held the key lets go: let_go_rows).
  */
 static bool
 binds_key(List *rels, bool writes)
@@ -932,7 +1007,7 @@ binds_key(List *rels, bool writes)
 		if (nr->r->kind != FORGE_TO_ONE)
 			continue;
 		if (nr->has[FORGE_NA_CREATE] || nr->has[FORGE_NA_CONNECT_OR_CREATE] ||
-			(!writes && nr->has[FORGE_NA_CONNECT]))
+			((!writes || nr->r->local_unique) && nr->has[FORGE_NA_CONNECT]))
 			return true;
 	}
 	return false;
@@ -976,7 +1051,7 @@ upsert_by_branch(ForgeStmt *st, bool quiet)
 		CHECK_FOR_INTERRUPTS();
 		if (lock_row(st))
 		{
-			first_actions(st, nw->urels);
+			first_actions(st, nw->urels, false);
 			st->by_update = true;
 			res = forge_exec_stmts(st->verb, st->rel, list_make1(st), quiet,
 								   true);
@@ -1000,7 +1075,7 @@ upsert_by_branch(ForgeStmt *st, bool quiet)
 		}
 		PG_TRY();
 		{
-			first_actions(st, nw->rels);
+			first_actions(st, nw->rels, true);
 			res = forge_exec_stmts(st->verb, st->rel, list_make1(st), true,
 								   true);
 		}
@@ -1062,9 +1137,9 @@ nested_write(ForgeStmt *st, bool quiet)
 	else
 	{
 		/* 1: to-one rows this row's key points to */
-		first_actions(st, nw->rels);
+		first_actions(st, nw->rels, st->verb == FORGE_CREATE);
 		if (st->verb == FORGE_UPSERT)
-			first_actions(st, nw->urels);
+			first_actions(st, nw->urels, false);
 
 		/* 2: this row */
 		res = forge_exec_stmts(st->verb, rel, list_make1(st), quiet, true);
@@ -1075,7 +1150,9 @@ nested_write(ForgeStmt *st, bool quiet)
 	/* 3: everything that needs this row */
 	row = DatumGetJsonbP(res.value);
 	after_actions(rel, st->verb == FORGE_UPSERT && res.updated ?
-				  nw->urels : nw->rels, row);
+				  nw->urels : nw->rels, row,
+				  st->verb == FORGE_CREATE ||
+				  (st->verb == FORGE_UPSERT && !res.updated));
 	if (!nw->top)
 		return res;
 

@@ -178,7 +178,10 @@ join_kinds(int kinds)
  * check_nullable
  *		An action that clears a key (disconnect, set, a to-one delete) needs
  *		its columns nullable: say so before writing.  required is a NOT NULL
- *		column of the key (in table relid), or NULL.
+ *		column of the key (in table relid), or NULL.  The code is Prisma 7's:
+ *		its client does not offer these actions on a required to-one
+ *		relation (a validation error: 22023), and reports them on a to-many
+ *		or one-to-one relation as P2014, the required relation violation.
  */
 static void
 check_nullable(ForgeNestedRel *nr, ForgeRel *rel, int action, Oid relid,
@@ -186,7 +189,9 @@ check_nullable(ForgeNestedRel *nr, ForgeRel *rel, int action, Oid relid,
 {
 	if (required != NULL)
 		ereport(ERROR,
-				(errcode(ERRCODE_NOT_NULL_VIOLATION),
+				(errcode(nr->r->kind == FORGE_TO_ONE ?
+						 ERRCODE_INVALID_PARAMETER_VALUE :
+						 MAKE_SQLSTATE('P', '2', '0', '1', '4')),
 				 errmsg("cannot %s through required relation \"%s\" of \"%s\"",
 						action_names[action], nr->name, rel->relname),
 				 errdetail("Column \"%s\" of \"%s\" is NOT NULL, so the key cannot be cleared.",
@@ -402,9 +407,9 @@ member(JsonbValue *item, const char *name, bool required,
 /*
  * one_row_array
  *		createMany's data given as one object (Prisma takes a row or an
- *		array of rows): the array of that row.
+ *		array of rows, nested and at the top): the array of that row.
  */
-static JsonbValue *
+JsonbValue *
 one_row_array(JsonbValue *row)
 {
 	ForgeJsonbBuild state = {0};

@@ -63,6 +63,33 @@ read_count(ForgeStmt *st, const JsonbValue *v, const char *what)
 }
 
 /*
+ * read_take
+ *		An include's take as a parameter: its magnitude; a negative take
+ *		(Prisma: the last rows of the order, returned in that order) sets
+ *		*last (with a cursor, the caller refuses it: 0A000).
+ */
+static int
+read_take(ForgeStmt *st, const JsonbValue *v, bool *last)
+{
+	Datum		d;
+
+	if (v->type != jbvNumeric)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"take\" must be a number, not %s",
+						forge_json_type_name(v))));
+	d = DirectFunctionCall1(numeric_int8, NumericGetDatum(v->val.numeric));
+	*last = DatumGetInt64(d) < 0;
+	if (DatumGetInt64(d) == PG_INT64_MIN)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("\"take\" is out of range")));
+	if (*last)
+		d = Int64GetDatum(-DatumGetInt64(d));
+	return add_param(st, INT8OID, d, false);
+}
+
+/*
  * only_pair
  *		The one key and value of object jc; what names it in the error
  *		when jc has none or several (jsonb keeps no key order, so an order
@@ -630,7 +657,12 @@ read_include(ForgeStmt *st, ForgeRelation *r, const JsonbValue *key,
 				check_cursor_order(lfirst(lc));
 		}
 		if (t != NULL)
-			inc->take = read_count(st, t, "take");
+			inc->take = read_take(st, t, &inc->take_last);
+		if (inc->take_last && inc->cursor != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("a negative \"take\" with a \"cursor\" is not supported in include"),
+					 errhint("Reverse the orderBy and take the rows from the cursor on.")));
 		if (s != NULL)
 			inc->skip = read_count(st, s, "skip");
 	}

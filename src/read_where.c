@@ -146,6 +146,32 @@ like_filter(ForgeStmt *st, int col, bool insensitive, const JsonbValue *v,
 }
 
 /*
+ * lower_filter
+ *		lt, lte, gt or gte with "mode": "insensitive" on a text column:
+ *		lower(col) <cmp> lower($n), $n the text of v, as Prisma compares.
+ */
+static ForgeFilter *
+lower_filter(ForgeStmt *st, int col, ForgeCmp cmp, const JsonbValue *v,
+			 const char *opname)
+{
+	ForgeColumn *c = &st->rel->cols[col];
+	ForgeFilter *f;
+
+	if (v->type != jbvString)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"%s\" with \"mode\": \"insensitive\" on column \"%s\" takes a string, not %s",
+						opname, c->name, forge_json_type_name(v))));
+	f = new_filter(st, FORGE_F_CMP, col);
+	f->cmp = cmp;
+	f->param = add_param(st, TEXTOID,
+						 PointerGetDatum(cstring_to_text_with_len(v->val.string.val,
+																  v->val.string.len)),
+						 false);
+	return f;
+}
+
+/*
  * ilike_any_filter
  *		col ILIKE ANY ($n), for "in" and "notIn" with "mode": "insensitive":
  *		$n is a text[] of the values as ILIKE patterns, escaped as the
@@ -675,12 +701,11 @@ read_column_filter(ForgeStmt *st, int col, const JsonbValue *v, bool pin,
 			case 6:
 			case 7:
 				if (insensitive)
-					ereport(ERROR,
-							(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-							 errmsg("\"mode\": \"insensitive\" does not apply to \"%s\"",
-									filter_names[op])));
-				f = cmp_filter(st, col, FORGE_LT + (op - 4), &val,
-							   filter_names[op]);
+					f = lower_filter(st, col, FORGE_LOWER_LT + (op - 4), &val,
+									 filter_names[op]);
+				else
+					f = cmp_filter(st, col, FORGE_LT + (op - 4), &val,
+								   filter_names[op]);
 				break;
 			case 8:
 				f = like_filter(st, col, insensitive, &val, "%", "%",

@@ -110,6 +110,7 @@ extern void read_select(ForgeStmt *st, JsonbContainer *args);
 extern void read_nested(ForgeStmt *st, List *pairs, List *upairs, bool top,
 						JsonbContainer *args);
 extern void read_back_select(ForgeStmt *st);
+extern JsonbValue *one_row_array(JsonbValue *row);
 
 /* in read_soft.c */
 extern bool read_with_deleted(JsonbContainer *args);

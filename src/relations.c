@@ -620,6 +620,7 @@ read_relations(ForgeRel *rel)
 		r->nkeys = fk->nkeys;
 		memcpy(r->local, fk->conkey, sizeof(AttrNumber) * fk->nkeys);
 		memcpy(r->foreign, fk->confkey, sizeof(AttrNumber) * fk->nkeys);
+		r->local_unique = columns_unique(fk->conrelid, fk->nkeys, fk->conkey);
 	}
 
 	/* to-many and one-to-one: keys other tables hold; join tables */

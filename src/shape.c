@@ -262,10 +262,11 @@ shape_filter(StringInfo key, ForgeFilter *f)
 	shape_column(key, f->rel, f->col);
 	key_byte(key, (uint8) f->cmp);
 	key_int32(key, f->param);
-	/* LIKE, ILIKE, ILIKE ANY and the list filters name fixed operators */
-	if (f->cmp != FORGE_LIKE && f->cmp != FORGE_ILIKE &&
-		f->cmp != FORGE_ILIKE_ANY && f->cmp != FORGE_HAS_EVERY &&
-		f->cmp != FORGE_HAS_SOME && f->cmp != FORGE_IS_EMPTY)
+	/*
+	 * LIKE, ILIKE, ILIKE ANY, the list filters and the lower() comparisons
+	 * name fixed operators
+	 */
+	if (f->cmp < FORGE_LIKE)
 		key_oid(key, forge_column_cmp_operator(&f->rel->cols[f->col], f->cmp));
 }
 
@@ -461,6 +462,7 @@ shape_include(StringInfo key, ForgeInclude *inc, ForgeRel *outer)
 		shape_filter(key, inc->cursor);
 	}
 	key_int32(key, inc->take);
+	key_byte(key, inc->take_last);
 	key_int32(key, inc->skip);
 }
 

@@ -1155,6 +1155,10 @@ class Gen:
                 sel[col_key(table, r, 0.5)] = True
         return {"select": sel}
 
+    def negative_take(self):
+        """Negative takes (the last rows of an include), to the int8 edge."""
+        return [-2, -3, Raw("-9223372036854775808"), Raw("-9223372036854775807")]
+
     def order_by(self, table):
         r = self.r
         cols = list(TABLES.get(table, {"id": 0}))
@@ -1193,7 +1197,7 @@ class Gen:
             if r.random() < 0.25:
                 o[k] = r.choice([0, 1, 2, 5, 100, -1, 1.5, "2", None, True,
                                  Raw("1e400"), Raw("9223372036854775808"),
-                                 2147483648, Raw("-0")])
+                                 2147483648, Raw("-0")] + self.negative_take())
         if r.random() < 0.15:
             o["cursor"] = self.unique_where(target, r.random() < 0.85) \
                 if r.random() < 0.9 else rany(r)
