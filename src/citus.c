@@ -46,6 +46,9 @@
 #include "access/table.h"
 #include "catalog/pg_namespace.h"
 #include "commands/trigger.h"
+#include "nodes/primnodes.h"
+#include "nodes/readfuncs.h"
+#include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -56,6 +59,8 @@
  * column_attnum
  *		The attribute number of column name in tupdesc, or InvalidAttrNumber.
  */
+static ForgeCitusKind citus_lookup(Oid relid, AttrNumber *distcol);
+
 static AttrNumber
 column_attnum(TupleDesc tupdesc, const char *name)
 {
@@ -79,6 +84,18 @@ column_attnum(TupleDesc tupdesc, const char *name)
 ForgeCitusKind
 forge_citus_kind(Oid relid)
 {
+	return citus_lookup(relid, NULL);
+}
+
+/*
+ * citus_lookup
+ *		forge_citus_kind, and in *distcol (if not NULL) the attribute number
+ *		of a distributed table's distribution column (pg_dist_partition's
+ *		partkey, the text of a Var), or InvalidAttrNumber when it has none.
+ */
+static ForgeCitusKind
+citus_lookup(Oid relid, AttrNumber *distcol)
+{
 	Oid			distrel = get_relname_relid("pg_dist_partition",
 											PG_CATALOG_NAMESPACE);
 	ForgeCitusKind kind = FORGE_CITUS_NONE;
@@ -87,11 +104,14 @@ forge_citus_kind(Oid relid)
 	AttrNumber	relcol,
 				methodcol,
 				modelcol,
-				colocol;
+				colocol,
+				keycol;
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple	tup;
 
+	if (distcol != NULL)
+		*distcol = InvalidAttrNumber;
 	if (!OidIsValid(distrel))
 		return FORGE_CITUS_NONE;
 	r = table_open(distrel, AccessShareLock);
@@ -100,6 +120,7 @@ forge_citus_kind(Oid relid)
 	methodcol = column_attnum(tupdesc, "partmethod");
 	modelcol = column_attnum(tupdesc, "repmodel");
 	colocol = column_attnum(tupdesc, "colocationid");
+	keycol = column_attnum(tupdesc, "partkey");
 	if (relcol == InvalidAttrNumber || methodcol == InvalidAttrNumber)
 		elog(ERROR, "pg_dist_partition has no logicalrelid or partmethod column");
 
@@ -135,6 +156,19 @@ forge_citus_kind(Oid relid)
 											 * sharding) */
 		else
 			kind = FORGE_CITUS_LOCAL;	/* on the coordinator only */
+		if (kind == FORGE_CITUS_DISTRIBUTED && distcol != NULL &&
+			keycol != InvalidAttrNumber)
+		{
+			Datum		d = heap_getattr(tup, keycol, tupdesc, &isnull);
+
+			if (!isnull)
+			{
+				Node	   *key = stringToNode(TextDatumGetCString(d));
+
+				if (IsA(key, Var))
+					*distcol = ((Var *) key)->varattno;
+			}
+		}
 	}
 	systable_endscan(scan);
 	table_close(r, AccessShareLock);
@@ -171,9 +205,14 @@ void
 forge_citus_read(ForgeRel *rel, Relation r)
 {
 	int			i;
+	AttrNumber	distcol;
 
-	rel->citus = forge_citus_kind(rel->relid);
+	rel->citus = citus_lookup(rel->relid, &distcol);
 	rel->citus_outbox = false;
+	rel->citus_distcol = -1;
+	for (i = 0; i < rel->ncols && distcol != InvalidAttrNumber; i++)
+		if (rel->cols[i].attnum == distcol)
+			rel->citus_distcol = i;
 	if (rel->citus == FORGE_CITUS_NONE || r->trigdesc == NULL)
 		return;
 	for (i = 0; i < r->trigdesc->numtriggers; i++)
@@ -273,4 +312,28 @@ forge_citus_reads_back(ForgeStmt *st)
 						forge_citus_kind_name(st->rel->citus), st->rel->model),
 				 errdetail("On a Citus table the related rows are read after the write, by the row's primary key.")));
 	return true;
+}
+
+/*
+ * forge_citus_check_returning
+ *		Refuse, before anything is written, an "and return" verb (st, a
+ *		createMany or updateMany that returns its rows) on a Citus table
+ *		that includes related rows: their correlated subqueries read the
+ *		write's CTE, which Citus cannot plan, and the rows of a many-row
+ *		write have no one key to read them back by.
+ */
+void
+forge_citus_check_returning(ForgeStmt *st)
+{
+	if (st->rel->citus == FORGE_CITUS_NONE || st->includes == NIL)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("%s cannot include related rows of %s \"%s\"",
+					forge_verb_name(st->verb == FORGE_CREATE_MANY ?
+									FORGE_CREATE_MANY_RETURN :
+									FORGE_UPDATE_MANY_RETURN),
+					forge_citus_kind_name(st->rel->citus), st->rel->model),
+			 errdetail("Citus cannot run the correlated subquery that reads a related row over the rows the write returns."),
+			 errhint("Return the rows without include, then read the related rows by their keys.")));
 }

@@ -1196,6 +1196,30 @@ deparse_include(StringInfo buf, ForgeInclude *inc, ForgeRel *outer)
 		deparse_alias(buf, inc->level + 1);
 		appendStringInfoString(buf, " WHERE ");
 		deparse_filter(buf, inc->cursor);
+		if (inc->rel->citus_distcol >= 0)
+		{
+			/*
+			 * Citus joins two rows of a distributed table only on its
+			 * distribution column: the cursor row is on the shard of the
+			 * rows it places (a cursor row of another distribution value
+			 * matches none, as a missing one)
+			 */
+			StringInfoData lhs,
+						rhs;
+			const char *dist = quote_identifier(inc->rel->cols[inc->rel->citus_distcol].name);
+
+			initStringInfo(&lhs);
+			initStringInfo(&rhs);
+			deparse_alias(&lhs, inc->level + 1);
+			appendStringInfo(&lhs, ".%s", dist);
+			deparse_alias(&rhs, inc->level);
+			appendStringInfo(&rhs, ".%s", dist);
+			appendStringInfoString(buf, " AND (");
+			forge_deparse_compare(buf, lhs.data,
+								  inc->rel->cols[inc->rel->citus_distcol].eqopr,
+								  rhs.data, false);
+			appendStringInfoChar(buf, ')');
+		}
 		appendStringInfoString(buf, " AND ");
 		deparse_cursor_order(buf, inc->order, list_head(inc->order),
 							 inc->level, inc->level + 1);
@@ -1493,15 +1517,30 @@ static void deparse_key_columns(StringInfo buf, ForgeRel *rel);
  *		The lock is the one the write itself takes: FOR UPDATE for a
  *		delete, FOR NO KEY UPDATE for an update (which takes the stronger
  *		lock itself if it changes a key column).
+ *
+ *		On a distributed table (Citus) the rows of a multi-shard SELECT
+ *		cannot be locked: there the inner SELECT picks without FOR UPDATE
+ *		(Citus runs it first, as an intermediate result), and the write
+ *		tests the where again itself, WHERE where AND EXISTS (...), so that
+ *		a row that stopped matching meanwhile is skipped, never written.
+ *		So at most n rows are written, each matching when written, but a
+ *		row skipped is not replaced by the next one: fewer may be.
  */
 static void
 deparse_limited(StringInfo buf, ForgeStmt *st)
 {
 	ForgeRel   *rel = st->rel;
 	ForgeUniqueKey *key = &rel->keys[rel->pkey];
+	bool		lock = rel->citus != FORGE_CITUS_DISTRIBUTED;
 	int			i;
 
-	appendStringInfoString(buf, " WHERE EXISTS (SELECT 1 FROM (SELECT ");
+	appendStringInfoString(buf, " WHERE ");
+	if (!lock && st->where != NULL && st->where->kind != FORGE_F_TRUE)
+	{
+		deparse_filter(buf, st->where);
+		appendStringInfoString(buf, " AND ");
+	}
+	appendStringInfoString(buf, "EXISTS (SELECT 1 FROM (SELECT ");
 	deparse_key_columns(buf, rel);
 	appendStringInfoString(buf, " FROM ");
 	deparse_table(buf, rel);
@@ -1509,9 +1548,11 @@ deparse_limited(StringInfo buf, ForgeStmt *st)
 	deparse_where(buf, st->where);
 	appendStringInfoString(buf, " ORDER BY ");
 	deparse_key_columns(buf, rel);
-	appendStringInfo(buf, " LIMIT $%d FOR %sUPDATE OF t) AS l WHERE ",
-					 st->limit,
-					 st->verb == FORGE_DELETE_MANY ? "" : "NO KEY ");
+	appendStringInfo(buf, " LIMIT $%d", st->limit);
+	if (lock)
+		appendStringInfo(buf, " FOR %sUPDATE OF t",
+						 st->verb == FORGE_DELETE_MANY ? "" : "NO KEY ");
+	appendStringInfoString(buf, ") AS l WHERE ");
 	for (i = 0; i < key->ncols; i++)
 	{
 		ForgeColumn *c = &rel->cols[key->cols[i]];
@@ -1539,6 +1580,21 @@ deparse_many_where(StringInfo buf, ForgeStmt *st)
 		deparse_limited(buf, st);
 	else
 		deparse_where(buf, st->where);
+}
+
+/*
+ * returns_in_key_order
+ *		Whether the rows of an "and return" verb come in primary key order:
+ *		an updateMany's, and a createMany's on a distributed table, where
+ *		each shard returns its rows apart and the data's order is lost.
+ */
+static bool
+returns_in_key_order(ForgeStmt *st)
+{
+	if (st->rel->pkey < 0)
+		return false;
+	return st->verb == FORGE_UPDATE_MANY ||
+		st->rel->citus == FORGE_CITUS_DISTRIBUTED;
 }
 
 /*
@@ -1572,7 +1628,7 @@ deparse_returning_many(StringInfo buf, ForgeStmt *st)
 	appendStringInfoString(buf, " RETURNING t.*) SELECT pg_catalog.count(*),"
 						   " COALESCE(pg_catalog.jsonb_agg(");
 	deparse_row(buf, rel, 0, st->select, st->includes);
-	if (st->verb == FORGE_UPDATE_MANY && rel->pkey >= 0)
+	if (returns_in_key_order(st))
 	{
 		appendStringInfoString(buf, " ORDER BY ");
 		deparse_key_columns(buf, rel);

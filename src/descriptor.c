@@ -698,6 +698,7 @@ read_returning(List *stmts, JsonbContainer *args)
 								inc->name),
 						 errdetail("Only to-one relations can be returned with the rows of a many-row write, as in Prisma.")));
 		}
+		forge_citus_check_returning(st);
 	}
 	return stmts;
 }

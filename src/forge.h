@@ -210,6 +210,8 @@ typedef struct ForgeRel
 	int			softdelete;		/* the @softDelete column, or -1 */
 	ForgeCitusKind citus;		/* how Citus manages it */
 	bool		citus_outbox;	/* a Citus table with outbox triggers */
+	int			citus_distcol;	/* a distributed table's distribution
+								 * column, or -1 (none: one shard) */
 	uint32		generation;		/* distinct for every ForgeRel built */
 	int			refcount;		/* pins of running calls (forge_rel_open) */
 	bool		retired;		/* replaced in the cache: the last pin frees */
@@ -648,6 +650,7 @@ extern void forge_citus_read(ForgeRel *rel, Relation r);
 extern void forge_citus_check_write(ForgeRel *rel, ForgeVerb verb);
 extern void forge_citus_check_relation(ForgeRel *outer, ForgeRelation *r);
 extern bool forge_citus_reads_back(ForgeStmt *st);
+extern void forge_citus_check_returning(ForgeStmt *st);
 
 /* in deparse.c */
 extern void forge_deparse(StringInfo buf, ForgeStmt *stmt);
