@@ -227,20 +227,12 @@ forge_citus_read(ForgeRel *rel, Relation r)
 /*
  * forge_citus_check_write
  *		Refuse, before anything is written, a write of verb to a Citus table
- *		that forge cannot make there: an upsert (its DO UPDATE carries
- *		forge's update-branch marker, which Citus does not allow on a
- *		worker), or any write whose outbox triggers could not record it.
+ *		whose outbox triggers could not record it.
  */
 void
 forge_citus_check_write(ForgeRel *rel, ForgeVerb verb)
 {
-	if (verb == FORGE_UPSERT && rel->citus != FORGE_CITUS_NONE)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("forge_upsert is not supported on %s \"%s\"",
-						forge_citus_kind_name(rel->citus), rel->model),
-				 errdetail("forge's upsert marks the ON CONFLICT DO UPDATE branch it took with a volatile operator, which Citus does not allow in a statement it sends to a worker."),
-				 errhint("Use forge_create and forge_update (or nested create and connect), or keep the table out of Citus.")));
+	(void) verb;
 	if (!rel->citus_outbox)
 		return;
 	ereport(ERROR,
@@ -336,4 +328,55 @@ forge_citus_check_returning(ForgeStmt *st)
 					forge_citus_kind_name(st->rel->citus), st->rel->model),
 			 errdetail("Citus cannot run the correlated subquery that reads a related row over the rows the write returns."),
 			 errhint("Return the rows without include, then read the related rows by their keys.")));
+}
+
+/*
+ * forge_citus_check_upsert
+ *		Refuse, before it runs, an upsert st on a Citus table that is not
+ *		one INSERT ... ON CONFLICT: an update-else-insert (by_update: a
+ *		create that leaves out a key column with a default, a nested upsert
+ *		or a to-many connectOrCreate, which find their row first), or one
+ *		whose branches set a to-one key (branch_first, run by update or by
+ *		insert in a subtransaction).  Their two writes in one statement
+ *		(WITH u AS (UPDATE ...), i AS (INSERT ... WHERE NOT EXISTS ...))
+ *		read and write the table in modifying CTEs, which Citus cannot run
+ *		as one statement on a worker.  A plain upsert works there: the
+ *		write returns which branch it took (deparse_returning).
+ */
+void
+forge_citus_check_upsert(ForgeStmt *st)
+{
+	if (st->rel->citus == FORGE_CITUS_NONE)
+		return;
+	if (!st->by_update && !(st->nested != NULL && st->nested->branch_first))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("this upsert is not supported on %s \"%s\"",
+					forge_citus_kind_name(st->rel->citus), st->rel->model),
+			 errdetail("%s",
+					   st->by_update ?
+					   "It must update the row its where selects or else insert one (its create leaves out a key column that has a default, or it is a nested upsert or a to-many connectOrCreate), two writes in one statement that Citus cannot run on a worker." :
+					   "Its create or update sets a to-one key, so it finds and locks its row first and runs one branch, which forge does not do on a Citus table."),
+			 errhint("Give the key's columns in create, or write the related row with a nested create, connect or update.")));
+}
+
+/*
+ * forge_citus_row_select
+ *		The columns of st's row built over the CTE t (forge_deparse): its
+ *		select, but an upsert on a Citus table names every column, since t
+ *		also holds the branch it took (FORGE_CITUS_UPDATED), which
+ *		to_jsonb(t.*) would return.
+ */
+List *
+forge_citus_row_select(ForgeStmt *st)
+{
+	List	   *all = NIL;
+	int			i;
+
+	if (st->verb != FORGE_UPSERT || st->select != NIL)
+		return st->select;
+	for (i = 0; i < st->rel->ncols; i++)
+		all = lappend_int(all, i);
+	return all;
 }

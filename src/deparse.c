@@ -531,7 +531,20 @@ deparse_upsert_mark(StringInfo buf, ForgeStmt *st, ForgeUniqueKey *key)
 	 * the marker: a CASE keeps the order, which the planner may change
 	 * between ANDed conditions.
 	 */
-	if (st->guard > 0)
+	if (rel->citus != FORGE_CITUS_NONE)
+	{
+		/*
+		 * On a Citus table the statement runs on a worker, where the
+		 * marker could not reach this backend (and Citus allows no
+		 * volatile function there): the write returns whether it updated
+		 * instead (deparse_returning)
+		 */
+		if (st->guard > 0)
+			appendStringInfo(buf, " WHERE ($%d)", st->guard);
+		else
+			appendStringInfoString(buf, " WHERE true");
+	}
+	else if (st->guard > 0)
 		appendStringInfo(buf, " WHERE (CASE WHEN (OPERATOR(%s.<@~@>) true) THEN $%d ELSE false END)",
 						 quote_identifier(get_namespace_name(nsp)), st->guard);
 	else
@@ -1344,6 +1357,14 @@ deparse_returning(StringInfo buf, ForgeStmt *st)
 	{
 		/* the row is built over the CTE t (see forge_deparse) */
 		appendStringInfoString(buf, " RETURNING t.*");
+
+		/*
+		 * an upsert's branch: a row ON CONFLICT updated carries this
+		 * transaction's xmax, a row inserted none
+		 */
+		if (st->verb == FORGE_UPSERT)
+			appendStringInfo(buf, ", (NOT (t.xmax OPERATOR(pg_catalog.=) '0'::pg_catalog.xid)) AS %s",
+							 FORGE_CITUS_UPDATED);
 		return;
 	}
 	appendStringInfoString(buf, " RETURNING ");
@@ -1814,12 +1835,14 @@ forge_deparse(StringInfo buf, ForgeStmt *st)
 	if (row_cte)
 	{
 		appendStringInfoString(buf, ") SELECT ");
-		deparse_row(buf, rel, 0, st->select, st->includes);
+		deparse_row(buf, rel, 0, forge_citus_row_select(st), st->includes);
 		if (st->with_keys)
 		{
 			appendStringInfoString(buf, ", ");
 			forge_deparse_key(buf, rel, "t");
 		}
+		if (st->verb == FORGE_UPSERT)
+			appendStringInfo(buf, ", t.%s", FORGE_CITUS_UPDATED);
 		appendStringInfoString(buf, " FROM t");
 	}
 }

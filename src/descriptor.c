@@ -521,6 +521,7 @@ read_stmts(ForgeVerb verb, ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 				/* a soft-deleted conflicting row fails the where: P2025 */
 				if (top || p->live)
 					st->where = soft_where(st, st->where, true);
+				forge_citus_check_upsert(st);
 				drop_unused_params(st);
 				break;
 			}

@@ -677,11 +677,14 @@ forge_shape(StringInfo key, ForgeStmt *st)
 		shape_pkey(key, rel);	/* returns_in_key_order */
 	}
 
-	/* a Citus row is built over the CTE t, outside the write */
+	/*
+	 * a Citus row is built over the CTE t, outside the write (an upsert's
+	 * of every column by name, and it returns its branch: the verb keys it)
+	 */
 	if (citus && st->verb != FORGE_CREATE_MANY &&
 		st->verb != FORGE_UPDATE_MANY && st->verb != FORGE_DELETE_MANY &&
 		st->verb != FORGE_FIND)
-		shape_row(key, rel, 0, st->select, st->includes);
+		shape_row(key, rel, 0, forge_citus_row_select(st), st->includes);
 
 	/* SPI_prepare's argument types */
 	key_int32(key, st->nparams);
