@@ -20,7 +20,18 @@
  *	   record nothing, so forge refuses to write such a table rather than
  *	   lose its events;
  *	 - whether a relation runs from a reference table to a distributed one,
- *	   which Citus cannot plan: forge refuses it before the statement runs.
+ *	   which Citus cannot plan: forge refuses it before the statement runs;
+ *	 - a distributed table's distribution column (partkey), on which alone
+ *	   Citus joins two of its rows: an include's cursor row is joined to
+ *	   the rows it places on it (deparse_include).
+ *
+ * Other differences of the Citus path (deparse.c): an upsert's write
+ * returns the branch it took (t.xmax is not 0 for the row ON CONFLICT
+ * updated) instead of calling forge's update-branch marker, which Citus
+ * does not allow on a worker; an upsert that would update else insert in
+ * one statement is refused (forge_citus_check_upsert); a limit picks its
+ * rows without locks on a distributed table (deparse_limited); the "and
+ * return" verbs cannot include related rows (forge_citus_check_returning).
  *
  * Citus cannot run a correlated subquery over a CTE, so the related rows
  * of include (or a relation in select) cannot be read in the statement
