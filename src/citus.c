@@ -20,7 +20,18 @@
  *	   record nothing, so forge refuses to write such a table rather than
  *	   lose its events;
  *	 - whether a relation runs from a reference table to a distributed one,
- *	   which Citus cannot plan: forge refuses it before the statement runs.
+ *	   which Citus cannot plan: forge refuses it before the statement runs;
+ *	 - a distributed table's distribution column (partkey), on which alone
+ *	   Citus joins two of its rows: an include's cursor row is joined to
+ *	   the rows it places on it (deparse_include).
+ *
+ * Other differences of the Citus path (deparse.c): an upsert's write
+ * returns the branch it took (t.xmax is not 0 for the row ON CONFLICT
+ * updated) instead of calling forge's update-branch marker, which Citus
+ * does not allow on a worker; an upsert that would update else insert in
+ * one statement is refused (forge_citus_check_upsert); a limit picks its
+ * rows without locks on a distributed table (deparse_limited); the "and
+ * return" verbs cannot include related rows (forge_citus_check_returning).
  *
  * Citus cannot run a correlated subquery over a CTE, so the related rows
  * of include (or a relation in select) cannot be read in the statement
@@ -46,6 +57,9 @@
 #include "access/table.h"
 #include "catalog/pg_namespace.h"
 #include "commands/trigger.h"
+#include "nodes/primnodes.h"
+#include "nodes/readfuncs.h"
+#include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -56,6 +70,8 @@
  * column_attnum
  *		The attribute number of column name in tupdesc, or InvalidAttrNumber.
  */
+static ForgeCitusKind citus_lookup(Oid relid, AttrNumber *distcol);
+
 static AttrNumber
 column_attnum(TupleDesc tupdesc, const char *name)
 {
@@ -79,6 +95,18 @@ column_attnum(TupleDesc tupdesc, const char *name)
 ForgeCitusKind
 forge_citus_kind(Oid relid)
 {
+	return citus_lookup(relid, NULL);
+}
+
+/*
+ * citus_lookup
+ *		forge_citus_kind, and in *distcol (if not NULL) the attribute number
+ *		of a distributed table's distribution column (pg_dist_partition's
+ *		partkey, the text of a Var), or InvalidAttrNumber when it has none.
+ */
+static ForgeCitusKind
+citus_lookup(Oid relid, AttrNumber *distcol)
+{
 	Oid			distrel = get_relname_relid("pg_dist_partition",
 											PG_CATALOG_NAMESPACE);
 	ForgeCitusKind kind = FORGE_CITUS_NONE;
@@ -87,11 +115,14 @@ forge_citus_kind(Oid relid)
 	AttrNumber	relcol,
 				methodcol,
 				modelcol,
-				colocol;
+				colocol,
+				keycol;
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple	tup;
 
+	if (distcol != NULL)
+		*distcol = InvalidAttrNumber;
 	if (!OidIsValid(distrel))
 		return FORGE_CITUS_NONE;
 	r = table_open(distrel, AccessShareLock);
@@ -100,6 +131,7 @@ forge_citus_kind(Oid relid)
 	methodcol = column_attnum(tupdesc, "partmethod");
 	modelcol = column_attnum(tupdesc, "repmodel");
 	colocol = column_attnum(tupdesc, "colocationid");
+	keycol = column_attnum(tupdesc, "partkey");
 	if (relcol == InvalidAttrNumber || methodcol == InvalidAttrNumber)
 		elog(ERROR, "pg_dist_partition has no logicalrelid or partmethod column");
 
@@ -135,6 +167,19 @@ forge_citus_kind(Oid relid)
 											 * sharding) */
 		else
 			kind = FORGE_CITUS_LOCAL;	/* on the coordinator only */
+		if (kind == FORGE_CITUS_DISTRIBUTED && distcol != NULL &&
+			keycol != InvalidAttrNumber)
+		{
+			Datum		d = heap_getattr(tup, keycol, tupdesc, &isnull);
+
+			if (!isnull)
+			{
+				Node	   *key = stringToNode(TextDatumGetCString(d));
+
+				if (IsA(key, Var))
+					*distcol = ((Var *) key)->varattno;
+			}
+		}
 	}
 	systable_endscan(scan);
 	table_close(r, AccessShareLock);
@@ -171,9 +216,14 @@ void
 forge_citus_read(ForgeRel *rel, Relation r)
 {
 	int			i;
+	AttrNumber	distcol;
 
-	rel->citus = forge_citus_kind(rel->relid);
+	rel->citus = citus_lookup(rel->relid, &distcol);
 	rel->citus_outbox = false;
+	rel->citus_distcol = -1;
+	for (i = 0; i < rel->ncols && distcol != InvalidAttrNumber; i++)
+		if (rel->cols[i].attnum == distcol)
+			rel->citus_distcol = i;
 	if (rel->citus == FORGE_CITUS_NONE || r->trigdesc == NULL)
 		return;
 	for (i = 0; i < r->trigdesc->numtriggers; i++)
@@ -188,20 +238,12 @@ forge_citus_read(ForgeRel *rel, Relation r)
 /*
  * forge_citus_check_write
  *		Refuse, before anything is written, a write of verb to a Citus table
- *		that forge cannot make there: an upsert (its DO UPDATE carries
- *		forge's update-branch marker, which Citus does not allow on a
- *		worker), or any write whose outbox triggers could not record it.
+ *		whose outbox triggers could not record it.
  */
 void
 forge_citus_check_write(ForgeRel *rel, ForgeVerb verb)
 {
-	if (verb == FORGE_UPSERT && rel->citus != FORGE_CITUS_NONE)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("forge_upsert is not supported on %s \"%s\"",
-						forge_citus_kind_name(rel->citus), rel->model),
-				 errdetail("forge's upsert marks the ON CONFLICT DO UPDATE branch it took with a volatile operator, which Citus does not allow in a statement it sends to a worker."),
-				 errhint("Use forge_create and forge_update (or nested create and connect), or keep the table out of Citus.")));
+	(void) verb;
 	if (!rel->citus_outbox)
 		return;
 	ereport(ERROR,
@@ -273,4 +315,79 @@ forge_citus_reads_back(ForgeStmt *st)
 						forge_citus_kind_name(st->rel->citus), st->rel->model),
 				 errdetail("On a Citus table the related rows are read after the write, by the row's primary key.")));
 	return true;
+}
+
+/*
+ * forge_citus_check_returning
+ *		Refuse, before anything is written, an "and return" verb (st, a
+ *		createMany or updateMany that returns its rows) on a Citus table
+ *		that includes related rows: their correlated subqueries read the
+ *		write's CTE, which Citus cannot plan, and the rows of a many-row
+ *		write have no one key to read them back by.
+ */
+void
+forge_citus_check_returning(ForgeStmt *st)
+{
+	if (st->rel->citus == FORGE_CITUS_NONE || st->includes == NIL)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("%s cannot include related rows of %s \"%s\"",
+					forge_verb_name(st->verb == FORGE_CREATE_MANY ?
+									FORGE_CREATE_MANY_RETURN :
+									FORGE_UPDATE_MANY_RETURN),
+					forge_citus_kind_name(st->rel->citus), st->rel->model),
+			 errdetail("Citus cannot run the correlated subquery that reads a related row over the rows the write returns."),
+			 errhint("Return the rows without include, then read the related rows by their keys.")));
+}
+
+/*
+ * forge_citus_check_upsert
+ *		Refuse, before it runs, an upsert st on a Citus table that is not
+ *		one INSERT ... ON CONFLICT: an update-else-insert (by_update: a
+ *		create that leaves out a key column with a default, a nested upsert
+ *		or a to-many connectOrCreate, which find their row first), or one
+ *		whose branches set a to-one key (branch_first, run by update or by
+ *		insert in a subtransaction).  Their two writes in one statement
+ *		(WITH u AS (UPDATE ...), i AS (INSERT ... WHERE NOT EXISTS ...))
+ *		read and write the table in modifying CTEs, which Citus cannot run
+ *		as one statement on a worker.  A plain upsert works there: the
+ *		write returns which branch it took (deparse_returning).
+ */
+void
+forge_citus_check_upsert(ForgeStmt *st)
+{
+	if (st->rel->citus == FORGE_CITUS_NONE)
+		return;
+	if (!st->by_update && !(st->nested != NULL && st->nested->branch_first))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("this upsert is not supported on %s \"%s\"",
+					forge_citus_kind_name(st->rel->citus), st->rel->model),
+			 errdetail("%s",
+					   st->by_update ?
+					   "It must update the row its where selects or else insert one (its create leaves out a key column that has a default, or it is a nested upsert or a to-many connectOrCreate), two writes in one statement that Citus cannot run on a worker." :
+					   "Its create or update sets a to-one key, so it finds and locks its row first and runs one branch, which forge does not do on a Citus table."),
+			 errhint("Give the key's columns in create, or write the related row with a nested create, connect or update.")));
+}
+
+/*
+ * forge_citus_row_select
+ *		The columns of st's row built over the CTE t (forge_deparse): its
+ *		select, but an upsert on a Citus table names every column, since t
+ *		also holds the branch it took (FORGE_CITUS_UPDATED), which
+ *		to_jsonb(t.*) would return.
+ */
+List *
+forge_citus_row_select(ForgeStmt *st)
+{
+	List	   *all = NIL;
+	int			i;
+
+	if (st->verb != FORGE_UPSERT || st->select != NIL)
+		return st->select;
+	for (i = 0; i < st->rel->ncols; i++)
+		all = lappend_int(all, i);
+	return all;
 }

@@ -547,7 +547,20 @@ deparse_upsert_mark(StringInfo buf, ForgeStmt *st, ForgeUniqueKey *key)
 	 * the marker: a CASE keeps the order, which the planner may change
 	 * between ANDed conditions.
 	 */
-	if (st->guard > 0)
+	if (rel->citus != FORGE_CITUS_NONE)
+	{
+		/*
+		 * On a Citus table the statement runs on a worker, where the
+		 * marker could not reach this backend (and Citus allows no
+		 * volatile function there): the write returns whether it updated
+		 * instead (deparse_returning)
+		 */
+		if (st->guard > 0)
+			appendStringInfo(buf, " WHERE ($%d)", st->guard);
+		else
+			appendStringInfoString(buf, " WHERE true");
+	}
+	else if (st->guard > 0)
 		appendStringInfo(buf, " WHERE (CASE WHEN (OPERATOR(%s.<@~@>) true) THEN $%d ELSE false END)",
 						 quote_identifier(get_namespace_name(nsp)), st->guard);
 	else
@@ -1252,6 +1265,30 @@ deparse_include(StringInfo buf, ForgeInclude *inc, ForgeRel *outer)
 		deparse_alias(buf, inc->level + 1);
 		appendStringInfoString(buf, " WHERE ");
 		deparse_filter(buf, inc->cursor);
+		if (inc->rel->citus_distcol >= 0)
+		{
+			/*
+			 * Citus joins two rows of a distributed table only on its
+			 * distribution column: the cursor row is on the shard of the
+			 * rows it places (a cursor row of another distribution value
+			 * matches none, as a missing one)
+			 */
+			StringInfoData lhs,
+						rhs;
+			const char *dist = quote_identifier(inc->rel->cols[inc->rel->citus_distcol].name);
+
+			initStringInfo(&lhs);
+			initStringInfo(&rhs);
+			deparse_alias(&lhs, inc->level + 1);
+			appendStringInfo(&lhs, ".%s", dist);
+			deparse_alias(&rhs, inc->level);
+			appendStringInfo(&rhs, ".%s", dist);
+			appendStringInfoString(buf, " AND (");
+			forge_deparse_compare(buf, lhs.data,
+								  inc->rel->cols[inc->rel->citus_distcol].eqopr,
+								  rhs.data, false);
+			appendStringInfoChar(buf, ')');
+		}
 		appendStringInfoString(buf, " AND ");
 		deparse_cursor_order(buf, inc->order, list_head(inc->order),
 							 inc->level, inc->level + 1);
@@ -1377,6 +1414,14 @@ deparse_returning(StringInfo buf, ForgeStmt *st)
 	{
 		/* the row is built over the CTE t (see forge_deparse) */
 		appendStringInfoString(buf, " RETURNING t.*");
+
+		/*
+		 * an upsert's branch: a row ON CONFLICT updated carries this
+		 * transaction's xmax, a row inserted none
+		 */
+		if (st->verb == FORGE_UPSERT)
+			appendStringInfo(buf, ", (NOT (t.xmax OPERATOR(pg_catalog.=) '0'::pg_catalog.xid)) AS %s",
+							 FORGE_CITUS_UPDATED);
 		return;
 	}
 	appendStringInfoString(buf, " RETURNING ");
@@ -1550,15 +1595,30 @@ static void deparse_key_columns(StringInfo buf, ForgeRel *rel);
  *		The lock is the one the write itself takes: FOR UPDATE for a
  *		delete, FOR NO KEY UPDATE for an update (which takes the stronger
  *		lock itself if it changes a key column).
+ *
+ *		On a distributed table (Citus) the rows of a multi-shard SELECT
+ *		cannot be locked: there the inner SELECT picks without FOR UPDATE
+ *		(Citus runs it first, as an intermediate result), and the write
+ *		tests the where again itself, WHERE where AND EXISTS (...), so that
+ *		a row that stopped matching meanwhile is skipped, never written.
+ *		So at most n rows are written, each matching when written, but a
+ *		row skipped is not replaced by the next one: fewer may be.
  */
 static void
 deparse_limited(StringInfo buf, ForgeStmt *st)
 {
 	ForgeRel   *rel = st->rel;
 	ForgeUniqueKey *key = &rel->keys[rel->pkey];
+	bool		lock = rel->citus != FORGE_CITUS_DISTRIBUTED;
 	int			i;
 
-	appendStringInfoString(buf, " WHERE EXISTS (SELECT 1 FROM (SELECT ");
+	appendStringInfoString(buf, " WHERE ");
+	if (!lock && st->where != NULL && st->where->kind != FORGE_F_TRUE)
+	{
+		deparse_filter(buf, st->where);
+		appendStringInfoString(buf, " AND ");
+	}
+	appendStringInfoString(buf, "EXISTS (SELECT 1 FROM (SELECT ");
 	deparse_key_columns(buf, rel);
 	appendStringInfoString(buf, " FROM ");
 	deparse_table(buf, rel);
@@ -1566,9 +1626,11 @@ deparse_limited(StringInfo buf, ForgeStmt *st)
 	deparse_where(buf, st->where);
 	appendStringInfoString(buf, " ORDER BY ");
 	deparse_key_columns(buf, rel);
-	appendStringInfo(buf, " LIMIT $%d FOR %sUPDATE OF t) AS l WHERE ",
-					 st->limit,
-					 st->verb == FORGE_DELETE_MANY ? "" : "NO KEY ");
+	appendStringInfo(buf, " LIMIT $%d", st->limit);
+	if (lock)
+		appendStringInfo(buf, " FOR %sUPDATE OF t",
+						 st->verb == FORGE_DELETE_MANY ? "" : "NO KEY ");
+	appendStringInfoString(buf, ") AS l WHERE ");
 	for (i = 0; i < key->ncols; i++)
 	{
 		ForgeColumn *c = &rel->cols[key->cols[i]];
@@ -1596,6 +1658,21 @@ deparse_many_where(StringInfo buf, ForgeStmt *st)
 		deparse_limited(buf, st);
 	else
 		deparse_where(buf, st->where);
+}
+
+/*
+ * returns_in_key_order
+ *		Whether the rows of an "and return" verb come in primary key order:
+ *		an updateMany's, and a createMany's on a distributed table, where
+ *		each shard returns its rows apart and the data's order is lost.
+ */
+static bool
+returns_in_key_order(ForgeStmt *st)
+{
+	if (st->rel->pkey < 0)
+		return false;
+	return st->verb == FORGE_UPDATE_MANY ||
+		st->rel->citus == FORGE_CITUS_DISTRIBUTED;
 }
 
 /*
@@ -1629,7 +1706,7 @@ deparse_returning_many(StringInfo buf, ForgeStmt *st)
 	appendStringInfoString(buf, " RETURNING t.*) SELECT pg_catalog.count(*),"
 						   " COALESCE(pg_catalog.jsonb_agg(");
 	deparse_row(buf, rel, 0, st->select, st->includes);
-	if (st->verb == FORGE_UPDATE_MANY && rel->pkey >= 0)
+	if (returns_in_key_order(st))
 	{
 		appendStringInfoString(buf, " ORDER BY ");
 		deparse_key_columns(buf, rel);
@@ -1815,12 +1892,14 @@ forge_deparse(StringInfo buf, ForgeStmt *st)
 	if (row_cte)
 	{
 		appendStringInfoString(buf, ") SELECT ");
-		deparse_row(buf, rel, 0, st->select, st->includes);
+		deparse_row(buf, rel, 0, forge_citus_row_select(st), st->includes);
 		if (st->with_keys)
 		{
 			appendStringInfoString(buf, ", ");
 			forge_deparse_key(buf, rel, "t");
 		}
+		if (st->verb == FORGE_UPSERT)
+			appendStringInfo(buf, ", t.%s", FORGE_CITUS_UPDATED);
 		appendStringInfoString(buf, " FROM t");
 	}
 }

@@ -525,6 +525,7 @@ read_stmts(ForgeVerb verb, ForgeRel *rel, JsonbContainer *args, ForgePart *p)
 				/* a soft-deleted conflicting row fails the where: P2025 */
 				if (top || p->live)
 					st->where = soft_where(st, st->where, true);
+				forge_citus_check_upsert(st);
 				drop_unused_params(st);
 				break;
 			}
@@ -756,6 +757,7 @@ read_returning(List *stmts, JsonbContainer *args)
 								inc->name),
 						 errdetail("Only to-one relations can be returned with the rows of a many-row write, as in Prisma.")));
 		}
+		forge_citus_check_returning(st);
 	}
 	return stmts;
 }

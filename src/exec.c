@@ -374,6 +374,14 @@ forge_exec_stmts(ForgeVerb call_verb, ForgeRel *rel, List *stmts, bool quiet,
 		Assert(!isnull);
 		result = SPI_datumTransfer(result, false, -1);
 		returns_row = true;
+		if (st->verb == FORGE_UPSERT && rel->citus != FORGE_CITUS_NONE)
+		{
+			/* the branch taken, returned last (deparse_returning) */
+			Datum		u = SPI_getbinval(tup, tupdesc, tupdesc->natts,
+										  &isnull);
+
+			frame.updated = !isnull && DatumGetBool(u);
+		}
 		if (st->with_keys)
 		{
 			Datum		k = SPI_getbinval(tup, tupdesc, 2, &isnull);

@@ -217,6 +217,8 @@ typedef struct ForgeRel
 	int			softdelete;		/* the @softDelete column, or -1 */
 	ForgeCitusKind citus;		/* how Citus manages it */
 	bool		citus_outbox;	/* a Citus table with outbox triggers */
+	int			citus_distcol;	/* a distributed table's distribution
+								 * column, or -1 (none: one shard) */
 	uint32		generation;		/* distinct for every ForgeRel built */
 	int			refcount;		/* pins of running calls (forge_rel_open) */
 	bool		retired;		/* replaced in the cache: the last pin frees */
@@ -667,6 +669,16 @@ extern void forge_citus_read(ForgeRel *rel, Relation r);
 extern void forge_citus_check_write(ForgeRel *rel, ForgeVerb verb);
 extern void forge_citus_check_relation(ForgeRel *outer, ForgeRelation *r);
 extern bool forge_citus_reads_back(ForgeStmt *st);
+extern void forge_citus_check_returning(ForgeStmt *st);
+extern void forge_citus_check_upsert(ForgeStmt *st);
+extern List *forge_citus_row_select(ForgeStmt *st);
+
+/*
+ * The column of a Citus table's upsert that says whether ON CONFLICT took
+ * the update branch (deparse_returning), next to t.*: a name no column of
+ * the table can clash with in practice.
+ */
+#define FORGE_CITUS_UPDATED "\"?forge upsert updated?\""
 
 /* in deparse.c */
 extern void forge_deparse(StringInfo buf, ForgeStmt *stmt);

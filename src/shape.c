@@ -460,6 +460,12 @@ shape_include(StringInfo key, ForgeInclude *inc, ForgeRel *outer)
 	{
 		shape_table(key, inc->rel);
 		shape_filter(key, inc->cursor);
+		key_int16(key, inc->rel->citus_distcol);
+		if (inc->rel->citus_distcol >= 0)
+		{
+			shape_column(key, inc->rel, inc->rel->citus_distcol);
+			key_oid(key, inc->rel->cols[inc->rel->citus_distcol].eqopr);
+		}
 	}
 	key_int32(key, inc->take);
 	key_byte(key, inc->take_last);
@@ -588,7 +594,8 @@ forge_shape(StringInfo key, ForgeStmt *st)
 	 */
 	key_byte(key, (uint8) st->verb);
 	shape_table(key, rel);
-	key_byte(key, citus);
+	key_byte(key, (uint8) rel->citus);	/* the kind: deparse_limited,
+										 * returns_in_key_order */
 	key_byte(key, st->with_keys);
 	if (st->with_keys)
 		shape_pkey(key, rel);
@@ -669,15 +676,17 @@ forge_shape(StringInfo key, ForgeStmt *st)
 	if (st->returning)
 	{
 		shape_row(key, rel, 0, st->select, st->includes);
-		if (st->verb == FORGE_UPDATE_MANY)
-			shape_pkey(key, rel);
+		shape_pkey(key, rel);	/* returns_in_key_order */
 	}
 
-	/* a Citus row is built over the CTE t, outside the write */
+	/*
+	 * a Citus row is built over the CTE t, outside the write (an upsert's
+	 * of every column by name, and it returns its branch: the verb keys it)
+	 */
 	if (citus && st->verb != FORGE_CREATE_MANY &&
 		st->verb != FORGE_UPDATE_MANY && st->verb != FORGE_DELETE_MANY &&
 		st->verb != FORGE_FIND)
-		shape_row(key, rel, 0, st->select, st->includes);
+		shape_row(key, rel, 0, forge_citus_row_select(st), st->includes);
 
 	/* SPI_prepare's argument types */
 	key_int32(key, st->nparams);

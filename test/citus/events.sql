@@ -25,3 +25,17 @@ BEGIN;
 SELECT forge_update('users', '{"where": {"id": 2}, "data": {"views": 0}, "select": {"views": true}}');
 ROLLBACK;
 SELECT 'done' AS events;
+-- the soft-delete verbs (soft_delete.sql's members, distributed): op
+-- "update", and semanticOp says which verb
+BEGIN;
+SELECT forge_soft_delete('members', '{"where": {"id": 2}, "select": {"id": true}}');
+SELECT forge_soft_delete_many('members', '{"where": {"id": {"in": [2, 3]}, "email": "cy@x.co"}}');
+SELECT forge_restore('members', '{"where": {"id": 2}, "select": {"id": true}}');
+SELECT forge_restore_many('members', '{"where": {"id": 3}}');
+COMMIT;
+-- and on a reference table (soft_delete.sql's labels)
+BEGIN;
+SELECT forge_soft_delete_many('labels', '{"where": {"name": "blue"}}');
+SELECT forge_restore_many('labels', '{"where": {"name": "blue"}}');
+COMMIT;
+SELECT 'done' AS soft_delete_events;
