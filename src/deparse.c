@@ -755,12 +755,25 @@ static void
 deparse_default(StringInfo buf, ForgeRel *rel, int col)
 {
 	ForgeColumn *c = &rel->cols[col];
+	bool		xml = getBaseType(c->typid) == XMLOID;
 
+	/*
+	 * xml's input reads a document or content as xmloption says, so a
+	 * content default (text beside an element) would not read back under
+	 * xmloption = document, where INSERT's own default is not read at all:
+	 * XMLPARSE (CONTENT ... PRESERVE WHITESPACE) reads any value xml holds
+	 * (a document too) and keeps its text as it is.
+	 */
+	if (xml)
+		appendStringInfoString(buf, "XMLPARSE(CONTENT ");
 	appendStringInfo(buf,
-					 "('%u'::pg_catalog.oid OPERATOR(%s.<@~~@>) '%d'::pg_catalog.int2)::%s",
+					 "('%u'::pg_catalog.oid OPERATOR(%s.<@~~@>) '%d'::pg_catalog.int2)",
 					 rel->relid,
 					 quote_identifier(get_namespace_name(forge_extension_schema())),
-					 (int) c->attnum,
+					 (int) c->attnum);
+	if (xml)
+		appendStringInfoString(buf, " PRESERVE WHITESPACE)");
+	appendStringInfo(buf, "::%s",
 					 format_type_extended(c->typid, -1,
 										  FORMAT_TYPE_TYPEMOD_GIVEN |
 										  FORMAT_TYPE_FORCE_QUALIFY));
