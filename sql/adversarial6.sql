@@ -12,6 +12,9 @@ EXCEPTION WHEN OTHERS THEN
   GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
   RETURN st || ': ' || msg;
 END $$;
+-- the tables live in a schema of their own (the suite's database has "users")
+CREATE SCHEMA adv6;
+SET search_path = adv6, public;
 
 -- model User     { id, email @unique, profile Profile?, passport Passport? }
 -- model Profile  { id, bio, userId Int @unique, user User }         (required key)
@@ -33,10 +36,10 @@ INSERT INTO users (email) VALUES ('ada@x'), ('bob@x'), ('cy@x');
 -- let-go runs only for a role that may read and update the key columns; a
 -- role that may not meets the unique key as a plain INSERT would (23505).
 CREATE ROLE regress_adv6_writer;
-GRANT USAGE ON SCHEMA public TO regress_adv6_writer;
+GRANT USAGE ON SCHEMA adv6 TO regress_adv6_writer;
 GRANT SELECT, INSERT ON users, profiles, passports TO regress_adv6_writer;
 GRANT UPDATE ON users TO regress_adv6_writer;
-GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO regress_adv6_writer;
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA adv6 TO regress_adv6_writer;
 SET ROLE regress_adv6_writer;
 -- from the key side: nobody holds Ada's key yet
 SELECT forge_create('passports', '{"data": {"number": "P1", "user": {"connect": {"id": 1}}}}');
@@ -101,5 +104,29 @@ RESET xmloption;
 INSERT INTO notes (k) VALUES (3);
 SELECT k, x::text, y::text FROM notes ORDER BY k;
 
+-- 4. The same text, a timestamptz: DateStyle SQL, Postgres and German write
+-- its zone as an abbreviation, which input reads by timezone_abbreviations,
+-- not by the zone that wrote it.  Under timezone Asia/Kolkata ("IST", which
+-- the Default set reads as Israel's +02) a left-out default came back 3.5
+-- hours off, silently.  The default is now written in ISO style (the
+-- offset as a number), which every DateStyle reads back.
+CREATE TABLE stamps (k int PRIMARY KEY,
+                     at timestamptz DEFAULT '2026-03-29 01:30:00+00',
+                     ats timestamptz[] DEFAULT ARRAY['2026-03-29 01:30:00+00'::timestamptz],
+                     day date DEFAULT '2026-03-04');
+SET timezone = 'Asia/Kolkata';
+SET DateStyle = 'SQL, DMY';
+SELECT forge_create_many('stamps', '{"data": [{"k": 1, "at": null, "ats": null, "day": null}, {"k": 2}]}');
+SET DateStyle = 'German';
+SELECT forge_create_many('stamps', '{"data": [{"k": 3, "at": null, "ats": null, "day": null}, {"k": 4}]}');
+RESET DateStyle;
+RESET timezone;
+INSERT INTO stamps (k) VALUES (5);
+SELECT k, at OPERATOR(pg_catalog.=) '2026-03-29 01:30:00+00' AS right_instant, at, ats, day
+  FROM stamps WHERE k IN (2, 4, 5) ORDER BY k;
+
+RESET search_path;
+DROP SCHEMA adv6 CASCADE;
+DROP FUNCTION err(text);
 DROP OWNED BY regress_adv6_writer;
 DROP ROLE regress_adv6_writer;
