@@ -584,6 +584,9 @@ let_go_rows(ForgeNestedRel *nr, ForgeRel *rel, int a, Oid relid,
 			bool strict)
 {
 	ForgePart	p;
+	ForgeRel   *target;
+	List	   *stmts;
+	ListCell   *lc;
 	Jsonb	   *res;
 	JsonbValue	count;
 
@@ -594,7 +597,12 @@ let_go_rows(ForgeNestedRel *nr, ForgeRel *rel, int a, Oid relid,
 	p.wnot = where;
 	p.dpins = pins;
 	p.dnulls = (required == NULL);
-	res = run_part_event(FORGE_UPDATE_MANY, relid, &p, false, p.dnulls);
+	/* a let-go that writes no row is no event (the check's never is) */
+	stmts = forge_read_part(FORGE_UPDATE_MANY, relid, &p, &target);
+	foreach(lc, stmts)
+		((ForgeStmt *) lfirst(lc))->event_if_rows = true;
+	res = DatumGetJsonbP(forge_exec_stmts(FORGE_UPDATE_MANY, target, stmts,
+										  false, p.dnulls).value);
 	if (p.dnulls ||
 		!getKeyJsonValueFromContainer(&res->root, "count", 5, &count) ||
 		count.type != jbvNumeric ||
