@@ -29,7 +29,7 @@ REGRESS = create create_many scalar_list_writes timestamps_utc update upsert ups
 	identity hostile_schema adversarial fuzz_found plan_shape relations_inval \
 	scalar_lists filters_prisma7 json_filters relation_names nested_to_one \
 	extension_schema outbox_plans adversarial2 adversarial3 omit many_and_return limit \
-	soft_delete include_count include_cursor adversarial4 adversarial5
+	soft_delete include_count include_cursor adversarial4 adversarial5 adversarial6
 REGRESS_OPTS = --load-extension=forge
 
 ISOLATION = increment list_ops upsert_race upsert_default_key version_check inventory notify outbox \

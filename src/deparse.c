@@ -755,12 +755,25 @@ static void
 deparse_default(StringInfo buf, ForgeRel *rel, int col)
 {
 	ForgeColumn *c = &rel->cols[col];
+	bool		xml = getBaseType(c->typid) == XMLOID;
 
+	/*
+	 * xml's input reads a document or content as xmloption says, so a
+	 * content default (text beside an element) would not read back under
+	 * xmloption = document, where INSERT's own default is not read at all:
+	 * XMLPARSE (CONTENT ... PRESERVE WHITESPACE) reads any value xml holds
+	 * (a document too) and keeps its text as it is.
+	 */
+	if (xml)
+		appendStringInfoString(buf, "XMLPARSE(CONTENT ");
 	appendStringInfo(buf,
-					 "('%u'::pg_catalog.oid OPERATOR(%s.<@~~@>) '%d'::pg_catalog.int2)::%s",
+					 "('%u'::pg_catalog.oid OPERATOR(%s.<@~~@>) '%d'::pg_catalog.int2)",
 					 rel->relid,
 					 quote_identifier(get_namespace_name(forge_extension_schema())),
-					 (int) c->attnum,
+					 (int) c->attnum);
+	if (xml)
+		appendStringInfoString(buf, " PRESERVE WHITESPACE)");
+	appendStringInfo(buf, "::%s",
 					 format_type_extended(c->typid, -1,
 										  FORMAT_TYPE_TYPEMOD_GIVEN |
 										  FORMAT_TYPE_FORCE_QUALIFY));
@@ -783,16 +796,23 @@ typedef struct ColumnDefault
 /*
  * default_text
  *		value written by output function output, a float with all its
- *		digits (extra_float_digits at least 1, as the caller's may be less).
+ *		digits (extra_float_digits at least 1, as the caller's may be less),
+ *		a date or time in ISO style, whatever the caller's DateStyle (its
+ *		SQL, Postgres and German styles write a timestamptz's zone as an
+ *		abbreviation, which input reads by timezone_abbreviations: under
+ *		timezone Asia/Kolkata "IST" read back as Israel's, 3.5 hours off;
+ *		ISO writes the offset, and reads back under every DateStyle).
  */
 static char *
 default_text(FmgrInfo *output, Datum value)
 {
 	int			save_digits = extra_float_digits;
+	int			save_style = DateStyle;
 	char	   *out;
 
 	if (extra_float_digits < 1)
 		extra_float_digits = 1;
+	DateStyle = USE_ISO_DATES;
 	PG_TRY();
 	{
 		out = OutputFunctionCall(output, value);
@@ -800,6 +820,7 @@ default_text(FmgrInfo *output, Datum value)
 	PG_FINALLY();
 	{
 		extra_float_digits = save_digits;
+		DateStyle = save_style;
 	}
 	PG_END_TRY();
 	return out;
@@ -816,8 +837,9 @@ PG_FUNCTION_INFO_V1(forge_column_default);
  *		statement casts it to the column's type).  It runs as the caller,
  *		who must be allowed to INSERT into the column: what could evaluate
  *		the default (advance its sequence) is what an INSERT could.  A float
- *		is written with all its digits (extra_float_digits at least 1), so
- *		the cast reads back the value itself whatever the caller set.
+ *		is written with all its digits (extra_float_digits at least 1), and
+ *		a date or time in ISO style (default_text), so the cast reads back
+ *		the value itself whatever the caller set.
  */
 Datum
 forge_column_default(PG_FUNCTION_ARGS)

@@ -428,7 +428,8 @@ forge_exec_stmts(ForgeVerb call_verb, ForgeRel *rel, List *stmts, bool quiet,
 	res.value = result;
 	if (verb == FORGE_FIND)
 		return res;
-	if (event)
+	if (event &&
+		(total > 0 || stmts == NIL || !((ForgeStmt *) linitial(stmts))->event_if_rows))
 		forge_event(rel, call_verb, op, total, firstsql ? firstsql : "",
 					frame.started, keys);
 	if (verb == FORGE_CREATE_MANY_RETURN || verb == FORGE_UPDATE_MANY_RETURN)

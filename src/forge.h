@@ -427,6 +427,8 @@ typedef struct ForgeStmt
 	int			level;			/* while reading: the alias level of new filters */
 	int			nconditions;	/* while reading: filters made so far */
 	bool		with_keys;		/* also return the primary keys written */
+	bool		event_if_rows;	/* its event only if it wrote a row (a
+								 * one-to-one's let-go, nested.c) */
 	bool		with_deleted;	/* while reading: "withDeleted", so includes
 								 * and relation filters keep soft-deleted rows */
 	ForgeRel   *rel;

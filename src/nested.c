@@ -59,6 +59,7 @@
 
 #include "access/xact.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
@@ -530,6 +531,39 @@ connected_actions(ForgeRel *rel, ForgeNestedRel *nr, int a,
 }
 
 /*
+ * may_let_go
+ *		Whether the caller may run let_go_rows' update of table relid: read
+ *		and update each key column (pins), by a grant on the table or on
+ *		the column.  A role that may not cannot let go of anything; its
+ *		write then meets the unique key as a plain INSERT or UPDATE would,
+ *		and a write that no row is in the way of still runs.
+ */
+static bool
+may_let_go(Oid relid, const ForgePins *pins)
+{
+	Oid			user = GetUserId();
+	AclMode		modes[2] = {ACL_SELECT, ACL_UPDATE};
+	int			i,
+				m;
+
+	for (m = 0; m < 2; m++)
+	{
+		if (pg_class_aclcheck(relid, user, modes[m]) == ACLCHECK_OK)
+			continue;
+		for (i = 0; i < pins->n; i++)
+		{
+			AttrNumber	attnum = get_attnum(relid, pins->cols[i]);
+
+			if (attnum == InvalidAttrNumber ||
+				pg_attribute_aclcheck(relid, attnum, user,
+									  modes[m]) != ACLCHECK_OK)
+				return false;
+		}
+	}
+	return true;
+}
+
+/*
  * let_go_rows
  *		Rows of table relid whose key columns (pins) hold the key that a
  *		one-to-one create, connect or connectOrCreate (action a through
@@ -541,7 +575,8 @@ connected_actions(ForgeRel *rel, ForgeNestedRel *nr, int a,
  *		strict, such a row is P2014, Prisma's "required relation" error,
  *		found by an update that sets the key to what it is (so it also
  *		locks the row); else it is left to the unique violation, as Prisma
- *		does for connectOrCreate.
+ *		does for connectOrCreate.  So is everything when the caller may not
+ *		update the key columns (may_let_go).
  */
 static void
 let_go_rows(ForgeNestedRel *nr, ForgeRel *rel, int a, Oid relid,
@@ -549,17 +584,25 @@ let_go_rows(ForgeNestedRel *nr, ForgeRel *rel, int a, Oid relid,
 			bool strict)
 {
 	ForgePart	p;
+	ForgeRel   *target;
+	List	   *stmts;
+	ListCell   *lc;
 	Jsonb	   *res;
 	JsonbValue	count;
 
-	if (required != NULL && !strict)
+	if ((required != NULL && !strict) || !may_let_go(relid, pins))
 		return;
 	part_of(&p, NULL, NULL, NULL);
 	p.wpins = pins;
 	p.wnot = where;
 	p.dpins = pins;
 	p.dnulls = (required == NULL);
-	res = run_part_event(FORGE_UPDATE_MANY, relid, &p, false, p.dnulls);
+	/* a let-go that writes no row is no event (the check's never is) */
+	stmts = forge_read_part(FORGE_UPDATE_MANY, relid, &p, &target);
+	foreach(lc, stmts)
+		((ForgeStmt *) lfirst(lc))->event_if_rows = true;
+	res = DatumGetJsonbP(forge_exec_stmts(FORGE_UPDATE_MANY, target, stmts,
+										  false, p.dnulls).value);
 	if (p.dnulls ||
 		!getKeyJsonValueFromContainer(&res->root, "count", 5, &count) ||
 		count.type != jbvNumeric ||

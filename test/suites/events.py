@@ -115,6 +115,11 @@ for (_, p, _), model in zip(events.get("nested-trigger-rollback", []),
                             ["users", "log", "posts"]):
     if p["model"] != "public.evn_" + model:
         failures.append(f"nested-trigger-rollback: event for {p['model']}, want public.evn_{model}")
+# a one-to-one connect: the row that held the key lets go (an update
+# event); when none did, the let-go wrote nothing and sends nothing
+expect("let-go", [("forge_create", "insert", 1, 1)])
+expect("let-go-again", [("forge_update_many", "update", 1, 1),
+                        ("forge_create", "insert", 1, 2)])
 expect("many", [("forge_update_many", "update", 4, 1),
                 ("forge_delete", "delete", 1, 1),
                 ("forge_delete_many", "delete", 2, 1)])

@@ -46,6 +46,8 @@ CREATE TABLE evn_posts (id serial PRIMARY KEY, evn_user_id int REFERENCES evn_us
 CREATE TABLE evn_tags (id serial PRIMARY KEY, name text UNIQUE);
 CREATE TABLE evn_post_tags (post_id int REFERENCES evn_posts, tag_id int REFERENCES evn_tags,
                             PRIMARY KEY (post_id, tag_id));
+-- a one-to-one: a passport's key to its user is unique
+CREATE TABLE evn_passports (id serial PRIMARY KEY, evn_user_id int UNIQUE REFERENCES evn_users);
 -- a trigger that makes nested forge calls of its own, one failing inside
 -- an exception block, while an outer nested write runs
 CREATE TABLE evn_log (id serial PRIMARY KEY, note text);
@@ -125,6 +127,10 @@ SELECT forge_create('evn_users', '{"data": {"id": 4, "evn_posts": {"create": {}}
 CREATE TRIGGER evn_post_undo AFTER INSERT ON evn_posts FOR EACH ROW EXECUTE FUNCTION evn_post_undo();
 SELECT forge_create('evn_users', '{"data": {"id": 5, "evn_posts": {"create": {}}}}') IS NOT NULL AS ok;
 DROP TRIGGER evn_post_undo ON evn_posts;
+\echo STEP let-go
+SELECT forge_create('evn_passports', '{"data": {"evn_user": {"connect": {"id": 1}}}}') IS NOT NULL AS ok;
+\echo STEP let-go-again
+SELECT forge_create('evn_passports', '{"data": {"evn_user": {"connect": {"id": 1}}}}') IS NOT NULL AS ok;
 \echo STEP many
 SELECT forge_update_many('ev', '{"data": {"n": 0}}') IS NOT NULL AS ok;
 SELECT forge_delete('ev', '{"where": {"id": 6}}') IS NOT NULL AS ok;
